@@ -1,0 +1,48 @@
+"""Neural Network Lab — entry point: page config, navigation over the lessons, and the home page."""
+import streamlit as st
+
+# (script, title, icon, url path, what the learner will see)
+LESSONS = [
+    ("pages/1_perceptron.py", "Perceptron", ":material/call_split:", "perceptron",
+     "Step through a perceptron's decision and its learning rule, watch the line move, and see it fail on XOR."),
+    ("pages/2_neuron.py", "Neuron & activations", ":material/show_chart:", "neuron",
+     "See one neuron compute, compare activation functions and their derivatives, and how layers fit together."),
+    ("pages/3_backprop.py", "Forward & backward pass", ":material/swap_horiz:", "backprop",
+     "Walk through one training step of a small network, number by number, with the chain rule written out."),
+    ("pages/4_playground.py", "MLP playground", ":material/hub:", "playground",
+     "Build a multi-layer perceptron, train it live on 2-D data and watch its decision boundary form."),
+    ("pages/5_optimizers.py", "Optimizers & losses", ":material/speed:", "optimizers",
+     "Race SGD, momentum, RMSprop and Adam on loss surfaces, sweep learning rates and compare losses."),
+    ("pages/6_cnn.py", "Convolutional networks", ":material/grid_on:", "cnn",
+     "Slide a kernel over an image number by number, then train a small CNN and look inside it."),
+    ("pages/7_rnn.py", "Recurrent networks", ":material/replay:", "rnn",
+     "Unroll an RNN in time, watch its hidden state, and see how far back its memory reaches."),
+]
+
+
+def home():
+    st.title("Neural Network Lab")
+    st.markdown(
+        "**Deep learning** builds networks of simple units — *neurons* — joined by weighted connections "
+        "and organised in layers: an **input layer** that receives the data, one or more **hidden layers** "
+        "that transform it, and an **output layer** that gives the answer. A network *learns* by adjusting "
+        "its weights, a little at a time, so that a **loss** — a number that measures how wrong its answers "
+        "are — goes down.\n\n"
+        "Here you can touch every piece: each number on screen is computed by this lab's own small engine, "
+        "`nn_core`, written in plain NumPy so that you can read it too.")
+    st.info(
+        "An honest caveat: with many layers, a network can answer correctly without our being able to say "
+        "*why*. We can always follow every multiplication, but the meaning spread across thousands of weights "
+        "is often hard to explain. The small networks here are the ones where we still can look inside.",
+        icon=":material/visibility:")
+    st.subheader("Lessons, in learning order")
+    for i, (path, title, icon, _, sentence) in enumerate(LESSONS, start=1):
+        with st.container(border=True):
+            st.page_link(path, label=f"{i}. {title}", icon=icon)
+            st.caption(sentence)
+
+
+st.set_page_config(page_title="Neural Network Lab", page_icon=":material/neurology:", layout="wide")
+pages = [st.Page(home, title="Home", icon=":material/home:", url_path="home", default=True)]
+pages += [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, _ in LESSONS]
+st.navigation(pages).run()

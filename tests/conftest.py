@@ -1,0 +1,104 @@
+"""Shared test fixtures: the project root on sys.path, a live `streamlit run app.py` server and a
+Playwright page in Debian's Chromium (never a downloaded browser)."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SCREENSHOTS = pathlib.Path(os.environ.get("SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+PAGES = sorted(str(p) for p in (ROOT / "pages").glob("[0-9]_*.py"))   # absolute: AppTest resolves relative paths oddly
+APP = str(ROOT / "app.py")
+
+
+def chromium_path():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        msg = "Debian's chromium is not installed (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """Start `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    log = open(ROOT / "artifacts" / "server.log", "w")
+    srv = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the Streamlit server did not become healthy within 60 s; see artifacts/server.log")
+        yield url
+    finally:
+        srv.terminate()
+        srv.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def wait_ready(page, settle=1.0):
+    """Wait until Streamlit has rendered the app and the script has finished running."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=30000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90000)
+    time.sleep(settle)
+
+
+def page_errors(page):
+    """Texts of every exception box and error alert on the page."""
+    errs = page.eval_on_selector_all("[data-testid='stException']", "els => els.map(e => e.innerText.slice(0, 400))")
+    errs += page.eval_on_selector_all("[data-testid='stAlertContentError']",
+                                      "els => els.map(e => 'error box: ' + e.innerText.slice(0, 400))")
+    return errs
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.glob("*.png")):
+        terminalreporter.write_line(f"browser screenshots saved in {SCREENSHOTS}")
