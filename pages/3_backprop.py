@@ -1,5 +1,286 @@
-"""Lesson: Forward & backward pass (coming soon)."""
+"""Lesson 3: one training step of a small network — forward, loss, backward, update — number by number."""
+import importlib
+
+import pandas as pd
 import streamlit as st
 
-st.title('Forward & backward pass')
-st.info('This lesson is being built: walk through one training step of a small network, number by number, with the chain rule written out.')
+from nn_core import ACTIVATIONS, LOSSES, SGD, stepper
+from pages.common import show_equations
+from viz import backprop as viz
+
+PRESET_LABELS = {"textbook": "Textbook 2-2-2 sigmoid (Mazur's example)", "xor": "XOR 2-2-1 (one sample)",
+                 "softmax": "2-3-3 softmax classifier", "custom": "Custom network"}
+PHASE_LABELS = {"forward": "1 · Forward", "loss": "2 · Loss", "backward": "3 · Backward", "update": "4 · Update"}
+LOSS_LABELS = {"mse": "mean squared error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy (softmax)"}
+ACT_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "identity": "identity (linear)"}
+TEXTBOOK_TOTAL_ERROR, TEXTBOOK_W5 = "0.298371109", "0.35891648"   # published in Mazur's article
+
+ss = st.session_state
+
+
+# --- state ------------------------------------------------------------------------------------------
+def custom_spec(seed):
+    n_layers = ss.get("bp_c_layers", 2)
+    sizes = [ss.get("bp_c_in", 2)] + [ss.get(f"bp_c_n{l}", 2) for l in range(n_layers)]
+    loss = ss.get("bp_c_loss", "mse")
+    acts = [ss.get(f"bp_c_act{l}", "sigmoid") for l in range(n_layers)]
+    if loss == "cross_entropy":
+        acts[-1], sizes[-1] = "identity", max(sizes[-1], 2)
+    elif loss == "bce":
+        acts[-1] = "sigmoid"
+    return stepper.random_spec(sizes, acts, loss, seed=seed, lr=ss.get("bp_lr", 0.5),
+                               update_biases=ss.get("bp_biases", True))
+
+
+def load(spec):
+    """Replace the network (new preset, random weights, trained weights): fresh tables, back to step 1."""
+    ss.bp_spec, ss.bp_k, ss.bp_phase = spec, 0, "forward"
+    ss.bp_ver = ss.get("bp_ver", 0) + 1
+    ss.bp_lr, ss.bp_biases = spec["lr"], spec["update_biases"]
+
+
+def on_preset():
+    ss.bp_history = []
+    name = ss.bp_preset
+    load(custom_spec(ss.get("bp_seed", 0)) if name == "custom" else stepper.preset(name))
+
+
+def on_random():
+    spec = ss.bp_spec
+    ss.bp_history = []
+    if ss.bp_preset == "custom":
+        load(custom_spec(ss.bp_seed))
+    else:
+        load(stepper.random_spec(spec["sizes"], spec["activations"], spec["loss"], seed=ss.bp_seed,
+                                 lr=spec["lr"], update_biases=spec["update_biases"]))
+
+
+def on_custom_shape():
+    ss.bp_history = []
+    load(custom_spec(ss.get("bp_seed", 0)))
+
+
+def go_to(k):
+    k = max(0, min(k, len(ss.bp_steps) - 1))
+    ss.bp_k, ss.bp_phase = k, ss.bp_steps[k]["phase"]
+
+
+def on_phase():
+    go_to(stepper.first_step_of(ss.bp_steps, ss.bp_phase))
+
+
+def on_train():
+    losses, spec, reason = stepper.train(ss.bp_spec, ss.bp_n)
+    ss.bp_history = (ss.get("bp_history") or [])[:-1] + losses
+    ss.bp_train_msg = reason
+    k = ss.bp_k
+    load(spec)
+    ss.bp_k, ss.bp_phase = k, ss.bp_steps[k]["phase"]
+
+
+if "bp_spec" not in ss:
+    ss.bp_preset, ss.bp_seed, ss.bp_history = "textbook", 0, []
+    load(stepper.preset("textbook"))
+
+# --- the lesson -------------------------------------------------------------------------------------
+st.title("Forward & backward pass, step by step")
+st.markdown(
+    "One training step of a small network, one neuron at a time. **Forward**: each neuron adds up its inputs "
+    "times their **weights** plus a **bias** (the **weighted sum z**) and applies its **activation** a = f(z). "
+    "**Loss**: how far the output is from the target. **Backward**: the chain rule gives each neuron's "
+    "δ = ∂L/∂z, and from it the **gradient** of every weight and bias. **Update**: each one moves a little "
+    "against its gradient. Every number below comes from the lab's engine — check any of them by hand.")
+
+top = st.columns([2, 1, 1])
+top[0].selectbox("Network", list(PRESET_LABELS), format_func=PRESET_LABELS.get, key="bp_preset", on_change=on_preset)
+top[1].number_input("Learning rate η", min_value=0.001, max_value=100.0, step=0.1, format="%.3f", key="bp_lr")
+top[2].checkbox("Update the biases too", key="bp_biases",
+                help="Mazur's textbook example keeps the biases fixed; a real training step updates them.")
+
+spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
+with st.expander("Edit the network: sample, target, every weight and bias — or draw them at random", expanded=False):
+    if ss.bp_preset == "custom":
+        c = st.columns(4)
+        c[0].slider("Layers (after the inputs)", 1, stepper.MAX_LAYERS, 2, key="bp_c_layers", on_change=on_custom_shape)
+        c[1].slider("Inputs", 1, stepper.MAX_NEURONS, 2, key="bp_c_in", on_change=on_custom_shape)
+        c[2].selectbox("Loss", list(LOSS_LABELS), format_func=LOSS_LABELS.get, key="bp_c_loss", on_change=on_custom_shape)
+        c = st.columns(stepper.MAX_LAYERS)
+        for l in range(ss.bp_c_layers):
+            last = l == ss.bp_c_layers - 1
+            c[l].slider(f"Neurons in layer {l + 1}", 1, stepper.MAX_NEURONS, 2, key=f"bp_c_n{l}", on_change=on_custom_shape)
+            c[l].selectbox(f"Activation of layer {l + 1}", list(ACT_LABELS), format_func=ACT_LABELS.get,
+                           key=f"bp_c_act{l}", on_change=on_custom_shape,
+                           disabled=last and ss.bp_c_loss != "mse",
+                           help="Fixed by the loss: sigmoid for binary cross-entropy, identity (raw scores) "
+                                "for cross-entropy." if last else None)
+    c = st.columns([1, 1, 3])
+    c[0].number_input("Seed", 0, 10_000, key="bp_seed")
+    c[1].button("Draw random weights", key="bp_random", on_click=on_random, help="Sample, target, weights and biases drawn from the seed.")
+    v = ss.bp_ver
+    edited = dict(spec)
+    c = st.columns([1, 1] + [2] * (len(spec["sizes"]) - 1))
+    names = {n: [viz.node_name(spec["sizes"], n, j, html=True).replace("<sub>", "").replace("</sub>", "")
+                 .replace("<sup>", "").replace("</sup>", "") for j in range(k)] for n, k in enumerate(spec["sizes"])}
+    sample = c[0].data_editor(pd.DataFrame({"sample": spec["x"]}, index=names[0]), key=f"bp_x_{v}")
+    edited["x"] = sample["sample"].tolist()
+    if spec["loss"] == "cross_entropy":
+        t = c[1].data_editor(pd.DataFrame({"class y": [int(spec["target"][0]) + 1]}, index=["target"]), key=f"bp_t_{v}",
+                             column_config={"class y": st.column_config.NumberColumn(
+                                 min_value=1, max_value=spec["sizes"][-1], step=1)})
+        edited["target"] = [float(t["class y"].iloc[0]) - 1]
+    else:
+        t = c[1].data_editor(pd.DataFrame({"target": spec["target"]}, index=names[len(spec["sizes"]) - 1]),
+                             key=f"bp_t_{v}")
+        edited["target"] = t["target"].tolist()
+    edited["W"], edited["b"] = [], []
+    for l in range(len(spec["sizes"]) - 1):
+        table = pd.DataFrame(spec["W"][l] + [spec["b"][l]], index=names[l] + ["bias"], columns=names[l + 1])
+        out = c[2 + l].data_editor(table, key=f"bp_W{l}_{v}")
+        c[2 + l].caption(f"Layer {l + 1}: a row per input (and the bias), a column per neuron")
+        edited["W"].append(out.iloc[:-1].to_numpy(dtype=float).tolist())
+        edited["b"].append(out.iloc[-1].to_numpy(dtype=float).tolist())
+    try:
+        stepper.validate(edited)
+        spec = edited
+    except ValueError as e:
+        st.warning(f"That edit was not applied: {e}.")
+    except (TypeError, KeyError):
+        st.warning("That edit was not applied: every cell must hold a number.")
+
+try:
+    rec = stepper.run(spec)
+except ValueError as e:   # e.g. a learning rate field emptied: keep the last good network
+    st.warning(f"This network cannot be run: {e}. The last working network is shown.")
+    spec = ss.bp_spec
+    rec = stepper.run(spec)
+ss.bp_spec = spec
+steps = ss.bp_steps = stepper.build_steps(spec)
+ss.bp_k = min(ss.bp_k, len(steps) - 1)
+k, step = ss.bp_k, steps[ss.bp_k]
+digits = ss.get("bp_digits", 6)
+tr, sizes, L = rec["trace"], spec["sizes"], len(spec["sizes"]) - 1
+textbook = ss.bp_preset == "textbook" and spec["x"] == [0.05, 0.10] and spec["W"] == stepper.PRESETS["textbook"]["W"] \
+    and spec["b"] == stepper.PRESETS["textbook"]["b"] and spec["target"] == [0.01, 0.99]
+
+if ss.bp_preset == "textbook" and not spec["update_biases"]:
+    st.info("As in the textbook, the **biases are not updated** (only w1 … w8 learn). Tick *Update the biases too* "
+            "to see what changes: at step 4 the two hidden biases, equal at first, move apart.",
+            icon=":material/menu_book:")
+
+# --- the stepper ------------------------------------------------------------------------------------
+nav = st.columns([1, 1, 4, 2], vertical_alignment="center")
+nav[0].button("◀ Previous", key="bp_prev", on_click=go_to, args=(k - 1,), disabled=k == 0, use_container_width=True)
+nav[1].button("Next ▶", key="bp_next", on_click=go_to, args=(k + 1,), disabled=k == len(steps) - 1, type="primary",
+              use_container_width=True)
+ss.bp_phase = step["phase"]
+nav[2].radio("Jump to phase", list(PHASE_LABELS), format_func=PHASE_LABELS.get, key="bp_phase", horizontal=True,
+             on_change=on_phase, label_visibility="collapsed")
+nav[3].markdown(f"#### step {k + 1} of {len(steps)}")
+st.progress((k + 1) / len(steps))
+
+left, right = st.columns([3, 2], gap="large")
+left.plotly_chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), config={"displayModeBar": False},
+                  key="bp_diagram")
+left.caption(f"Links: colour = sign of the weight (blue +, orange −), thickness = size, fixed scale "
+             f"±{viz.colour_range(spec):g}. Inside each neuron its activation a; under it z, or δ once known. "
+             "Hover for every value.")
+
+with right:
+    phase, l, j = step["phase"], step["layer"], step["neuron"]
+    if phase == "forward":
+        me = viz.node_name(sizes, l + 1, j)
+        st.subheader(f"Forward: neuron ${me}$")
+        st.markdown(f"Weighted sum of its inputs plus its bias, then the activation ({ACT_LABELS[tr['layers'][l]['activation']]}).")
+        for line in viz.forward_latex(spec, rec, l, j, digits):
+            st.latex(line)
+    elif phase == "loss":
+        st.subheader(f"Loss: {LOSS_LABELS[spec['loss']]}")
+        for line in viz.loss_latex(spec, rec, digits):
+            st.latex(line)
+        if spec["loss"] == "mse" and sizes[-1] == 2:
+            st.markdown("With M = 2 outputs, $\\frac{1}{M}\\sum(\\dots)^2 = \\frac{1}{2}\\sum(\\text{target} - "
+                        "\\text{out})^2$: exactly the textbook's **total error**.")
+        if textbook:
+            st.success(f"Total error **{tr['loss']:.9f}** — the article gives {TEXTBOOK_TOTAL_ERROR}.")
+    elif phase == "backward":
+        me = viz.node_name(sizes, l + 1, j)
+        st.subheader(f"Backward: δ of neuron ${me}$")
+        st.markdown("δ = ∂L/∂z by the chain rule" + (" — from the loss" if l == L - 1 else
+                    " — from the δ of the neurons it feeds") + "; then the gradient of each incoming weight and its bias.")
+        for line in viz.backward_latex(spec, rec, l, j, digits):
+            st.latex(line)
+    elif l is not None:
+        st.subheader(f"Update: layer {l + 1}")
+        st.markdown(f"Every weight{' and bias' if spec['update_biases'] else ''} takes a step of size η = "
+                    f"{spec['lr']:g} against its gradient.")
+        for line in viz.update_latex(spec, rec, l, digits):
+            st.latex(line)
+        table = pd.DataFrame(viz.update_rows(spec, rec, l))
+        st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format=f"%.{digits}f")
+                                                              for c in ("old", "gradient", "new")})
+        if textbook and l == 1:
+            st.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
+    else:
+        st.subheader("After the update: a fresh forward pass")
+        st.latex(rf"L_\text{{before}} = {viz.fmt(tr['loss'], digits)} \quad\longrightarrow\quad "
+                 rf"L_\text{{after}} = {viz.fmt(rec['loss_after'], digits)}")
+        with_b, without_b = ((rec["loss_after"], rec["loss_after_other_biases"]) if spec["update_biases"]
+                             else (rec["loss_after_other_biases"], rec["loss_after"]))
+        m = st.columns(2)
+        m[0].metric("Loss after, biases fixed (textbook)", viz.fmt(without_b, digits),
+                    delta=viz.fmt(without_b - tr["loss"], 3), delta_color="inverse")
+        m[1].metric("Loss after, biases updated too", viz.fmt(with_b, digits),
+                    delta=viz.fmt(with_b - tr["loss"], 3), delta_color="inverse")
+        st.markdown("The same sample goes forward again through the new weights. "
+                    "**Next:** train more steps below and watch the loss keep falling.")
+
+# --- beside the stepper: gradient check, one neuron's graph, more training ----------------------------
+st.divider()
+tabs = st.tabs(["Gradient check", "Computation graph of one neuron", "Train N more steps", "The engine's equations"])
+with tabs[0]:
+    st.markdown("Backprop's gradient beside a **central finite difference** (nudge one parameter by ±ε = 10⁻⁶ and "
+                "watch the loss). They agree to about 10⁻⁹ when backprop is right.")
+    st.latex(r"\frac{\partial L}{\partial \theta} \approx \frac{L(\theta + \varepsilon) - L(\theta - \varepsilon)}{2\varepsilon}")
+    check = viz.gradcheck_rows(spec, stepper.gradient_check(spec))
+    worst = max(r["relative error"] for r in check)
+    (st.success if worst < 1e-6 else st.warning)(f"Largest relative error over {len(check)} parameters: {worst:.1e}")
+    st.dataframe(pd.DataFrame(check), hide_index=True, key="bp_gc",
+                 column_config={"backprop": st.column_config.NumberColumn(format="%.9f"),
+                                "finite difference": st.column_config.NumberColumn(format="%.9f"),
+                                "relative error": st.column_config.NumberColumn(format="%.1e")})
+with tabs[1]:
+    options = [(l2, j2) for l2 in range(L) for j2 in range(sizes[l2 + 1])]
+    default = (step["layer"], step["neuron"]) if step["neuron"] is not None else (L - 1, 0)
+    pick = st.selectbox("Neuron", options, index=options.index(default), key=f"bp_gn_{k}",
+                        format_func=lambda o: viz.node_name(sizes, o[0] + 1, o[1], html=True)
+                        .replace("<sub>", "").replace("</sub>", "").replace("<sup>", "").replace("</sup>", ""))
+    st.markdown("Each box holds a **value** (forward) and a **grad** = ∂L/∂(that value) (backward), as an autograd "
+                "engine stores them. A product passes δ·(the other factor) back; a sum passes δ to every input.")
+    st.plotly_chart(viz.graph_figure(spec, rec, pick[0], pick[1], stepper.neuron_graph(tr, *pick), digits=min(digits, 5)),
+                    config={"displayModeBar": False}, key="bp_graph")
+with tabs[2]:
+    c = st.columns([1, 1, 3])
+    c[0].number_input("Steps N", 1, stepper.MAX_TRAIN_STEPS, 100, key="bp_n")
+    c[1].button("Train N more steps", key="bp_train", on_click=on_train, type="primary")
+    if ss.get("bp_train_msg"):
+        st.warning(f"Training stopped: {ss.bp_train_msg}. The last finite weights are kept.")
+    hist = ss.get("bp_history") or []
+    if hist:
+        st.plotly_chart(viz.loss_curve_figure(hist), config={"displayModeBar": False}, key="bp_curve")
+        st.caption(f"Loss on this one sample: {viz.fmt(hist[0], digits)} → {viz.fmt(hist[-1], digits)} after "
+                   f"{len(hist) - 1} steps. The walk-through above now uses the trained weights.")
+    else:
+        st.caption("Each step is the forward–loss–backward–update cycle above. The textbook's network reaches a "
+                   "total error of about 0.0000351 after 10,000 steps.")
+with tabs[3]:
+    st.markdown("The equations the engine documents — and runs — for this network:")
+    show_equations(importlib.import_module("nn_core.trace"))   # the module: nn_core.trace is also a function
+    show_equations(LOSSES[spec["loss"]])
+    for name in dict.fromkeys(spec["activations"]):
+        show_equations(ACTIVATIONS[name])
+    show_equations(SGD)
+
+with st.expander("Display"):
+    st.select_slider("Significant digits in the formulas", options=list(range(3, 10)), value=6, key="bp_digits")
+st.markdown("**Try next:** tick *Update the biases too* and compare the loss after the update; make the learning "
+            "rate 5 or 50 and train 100 steps; in a custom network use ReLU and find a neuron whose δ is 0.")
