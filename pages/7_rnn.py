@@ -1,5 +1,254 @@
-"""Lesson: Recurrent networks (coming soon)."""
+"""Lesson 7: recurrent networks — the network unrolled in time, three tasks trained live, the hidden state
+over time, and the gradient through time (vanishing, exploding, clipped)."""
+import numpy as np
 import streamlit as st
 
-st.title('Recurrent networks')
-st.info('This lesson is being built: unroll an RNN in time, watch its hidden state, and see how far back its memory reaches.')
+from nn_core import RNN
+from nn_core.rnn_lesson import (MIN_TEXT, SeqTrainer, echo_sweep, free_run, hidden_states, last_step_grad_norms,
+                                make_model, make_task, sample, spectral_radius, step_numbers)
+from nn_core.sequences import load_text
+from pages.common import show_equations
+from viz import rnn as vz
+
+TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k steps back",
+         "chars": "Next character of a text"}
+OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+UNITS = 4                    # hidden units shown in the step-by-step numbers
+SAMPLE_LEN = 240
+ss = st.session_state
+
+
+def vec(v):
+    return r"\begin{bmatrix}" + " & ".join(f"{x:+.3f}" for x in np.ravel(v)) + r"\end{bmatrix}"
+
+
+st.title("Recurrent networks: memory through time")
+st.markdown(
+    "A **recurrent network** reads a sequence one step at a time. At each step t it combines the new input "
+    "x<sub>t</sub> with its own **hidden state** h<sub>t−1</sub> — its memory of everything so far — into a new "
+    "state h<sub>t</sub>, and reads an output y<sub>t</sub> from it. The *same* weights are used at every step.",
+    unsafe_allow_html=True)
+
+# --- controls (they decide the network every section below shows) -----------------------------------
+st.header("1. Choose a task and a network")
+task_name = st.radio("Task", list(TASKS), format_func=TASKS.get, horizontal=True, key="rnn_task")
+c1, c2, c3 = st.columns(3)
+text_problem = None
+if task_name == "forecast":
+    kind = c1.radio("Wave", ["sine", "sum"], horizontal=True, key="rnn_kind",
+                    format_func={"sine": "one sine", "sum": "sum of two sines"}.get)
+    task_kw = {"kind": kind}
+elif task_name == "echo":
+    k = c1.slider("Delay k (steps back to remember)", 1, 30, 2, key="rnn_k")
+    task_kw = {"k": k}
+else:
+    source = c1.radio("Text", ["sonnets", "own"], horizontal=True, key="rnn_source",
+                      format_func={"sonnets": "Shakespeare's sonnets (bundled)", "own": "my own text"}.get)
+    task_kw = {"text": None}
+    if source == "own":
+        own = c2.text_area("Your text", "", key="rnn_text", height=120,
+                           placeholder=f"Type or paste at least {MIN_TEXT} characters…")
+        task_kw = {"text": own}
+        if len(own.strip()) < MIN_TEXT:
+            text_problem = (f"Your text has {len(own.strip())} characters: type or paste at least {MIN_TEXT} "
+                            "(a few lines is best) so the network has something to learn from.")
+
+c1, c2, c3, c4 = st.columns(4)
+hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, key="rnn_hidden")
+seq_len = c2.slider("Sequence length T (truncated BPTT)", 2, 64, 16, key="rnn_T",
+                    help="The gradient flows back at most T steps: a chunk of T steps is one update.")
+opt = c3.selectbox("Optimizer", list(OPTIMIZERS), index=3, format_func=OPTIMIZERS.get, key="rnn_opt")
+lr = c4.select_slider("Learning rate η", LRS, 0.01, key="rnn_lr")
+c1, c2, c3, c4 = st.columns(4)
+clip_on = c1.toggle("Gradient clipping", False, key="rnn_clip_on")
+clip_c = c2.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0, key="rnn_clip", disabled=not clip_on)
+seed = c3.number_input("Seed", 0, 9999, 0, key="rnn_seed")
+radius_on = c4.toggle("Set the spectral radius ρ of W_h at the start", False, key="rnn_radius_on")
+radius = c4.slider("ρ", 0.1, 3.0, 1.0, 0.1, key="rnn_radius", disabled=not radius_on,
+                   help="W_h is rescaled so that its largest |eigenvalue| is ρ: < 1 gradients fade, > 1 they can explode.")
+clip = clip_c if clip_on else None
+
+if text_problem:
+    st.warning(text_problem, icon=":material/edit_note:")
+    st.stop()
+
+config = (task_name, tuple(sorted(task_kw.items())), hidden, int(seed), radius if radius_on else None)
+if ss.get("rnn_config") != config:
+    try:
+        task = make_task(task_name, seed=int(seed), **task_kw)
+    except ValueError as e:
+        st.warning(f"This text cannot be learned from: {e}.", icon=":material/edit_note:")
+        st.stop()
+    old = ss.get("rnn_trainer")
+    if old is not None and old.task.name == "echo" and old.steps >= 200:
+        ss.setdefault("rnn_echo_results", {})[old.task.k] = old.history["val_acc"][-1]
+    model = make_model(task, hidden, seed=int(seed), radius=radius if radius_on else None)
+    ss.rnn_trainer = SeqTrainer(task, model, optimizer=opt, lr=lr, seq_len=seq_len, clip=clip, seed=int(seed))
+    ss.rnn_config = config
+    ss.rnn_playing = False
+    ss.rnn_sample_rng = np.random.default_rng(int(seed))
+trainer = ss.rnn_trainer
+trainer.set_hyper(lr=lr, clip=clip, seq_len=seq_len, optimizer=opt)
+task, model = trainer.task, trainer.model
+rnn = model.layers[0]
+
+# --- the unrolled view ------------------------------------------------------------------------------
+st.header("2. One cell, unrolled in time")
+x_probe, y_probe = task.probe()
+if task.name == "forecast":
+    step_labels = [f"{v:+.2f}" for v in x_probe[:, 0]]
+elif task.name == "echo":
+    step_labels = [f"sym {int(i)}" for i in x_probe.argmax(1)]
+else:
+    step_labels = ["'" + vz._show(c) + "'" for c in task.vocab.decode(x_probe.argmax(1))]
+n_show = 8
+t_sel = st.slider("Time step t to look at", 1, n_show, 3, key="rnn_t")
+st.plotly_chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show]), key="rnn_unrolled")
+st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight matrices at every step — "
+           "unrolling copies the drawing, not the weights. Under each x_t: the input of the sequence shown.")
+num = step_numbers(model, x_probe, t_sel - 1, units=UNITS)
+H = num["hidden_size"]
+u = min(UNITS, H)
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {step_labels[t_sel - 1]} — the first {u} of "
+                f"H = {H} hidden units (the products use all of them):", unsafe_allow_html=True)
+    st.latex(rf"h_{{{t_sel - 1}}}[1..{u}] = {vec(num['h_prev'])}")
+    st.latex(rf"x_{{{t_sel}}} W_x + h_{{{t_sel - 1}}} W_h + b = {vec(num['xWx'])} + {vec(num['hWh'])} + {vec(num['b'])}")
+    st.latex(rf"z_{{{t_sel}}} = {vec(num['z'])}, \qquad h_{{{t_sel}}} = \tanh(z_{{{t_sel}}}) = {vec(num['h'])}")
+with right:
+    st.markdown("The engine's equations (`nn_core/rnn.py`):")
+    show_equations(RNN)
+st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; the spectral radius of W_h "
+           f"is now ρ = {spectral_radius(rnn.params['Wh']):.2f}.")
+
+# --- training -----------------------------------------------------------------------------------------
+st.header("3. Train it live")
+b1, b2, b3, b4, status = st.columns([1, 1, 1, 1, 4])
+playing = ss.get("rnn_playing", False)
+if b1.button("Pause" if playing else "Play", key="rnn_play", type="primary",
+             icon=":material/pause:" if playing else ":material/play_arrow:"):
+    ss.rnn_playing = not playing
+    if ss.rnn_playing:
+        trainer.resume()
+    st.rerun()
+if b2.button("Step", key="rnn_step", help="Train on one batch (one update per chunk of T steps)."):
+    trainer.resume()
+    trainer.run_for(0.0, max_updates=1)
+if b3.button("New weights", key="rnn_reset", help="Start over from freshly drawn weights (same seed)."):
+    ss.rnn_config = None
+    st.rerun()
+playing = ss.get("rnn_playing", False)
+if task.name == "echo" and b4.button("Sweep k", key="rnn_sweep", help="Train a fresh network for each k = 1…12."):
+    bar = st.progress(0.0, "Training one network per delay k…")
+    res = echo_sweep(range(1, 13), hidden_size=hidden, seq_len=seq_len, updates=300, optimizer=opt, lr=lr,
+                     seed=int(seed), progress=lambda i, k: bar.progress(i / 12, f"training for k = {k}…"))
+    bar.empty()
+    ss.setdefault("rnn_echo_results", {}).update(res)
+
+if task.name == "chars":
+    c1, c2 = st.columns(2)
+    temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, key="rnn_temp",
+                            help="Low τ: the likeliest characters; high τ: more surprises.")
+elif task.name == "forecast":
+    warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, key="rnn_warm")
+
+
+@st.fragment(run_every=0.1 if playing else None)
+def live():
+    if ss.get("rnn_playing"):
+        trainer.run_for(0.06)
+        if trainer.stopped:
+            ss.rnn_playing = False
+            st.rerun()          # the whole page, so that the timer stops and Play shows again
+    if trainer.stopped:
+        st.error(trainer.stopped, icon=":material/warning:")
+    hist = trainer.history
+    val_loss, val_acc = hist["val_loss"][-1], hist["val_acc"][-1]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Updates", trainer.steps)
+    m2.metric("Validation loss", f"{val_loss:.4f}")
+    if val_acc is not None:
+        m3.metric("Validation accuracy", f"{val_acc:.1%}")
+    if trainer.grad_norm is not None:
+        m4.metric("Gradient norm ‖g‖ (last update)", f"{trainer.grad_norm:.3g}")
+
+    left, right = st.columns(2)
+    ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
+           "echo": (np.log(task.output_size), "guessing: ln(K)")}.get(task.name, (None, ""))
+    left.plotly_chart(vz.loss_figure(hist, *ref), key="rnn_loss")
+    with right:
+        if task.name == "forecast":
+            teacher, free = free_run(model, x_probe, warm)
+            st.plotly_chart(vz.forecast_figure(y_probe[:, 0], teacher, free, warm), key="rnn_forecast")
+            st.caption("Blue: each prediction is made from the true past. Orange: after the warm-up the network "
+                       "reads its own last prediction — small errors feed on themselves.")
+        elif task.name == "echo":
+            results = ss.get("rnn_echo_results", {})
+            st.plotly_chart(vz.echo_accuracy_figure(results, task.chance, (task.k, val_acc)), key="rnn_echo_acc")
+            pred = model.forward(x_probe[None])[0].argmax(-1)
+            st.plotly_chart(vz.echo_sequence_figure(x_probe.argmax(1)[:24], y_probe[:24], pred[:24], task.k),
+                            key="rnn_echo_seq")
+        else:
+            prime = task.text[0]
+            text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
+            st.markdown(f"**A sample at τ = {temperature:g}** (starting from “{vz._show(prime)}”):")
+            st.code(prime + text, language=None, wrap_lines=True)
+            ss.rnn_last_sample = (prime, text, probs)
+    if task.name == "chars":
+        prime, text, probs = ss.rnn_last_sample
+        st.plotly_chart(vz.char_probs_figure(prime, text[:40], probs[:40], task.vocab.chars),
+                        key="rnn_char_probs")
+        st.caption("Each column: the probabilities the network gave to the next character, at temperature τ; "
+                   "the orange circle is the one drawn. ↵ = new line, ␣ = space.")
+
+    st.header("4. Inside the network")
+    left, right = st.columns(2)
+    with left:
+        if task.name == "chars":
+            seq = st.text_input("Input sequence to read", task.text[:40], key="rnn_seq_text", max_chars=80)
+            try:
+                ids = task.vocab.encode(seq)
+            except ValueError as e:
+                st.info(f"{e}: the network only knows the characters of its text. Showing its first line instead.")
+                ids = task.vocab.encode(task.text[:40])
+            if len(ids) == 0:
+                ids = task.vocab.encode(task.text[:40])
+            xs, labels = task.vocab.one_hot(ids), ["'" + vz._show(c) + "'" for c in task.vocab.decode(ids)]
+        else:
+            which = st.selectbox("Input sequence", range(1, 6), format_func=lambda i: f"validation sequence {i}",
+                                 key="rnn_seq_idx")
+            xs = task.X_val[which - 1][:40]
+            labels = ([f"x = {v:+.2f}" for v in xs[:, 0]] if task.name == "forecast"
+                      else [f"symbol {int(i)}" for i in xs.argmax(1)])
+        st.plotly_chart(vz.hidden_heatmap(hidden_states(model, xs), labels), key="rnn_heatmap")
+        st.caption("Each row is h_t: orange −1, grey 0, blue +1 (fixed range). Rows that copy the row above "
+                   "are memory; units stuck at ±1 are saturated (their gradient 1 − h² is near 0).")
+    with right:
+        T = trainer.seq_len
+        xs_g, ys_g = x_probe[:T], y_probe[:T]
+        last = last_step_grad_norms(model, task.make_loss(), xs_g, ys_g)
+        mark = len(xs_g) - task.k if task.name == "echo" and task.k < len(xs_g) else None
+        ss.rnn_last_norms = last
+        train = trainer.grad_norms if trainer.grad_norms is not None else np.full(len(last), np.nan)
+        st.plotly_chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
+        st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`). "
+                   "Orange: only the last step's loss — how much of its error reaches each earlier step. "
+                   "Falling to the left: the gradient vanishes; rising: it explodes."
+                   + (f" The dashed line is the step the last answer must echo (k = {task.k})." if mark else ""))
+        if hist["grad_norm"]:
+            st.plotly_chart(vz.clip_figure(hist["grad_norm"], trainer.clip), key="rnn_clipfig")
+
+
+live()
+
+st.header("What to try next")
+st.markdown(
+    "- **Echo:** press *Sweep k* (or raise k yourself) and watch the accuracy fall towards chance. Then set T "
+    "smaller than k: the gradient can no longer reach the step it needs.\n"
+    "- **Gradient through time:** turn on *spectral radius* and press *New weights* with ρ = 0.5, then ρ = 2.5. "
+    "The orange curve falls by orders of magnitude (vanishing) or climbs (exploding).\n"
+    "- **Exploding, tamed:** forecast with SGD, η = 0.3 and ρ = 2: training blows up; turn on clipping at c = 1 "
+    "and it trains. Then try η = 10 — the page stops, explains, and you can go on after lowering η.\n"
+    "- **Characters:** watch the samples go from noise to words; lower τ for safe text, raise it for wild text.")
