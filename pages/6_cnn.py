@@ -1,5 +1,445 @@
-"""Lesson: Convolutional networks (coming soon)."""
-import streamlit as st
+"""Lesson 6: convolutional networks — slide a kernel over an image number by number, then train a small
+CNN live and look inside it."""
+import io
 
-st.title('Convolutional networks')
-st.info('This lesson is being built: slide a kernel over an image number by number, then train a small CNN and look inside it.')
+import numpy as np
+import pandas as pd
+import streamlit as st
+from PIL import Image, UnidentifiedImageError
+
+from nn_core import cnn_lesson as cl
+from nn_core.conv import Conv2D, MaxPool2D
+from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
+from nn_core.losses import CrossEntropy
+from nn_core.optimizers import make_optimizer
+from nn_core.training import Trainer
+from pages.common import show_equations, state
+from viz import cnn as vc
+
+MAX_UPLOAD_MB = 5            # the server's own limit (.streamlit/config.toml) is the same
+MAX_PIXELS = 25_000_000
+SIZE = 8                     # every image in this lesson is 8×8, like the digits
+SOURCES = ["a digit", "a shape", "your drawing", "your upload"]
+SPEEDS = {"slow": 1.0, "normal": 0.5, "fast": 0.2}
+OPTIMIZERS = {"adam": "Adam", "sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop"}
+LEARNING_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+
+
+@st.cache_data
+def digits():
+    return load_digits()
+
+
+@st.cache_data
+def dataset(name):
+    return cl.image_dataset(name)
+
+
+def decode_upload(file):
+    """The uploaded file as an image array, or a plain-words reason why it cannot be one."""
+    data = file.getvalue()
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        return None, f"“{file.name}” is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. Try a smaller picture."
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            if im.format not in ("PNG", "JPEG"):
+                return None, f"“{file.name}” is a {im.format} image; please upload a PNG or JPEG."
+            if im.width * im.height > MAX_PIXELS:
+                return None, (f"“{file.name}” has {im.width}×{im.height} pixels, over the limit of "
+                              f"{MAX_PIXELS // 1_000_000} million. Try a smaller picture.")
+            im.load()
+            mode = "RGBA" if "A" in im.getbands() or im.mode == "P" else ("L" if len(im.getbands()) == 1 else "RGB")
+            return np.asarray(im.convert(mode)), None
+    except Image.DecompressionBombError:
+        return None, f"“{file.name}” is too large an image to open safely. Try a smaller picture."
+    except UnidentifiedImageError:
+        return None, f"“{file.name}” is not an image that can be read: please upload a PNG or JPEG picture."
+    except (OSError, SyntaxError, ValueError) as e:
+        return None, f"“{file.name}” looks damaged (truncated or corrupt) and cannot be read ({e})."
+
+
+def own_image(file, key):
+    """Decode and prepare an upload once per file (kept in state under ``key``); returns (prepared, error)."""
+    if file is None:
+        return None, None
+    cache = st.session_state.get(key)
+    if cache and cache["id"] == file.file_id:
+        return cache["prepared"] or st.session_state.get(f"{key}_good"), cache["error"]
+    array, error = decode_upload(file)
+    prepared = None
+    if error is None:
+        try:
+            prepared = cl.prepare_image(array, SIZE)
+        except ValueError as e:
+            error = f"“{file.name}” cannot be used: {e}."
+    st.session_state[key] = {"id": file.file_id, "prepared": prepared, "error": error}
+    if prepared is not None:
+        st.session_state[f"{key}_good"] = prepared
+    return prepared or st.session_state.get(f"{key}_good"), error     # a bad upload keeps the last good picture
+
+
+def upload_widget(key):
+    """A PNG/JPEG uploader; an error message for a bad file (the last good picture stays)."""
+    up = st.file_uploader("A PNG or JPEG picture (any size, colour or grey)", type=["png", "jpg", "jpeg"], key=key)
+    prepared, error = own_image(up, f"{key}_img")
+    if error:
+        st.error(error)
+    return prepared, error
+
+
+def pixel_editor(key):
+    """An 8×8 grid of tick boxes: a ticked cell is ink. Returns the drawing as a float (8, 8) array."""
+    generation = state(f"{key}_gen", lambda: 0)
+    base = np.zeros((SIZE, SIZE), bool)
+    if generation == 0:                                              # start from a 7; "Clear" starts blank
+        base[1, 1:7], base[2:7, 5 - np.arange(5) // 2] = True, True
+    frame = pd.DataFrame(base, columns=[str(c + 1) for c in range(SIZE)])
+    config = {c: st.column_config.CheckboxColumn(c, width="small") for c in frame.columns}
+    edited = st.data_editor(frame, key=f"{key}_{generation}", column_config=config, hide_index=True,
+                            num_rows="fixed")
+    st.button("Clear the grid", key=f"{key}_clear", on_click=lambda: st.session_state.update({f"{key}_gen": generation + 1}))
+    return edited.to_numpy(dtype=float)
+
+
+# ==================================================================================================
+st.title("Convolutional networks")
+st.markdown(
+    "A **convolutional layer** looks at an image through a small window of weights — a **kernel** — that "
+    "slides over every position. At each stop it multiplies the window's pixels by the kernel's weights and "
+    "adds them up: one weighted sum z per position, all made with the **same** weights. First watch one "
+    "kernel slide, number by number; then train a small CNN on real images and look inside it.")
+tab_slide, tab_train = st.tabs(["1 · Slide a kernel", "2 · Train a CNN"])
+
+# --- 1. the convolution explorer -------------------------------------------------------------------
+with tab_slide:
+    c_img, c_kernel = st.columns([1, 1], gap="large")
+    with c_img:
+        st.subheader("The input image")
+        source = st.radio("Image", SOURCES, horizontal=True, key="cnn_src")
+        image = None
+        if source == "a digit":
+            X_digits, y_digits = digits()
+            idx = st.number_input("Which digit (0–1796)", 0, len(X_digits) - 1, 4, key="cnn_digit")
+            image = X_digits[idx]
+            st.caption(f"Image {idx} of the 8×8 digits: a handwritten **{y_digits[idx]}**.")
+        elif source == "a shape":
+            cs1, cs2 = st.columns(2)
+            shape = cs1.selectbox("Shape", SHAPE_CLASSES, key="cnn_shape")
+            seed = cs2.number_input("Another one (seed)", 0, 999, 0, key="cnn_shape_seed")
+            Xs, ys = make_shapes(8, size=SIZE, seed=int(seed))
+            image = Xs[np.flatnonzero(ys == SHAPE_CLASSES.index(shape))[0]]
+        elif source == "your drawing":
+            st.caption("Tick cells to draw with ink; the picture on the right follows.")
+            image = pixel_editor("cnn_draw")
+        else:
+            prepared, error = upload_widget("cnn_upload_x")
+            if prepared is not None:
+                image = prepared["image"]
+                st.caption("Still your previous picture." if error else
+                           "Your picture, made grey, cropped to its ink and averaged down to 8×8 like the digits.")
+            else:
+                if not error:
+                    st.caption("No picture yet: the slide below uses digit 4 until you upload one.")
+                image = digits()[0][4]
+    with c_kernel:
+        st.subheader("The kernel")
+        ck1, ck2 = st.columns([2, 1])
+        preset = ck1.selectbox("Preset", list(cl.KERNELS), index=2, key="cnn_kernel")
+        k = ck2.radio("Size", cl.KERNEL_SIZES, horizontal=True, format_func=lambda v: f"{v}×{v}", key="cnn_k")
+        cs1, cs2 = st.columns(2)
+        stride = cs1.slider("Stride s", 1, 3, 1, key="cnn_stride")
+        padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, key="cnn_pad")
+        K = cl.kernel(preset, k)
+        if st.toggle("Edit the kernel cell by cell", key="cnn_edit"):
+            frame = pd.DataFrame(K, columns=[str(c + 1) for c in range(k)])
+            edited = st.data_editor(frame, key=f"cnn_kedit_{preset}_{k}", hide_index=True, num_rows="fixed",
+                                    column_config={c: st.column_config.NumberColumn(c, format="%.2f", step=0.1)
+                                                   for c in frame.columns})
+            K = np.nan_to_num(edited.to_numpy(dtype=float))
+        else:
+            st.image(vc.png(vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2)),
+                     width=min(44 * k + 1, 240))
+
+    info = cl.check_settings(SIZE, k, stride, padding)
+    st.markdown("**Output size.** Along each axis, for an n×n image, a k×k kernel, stride s and padding p:")
+    n_out_tex = r"\text{no fit}" if info["n_out"] is None else str(info["n_out"])
+    st.latex(rf"n_\text{{out}} = \left\lfloor \frac{{n + 2p - k}}{{s}} \right\rfloor + 1 = "
+             rf"\left\lfloor \frac{{{SIZE} + 2 \cdot {padding} - {k}}}{{{stride}}} \right\rfloor + 1 = {n_out_tex}")
+    if info["level"] == "error":
+        st.error(info["message"])
+        st.stop()
+    if info["level"] == "warning":
+        st.warning(info["message"], icon=":material/crop_free:")
+    else:
+        st.success(f"The {k}×{k} kernel fits exactly: the output is {info['n_out']}×{info['n_out']}.",
+                   icon=":material/check:")
+
+    rec = cl.slide(image, K, stride, padding)
+    n_out = info["n_out"]
+    n_cells = n_out * n_out
+    out_vmax = vc.symmetric_range(rec["output"])
+    k_vmax = vc.symmetric_range(K)
+    pos = st.session_state.get("cnn_pos", 0)
+    if pos >= n_cells:
+        st.session_state["cnn_pos"] = n_cells - 1
+
+    def move(to):
+        st.session_state["cnn_pos"] = int(np.clip(to, 0, n_cells - 1))
+
+    def play_pause():
+        st.session_state["cnn_playing"] = not st.session_state.get("cnn_playing", False)
+        if st.session_state["cnn_playing"] and st.session_state.get("cnn_pos", 0) >= n_cells - 1:
+            st.session_state["cnn_pos"] = 0
+
+    st.subheader("Slide it")
+    playing = st.session_state.get("cnn_playing", False)
+    b = st.columns([1, 1, 1, 1, 1, 2])
+    b[0].button("⏮ Start", on_click=move, args=(0,), key="cnn_first", width="stretch")
+    b[1].button("◀ Back", on_click=lambda: move(st.session_state.get("cnn_pos", 0) - 1), key="cnn_back",
+                width="stretch")
+    b[2].button("Step ▶", on_click=lambda: move(st.session_state.get("cnn_pos", 0) + 1), key="cnn_step",
+                width="stretch")
+    b[3].button("⏸ Pause" if playing else "▶ Play", on_click=play_pause, key="cnn_play", type="primary",
+                width="stretch")
+    b[4].button("Show all ⏭", on_click=move, args=(n_cells - 1,), key="cnn_last", width="stretch")
+    speed = b[5].select_slider("Speed", list(SPEEDS), value="normal", key="cnn_speed", label_visibility="collapsed")
+
+    @st.fragment(run_every=SPEEDS[speed] if playing else None)
+    def slide_view():
+        pos = st.session_state.get("cnn_pos", 0)
+        if st.session_state.get("cnn_playing", False):
+            if pos >= n_cells - 1:                       # the end: stop the timer with one full rerun
+                st.session_state["cnn_playing"] = False
+                st.rerun()
+            pos = st.session_state["cnn_pos"] = pos + 1
+        i, j = divmod(pos, n_out)
+        r0, c0 = rec["corners"][i, j]
+        hatch = np.zeros(rec["padded"].shape, bool)
+        if info["unused"]:
+            hatch[-info["unused"]:], hatch[:, -info["unused"]:] = True, True
+        window_mask = np.zeros(rec["padded"].shape, bool)
+        window_mask[r0:r0 + k, c0:c0 + k] = True
+        filled = rec["output"].copy()
+        filled.flat[pos + 1:] = np.nan
+        total = rec["sums"][i, j]
+        c1, c2, c3 = st.columns([4, 6, 4], gap="medium")
+        c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
+        c1.image(vc.png(vc.grid_rgb(rec["padded"], 1.0, 40, numbers=window_mask, highlight=[(r0, c0, k, k)],
+                                    padding=padding, hatch=hatch if info["unused"] else None)),
+                 width="stretch")
+        c2.markdown("**Window × kernel, weight by weight**")
+        c2.image(vc.png(vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
+                                               cell=56 if k == 3 else 40)), width="stretch")
+        c2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
+                 rf" + b = {total:.3f} + 0 = {total:.3f}")
+        c2.caption(f"The engine's convolution (conv2d_loop) gives {rec['output'][i, j]:.3f} for this cell. "
+                   "Bias b = 0 here; rows and columns count from 0, as in the code; x̃ is the padded input.")
+        c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
+        c3.image(vc.png(vc.grid_rgb(filled, out_vmax, 40 if n_out > 6 else 56, decimals=1,
+                                    highlight=[(i, j, 1, 1)])), width="stretch")
+        st.progress((pos + 1) / n_cells, text=f"output cell {pos + 1} of {n_cells}")
+
+    slide_view()
+    st.caption(f"Colours: orange = negative, grey = zero, blue = positive, on fixed ranges: the input on ±1, "
+               f"the kernel and its products on ±{k_vmax:g}, the output on ±{out_vmax:.2f}.")
+
+    st.subheader("Then ReLU and 2×2 pooling")
+    st.markdown("A CNN passes the output map through **ReLU** (negatives become 0), then **pools** each 2×2 "
+                "block into one number. Backward, the gradient of a pooled number goes back only to the "
+                "pixel that won its block (max) or is shared equally (average).")
+    pool_mode = st.radio("Pooling", ["max", "average"], horizontal=True, key="cnn_pool")
+    activated = cl.relu(rec["output"])
+    pooled = cl.pool(activated, pool_mode)
+    p1, p2, p3 = st.columns(3, gap="medium")
+    cell = 40 if n_out > 6 else 56
+    p1.markdown("**ReLU(output)**")
+    marks = [] if pooled is None or pooled["winners"] is None else [tuple(w) for w in pooled["winners"].reshape(-1, 2)]
+    p1.image(vc.png(vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks)), width="stretch")
+    if pooled is None:
+        st.info(f"The {n_out}×{n_out} output is smaller than one 2×2 pooling window: nothing to pool. "
+                "Try stride 1 or more padding.")
+    else:
+        p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are circled" if pool_mode == "max" else ""))
+        p2.image(vc.png(vc.grid_rgb(pooled["output"], out_vmax, 56, decimals=2)), width="stretch")
+        p3.markdown("**Backward: where a gradient of 1 from each pooled cell goes**")
+        p3.image(vc.png(vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2)), width="stretch")
+        if activated.shape[0] % 2:
+            st.caption("The map has an odd size: pooling drops its last row and column, which get no gradient.")
+    with st.expander("The maths, as the engine states it"):
+        show_equations(Conv2D)
+        show_equations(MaxPool2D)
+    st.markdown("**Try next:** Sobel x on a digit finds its vertical strokes — blue on one side, orange on the "
+                "other. On this 8×8 image an odd kernel never fits stride 2 evenly (n + 2p − k is odd); stride 3 with "
+                "padding 2 fits the 3×3 kernel exactly.")
+
+# --- 2. train a CNN --------------------------------------------------------------------------------
+with tab_train:
+    st.markdown("A small CNN learns its own kernels: it starts from random ones and follows the gradient of "
+                "the loss, just as an MLP does. Pick the data and the architecture, then press **Train**.")
+    t1, t2, t3 = st.columns(3, gap="large")
+    data_name = t1.radio("Data", list(cl.DATASETS), format_func=lambda d: cl.DATASETS[d], key="cnn_data")
+    preset_name = t2.radio("Architecture", list(cl.CNN_PRESETS), key="cnn_preset",
+                           captions=list(cl.CNN_PRESETS.values()))
+    filters = t3.slider("Filters per conv layer", 2, 16, 8, key="cnn_filters")
+    h1, h2, h3, h4 = st.columns(4)
+    opt_name = h1.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="cnn_opt")
+    lr = h2.select_slider("Learning rate η", LEARNING_RATES, value=0.01, key="cnn_lr")
+    batch = h3.select_slider("Batch size", [8, 16, 32, 64, 128], value=32, key="cnn_bs")
+    epochs = h4.slider("Epochs", 1, 40, 10, key="cnn_epochs")
+
+    data = dataset(data_name)
+    classes = data["classes"]
+    arch = (data_name, preset_name, filters)
+
+    def new_trainer():
+        model = cl.build_cnn(preset_name, filters, len(classes))
+        return {"arch": arch, "opt": opt_name,
+                "trainer": Trainer(model, CrossEntropy(), make_optimizer(opt_name, lr), data["X_train"],
+                                   data["y_train"], data["X_test"], data["y_test"], batch_size=batch)}
+
+    run = state("cnn_run", new_trainer)
+    if run["arch"] != arch:
+        run = st.session_state["cnn_run"] = new_trainer()
+        st.session_state["cnn_training"] = False
+    trainer = run["trainer"]
+    if run["opt"] != opt_name:
+        trainer.optimizer, run["opt"] = make_optimizer(opt_name, lr), opt_name
+    trainer.optimizer.lr, trainer.batch_size = lr, batch
+    training = st.session_state.get("cnn_training", False)
+
+    def toggle_training():
+        st.session_state["cnn_training"] = not st.session_state.get("cnn_training", False)
+
+    def reset_training():
+        st.session_state["cnn_run"] = new_trainer()
+        st.session_state["cnn_training"] = False
+        st.session_state.pop("cnn_mlp", None)
+
+    bt = st.columns([1, 1, 1, 3])
+    done = trainer.epoch >= epochs
+    bt[0].button("⏸ Pause" if training else ("▶ Resume" if trainer.epoch else "▶ Train"), on_click=toggle_training,
+                 key="cnn_train", type="primary", disabled=done or bool(trainer.stopped), width="stretch")
+    if bt[1].button("Step one epoch", key="cnn_epoch", disabled=bool(trainer.stopped), width="stretch"):
+        trainer.run_epoch()
+    bt[2].button("Reset weights", on_click=reset_training, key="cnn_reset", width="stretch")
+    bt[3].caption(f"{trainer.model.num_params():,} parameters. "
+                  + ("Done — raise the epochs to train on." if done else ""))
+
+    @st.fragment(run_every=0.1 if training else None)
+    def train_view():
+        if st.session_state.get("cnn_training", False):
+            if trainer.epoch < epochs and not trainer.stopped:
+                trainer.run_for(0.15, max_epochs=epochs - trainer.epoch)
+            if trainer.epoch >= epochs or trainer.stopped:        # finished: one full rerun stops the timer
+                st.session_state["cnn_training"] = False
+                st.rerun()
+        hist = trainer.history
+        st.progress(min(trainer.epoch / epochs, 1.0), text=f"epoch {trainer.epoch} of {epochs}")
+        if trainer.stopped:
+            st.warning(trainer.stopped)
+        if hist["epoch"]:
+            m1, m2, m3 = st.columns(3)
+            m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}")
+            m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}")
+            m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}")
+            st.plotly_chart(vc.history_figure(hist, epochs), width="stretch", key="cnn_hist")
+
+    train_view()
+
+    # --- inside the network (drawn on full reruns: while paused, or when training ends) -------------
+    model = trainer.model
+    st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
+    W1 = model.layers[0].params["W"][:, 0]
+    st.markdown(f"**The {len(W1)} learned 3×3 filters of the first conv layer** (range ±{vc.symmetric_range(W1):.2f})")
+    st.image(vc.png(vc.montage_rgb(W1, vc.symmetric_range(W1), cell=26)), width=min(90 * len(W1), 1100))
+
+    X_test, y_test = data["X_test"], data["y_test"]
+    g1, g2 = st.columns([1, 2], gap="large")
+    with g1:
+        pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
+        st.image(vc.grey_png(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=170)
+        probs = cl.probabilities(model, X_test[pick])
+        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), width="stretch",
+                        key="cnn_probs")
+
+    def feature_maps(x):
+        """Every layer's maps for one image, each layer on its own fixed symmetric range."""
+        for name, a in cl.layer_outputs(model, x):
+            if a.ndim == 3:
+                vmax = vc.symmetric_range(a)
+                st.image(vc.png(vc.montage_rgb(a, vmax, cell=14 if a.shape[-1] > 4 else 24, ncols=min(len(a), 16))),
+                         caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})")
+
+    with g2:
+        st.markdown("**Feature maps of every layer for this image**")
+        feature_maps(X_test[pick])
+
+    pred = model.predict(X_test)
+    cm = cl.confusion_matrix(y_test, pred, len(classes))
+    g3, g4 = st.columns([1, 1], gap="large")
+    with g3:
+        st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
+        st.plotly_chart(vc.confusion_figure(cm, classes), width="stretch", key="cnn_cm")
+    with g4:
+        wrong, said, conf = cl.mistakes(model, X_test, y_test)
+        st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
+        if len(wrong):
+            shown = wrong[:12]
+            st.image([vc.grey_png(X_test[i, 0], 12) for i in shown], width=96,
+                     caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)])
+        else:
+            st.success("None: every test image is classified correctly.")
+
+    st.subheader("Your own image")
+    own_src = st.radio("Image", ["upload", "draw"], horizontal=True, key="cnn_own_src")
+    o1, o2 = st.columns([1, 2], gap="large")
+    with o1:
+        x_own = None
+        if own_src == "upload":
+            prepared, error = upload_widget("cnn_upload_own")
+            if prepared is not None:
+                x_own = prepared["image"]
+                before, after = st.columns(2)
+                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width="stretch")
+                after.image(vc.grey_png(x_own, 16), caption="after: 8×8, like the training data",
+                            width="stretch")
+        else:
+            x_own = pixel_editor("cnn_own_draw")
+            st.image(vc.grey_png(x_own, 16), caption="your drawing", width=130)
+    with o2:
+        if x_own is not None:
+            probs_own = cl.probabilities(model, x_own)
+            st.markdown(f"**The network says: {classes[int(probs_own.argmax())]}** "
+                        f"({probs_own.max():.0%} sure)")
+            st.plotly_chart(vc.probability_figure(probs_own, classes), width="stretch", key="cnn_probs_own")
+            feature_maps(x_own)
+
+    st.subheader("A CNN against an MLP of the same size")
+    mlp_state = st.session_state.get("cnn_mlp")
+    if st.button("Train an MLP with about as many parameters, for the same epochs", key="cnn_mlp_go",
+                 disabled=trainer.epoch == 0):
+        mlp = cl.build_mlp_like(model.num_params(), SIZE * SIZE, len(classes))
+        t = Trainer(mlp, CrossEntropy(), make_optimizer(opt_name, lr), data["X_train"], data["y_train"],
+                    data["X_test"], data["y_test"], batch_size=batch)
+        with st.spinner("Training the MLP…"):
+            t.run_for(60, max_epochs=trainer.epoch)
+        mlp_state = st.session_state["cnn_mlp"] = {
+            "arch": arch, "params": mlp.num_params(), "hidden": mlp.layers[1].out_features, "epochs": t.epoch,
+            "acc": t.history["test_acc"][-1] if t.history["test_acc"] else None, "stopped": t.stopped}
+    if trainer.epoch == 0:
+        st.caption("Train the CNN first; then compare.")
+    if mlp_state and mlp_state["arch"] == arch:
+        cnn_acc = trainer.history["test_acc"][-1] if trainer.history["test_acc"] else float("nan")
+        m1, m2 = st.columns(2)
+        m1.metric(f"CNN: {model.num_params():,} parameters, {trainer.epoch} epochs", f"{cnn_acc:.1%} test accuracy")
+        m2.metric(f"MLP (64 → {mlp_state['hidden']} → {len(classes)}): {mlp_state['params']:,} parameters, "
+                  f"{mlp_state['epochs']} epochs",
+                  "—" if mlp_state["acc"] is None else f"{mlp_state['acc']:.1%} test accuracy")
+        if mlp_state["stopped"]:
+            st.warning(mlp_state["stopped"])
+        st.markdown(
+            f"**Why weight sharing helps.** The first conv layer spends only {model.layers[0].params['W'].size + filters} "
+            "parameters, yet each filter looks at every position of the image with the same weights: a stroke "
+            "detector learned in one corner works everywhere. The MLP needs a separate weight for every "
+            f"pixel–unit pair, so the same budget buys it only {mlp_state['hidden']} hidden units, and what it "
+            "learns at one place does not carry over to another.")
