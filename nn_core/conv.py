@@ -25,19 +25,28 @@ def _pad(x, padding):
 
 
 def _windows(x, k, stride):
-    """Every k×k window that a stride-s scan visits, as a view (no copy): (N, C, H_out, W_out, k, k)."""
+    """Every k×k window that a stride-s scan visits, as a view (no copy): (N, C, H_out, W_out, k, k).
+    Windows that tile the image (stride = k) are a plain reshape, which is cheaper to set up."""
+    if stride == k:
+        N, C, H, W = x.shape
+        Ho, Wo = H // k, W // k
+        return x[:, :, :Ho * k, :Wo * k].reshape(N, C, Ho, k, Wo, k).transpose(0, 1, 2, 4, 3, 5)
     return sliding_window_view(x, (k, k), axis=(2, 3))[:, :, ::stride, ::stride]
 
 
 def _scatter_windows(dwin, shape, stride):
-    r"""Sum window gradients dwin (N, C, H_out, W_out, k, k) back onto an image of ``shape``.
-    Overlapping windows share pixels, so contributions must add: one strided slice per kernel
-    offset (p, q), k·k adds in all."""
-    N, C, Ho, Wo, k, _ = dwin.shape
+    r"""Sum window gradients back onto an image of ``shape`` (N, C, H, W). ``dwin`` (k, k, N, C, H_out,
+    W_out) holds, for each kernel offset (p, q), the gradient of the pixel at offset (p, q) of every
+    window. Overlapping windows share pixels, so contributions must add: one strided slice add per
+    offset, k·k in all. Windows that tile the image (stride = k) share nothing: one reshape does it."""
+    k, _, N, C, Ho, Wo = dwin.shape
     dx = np.zeros(shape)
+    if stride == k:
+        dx[:, :, :Ho * k, :Wo * k] = dwin.transpose(2, 3, 4, 0, 5, 1).reshape(N, C, Ho * k, Wo * k)
+        return dx
     for p in range(k):
         for q in range(k):
-            dx[:, :, p:p + stride * Ho:stride, q:q + stride * Wo:stride] += dwin[..., p, q]
+            dx[:, :, p:p + stride * Ho:stride, q:q + stride * Wo:stride] += dwin[p, q]
     return dx
 
 
@@ -97,11 +106,12 @@ def conv2d_backward(dy, cols, x_shape, W, stride=1, padding=0):
     N, C, H, Wd = x_shape
     O, _, k, _ = W.shape
     Ho, Wo = dy.shape[2:]
-    dy2 = dy.transpose(0, 2, 3, 1).reshape(-1, O)             # (N·Ho·Wo, O)
-    dW = (dy2.T @ cols).reshape(W.shape)
-    db = dy2.sum(axis=0)
-    dcols = (dy2 @ W.reshape(O, -1)).reshape(N, Ho, Wo, C, k, k).transpose(0, 3, 1, 2, 4, 5)
-    dxp = _scatter_windows(dcols, (N, C, H + 2 * padding, Wd + 2 * padding), stride)
+    dy_o = dy.transpose(1, 0, 2, 3).reshape(O, -1)              # (O, N·Ho·Wo)
+    dW = (dy_o @ cols).reshape(W.shape)
+    db = dy_o.sum(axis=1)
+    # Each window's gradient as (k, k, N, C, Ho, Wo): the slice for one offset has contiguous rows.
+    dwin = (W.reshape(O, -1).T @ dy_o).reshape(C, k, k, N, Ho, Wo).transpose(1, 2, 3, 0, 4, 5)
+    dxp = _scatter_windows(dwin, (N, C, H + 2 * padding, Wd + 2 * padding), stride)
     return dxp[:, :, padding:padding + H, padding:padding + Wd], dW, db
 
 
@@ -189,15 +199,13 @@ def maxpool2d(x, k, stride=None):
     stride = stride or k
     win = _windows(x, k, stride)                               # (N, C, Ho, Wo, k, k) view
     flat = win.reshape(*win.shape[:4], k * k)                  # copies: windows may overlap
-    argmax = flat.argmax(axis=-1)                              # first maximum on ties, like torch
-    return np.take_along_axis(flat, argmax[..., None], axis=-1)[..., 0], argmax
+    return flat.max(axis=-1), flat.argmax(axis=-1)             # argmax: the first maximum on ties, like torch
 
 
 def maxpool2d_backward(dy, argmax, x_shape, k, stride=None):
     stride = stride or k
-    onehot = argmax[..., None] == np.arange(k * k)             # (N, C, Ho, Wo, k·k)
-    dwin = (onehot * dy[..., None]).reshape(*dy.shape, k, k)
-    return _scatter_windows(dwin, x_shape, stride)
+    winner = np.arange(k * k)[:, None, None, None, None] == argmax      # (k·k, N, C, Ho, Wo)
+    return _scatter_windows((winner * dy).reshape(k, k, *dy.shape), x_shape, stride)
 
 
 class MaxPool2D(Layer):
@@ -251,7 +259,7 @@ class AvgPool2D(Layer):
 
     def backward(self, dy):
         k = self.kernel_size
-        dwin = np.broadcast_to((dy / (k * k))[..., None, None], (*dy.shape, k, k))
+        dwin = np.broadcast_to(dy / (k * k), (k, k, *dy.shape))
         return _scatter_windows(dwin, self.x_shape, self.stride)
 
     def config(self):
