@@ -1,5 +1,307 @@
-"""Lesson: Optimizers & losses (coming soon)."""
+"""Lesson 5: optimizers, loss functions and hyperparameters, made visible."""
+import time
+
+import numpy as np
 import streamlit as st
 
-st.title('Optimizers & losses')
-st.info('This lesson is being built: race SGD, momentum, RMSprop and Adam on loss surfaces, sweep learning rates and compare losses.')
+from nn_core import surfaces as S
+from nn_core import sweeps
+from nn_core.data import DATASETS_2D
+from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
+from nn_core.optimizers import SGD, Adam, RMSprop
+from pages.common import show_equations, state
+from viz import optimizers as V
+
+OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
+LR_OPTIONS = [round(m * 10.0 ** e, 6) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)] + [10.0]
+SWEEP_LRS = sweeps.log_space(1e-3, 30.0, 13)
+GRIDS = {  # kind -> (row key, rows, column key, columns, fixed settings, row label, column label)
+    "Depth × width": ("depth", [1, 2, 3], "width", [2, 4, 8, 16],
+                      {"optimizer": "adam", "lr": 0.03, "batch_size": 16}, "hidden layers", "neurons per layer"),
+    "Batch size × learning rate": ("batch_size", [4, 16, 64, 150], "lr", [0.003, 0.03, 0.3],
+                                   {"optimizer": "sgd", "depth": 2, "width": 8}, "batch size", "learning rate"),
+}
+
+
+def nearest(options, value):
+    """The option closest to ``value`` on a log scale (the sliders' defaults)."""
+    return min(options, key=lambda o: abs(np.log(o) - np.log(value)))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def race_cached(key, kappa, start, lrs, steps):
+    surface = S.make_surface(key, kappa)
+    return S.race(surface, start, dict(lrs), steps)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def grid_cached(key, kappa):
+    return S.make_surface(key, kappa).grid(90)
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def train_cached(**config):
+    """One seeded training run per configuration; cached, so a repeated sweep is instant."""
+    return sweeps.train_config(**config)
+
+
+# --- callbacks (run before the script, so the buttons act at once) --------------------------------------
+def _play():
+    if st.session_state.op_t >= st.session_state.op_steps:
+        st.session_state.op_t = 0
+    st.session_state.op_playing = True
+
+
+def _pause():
+    st.session_state.op_playing = False
+
+
+def _step():
+    st.session_state.op_playing = False
+    st.session_state.op_t = min(st.session_state.op_t + 1, st.session_state.op_steps)
+
+
+def _restart():
+    st.session_state.op_playing = False
+    st.session_state.op_t = 0
+
+
+def dataset_select(col, key):
+    return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, format_func=lambda k: DATASETS_2D[k]["label"], key=key)
+
+
+def _start_job(name, configs):
+    st.session_state[name] = {"configs": configs, "results": [], "running": True}
+
+
+def _stop_job(name):
+    st.session_state[name]["running"] = False
+
+
+def job_panel(name, configs, draw, budget=0.3):
+    """Progress bar, Run/Stop and the picture of a list of training runs kept in st.session_state[name].
+    The runs happen in a fragment that trains for about ``budget`` seconds per frame, so Stop answers at once."""
+    job = state(name, lambda: {"configs": configs, "results": [], "running": False})
+    b1, b2, _ = st.columns([1, 1, 4])
+    b1.button("Run", key=f"{name}_run", icon=":material/play_arrow:", type="primary",
+              on_click=_start_job, args=(name, configs), disabled=job["running"])
+    b2.button("Stop", key=f"{name}_stop", icon=":material/stop:", on_click=_stop_job, args=(name,),
+              disabled=not job["running"])
+    if job["configs"] != configs and not job["running"]:
+        st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
+        return
+
+    @st.fragment(run_every=0.25 if job["running"] else None)
+    def live():
+        if job["running"]:
+            t0 = time.perf_counter()
+            for _, result in sweeps.run_configs(job["configs"], len(job["results"]), train_cached):
+                job["results"].append(result)
+                if time.perf_counter() - t0 > budget:
+                    break
+            if len(job["results"]) == len(job["configs"]):
+                job["running"] = False
+                st.rerun()                      # a full run redraws the buttons and ends the timer
+        done, total = len(job["results"]), len(job["configs"])
+        st.progress(done / total, text=f"{done} of {total} trained" + (" (stopped)" if done < total and not job["running"] else ""))
+        if done:
+            draw(job["results"])
+
+    live()
+
+
+# --- page ------------------------------------------------------------------------------------------------
+st.title("Optimizers, losses and hyperparameters")
+st.markdown(
+    "Training a network means walking downhill on its **loss**, using the **gradient** — the direction of "
+    "steepest ascent — to choose each step. *How* to step is the optimizer's job; *how big* a step is the "
+    "**learning rate** η. Here every step is taken by the lab's own optimizers, the same code that trains "
+    "the networks in the other lessons.")
+
+tab_race, tab_lr, tab_loss, tab_grid = st.tabs(
+    ["Optimizer race", "Learning rate", "Loss functions", "Hyperparameter explorer"])
+
+# ============================== 1. the race ==============================================================
+with tab_race:
+    st.markdown(
+        "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
+        "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
+        "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both.")
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
+    key = c1.selectbox("Loss surface", list(S.SURFACES), format_func=lambda k: S.SURFACES[k].label, key="op_surface")
+    kappa = float(c2.slider("Conditioning κ (bowl)", 1, 100, 20, key="op_kappa", disabled=key != "bowl",
+                            help="How much steeper the bowl is along θ₂ than along θ₁."))
+    surface = S.make_surface(key, kappa)
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    sx = c3.slider(f"Start {surface.axes[0]}", x0, x1, float(surface.start[0]), 0.05, key=f"op_x_{key}")
+    sy = c4.slider(f"Start {surface.axes[1]}", y0, y1, float(surface.start[1]), 0.05, key=f"op_y_{key}")
+    cols = st.columns(5)
+    lrs = {}
+    suffix = f"{key}{kappa:g}" if key == "bowl" else key
+    for col, name in zip(cols, V.OPT_LABELS):
+        lrs[name] = col.select_slider(f"η {V.OPT_LABELS[name]}", LR_OPTIONS, nearest(LR_OPTIONS, surface.lrs[name]),
+                                      format_func=lambda v: f"{v:g}", key=f"op_lr_{name}_{suffix}")
+    steps = cols[4].slider("Steps", 20, 500, 150, 10, key="op_steps")
+
+    state("op_t", lambda: st.session_state.op_steps)
+    state("op_playing", lambda: False)
+    st.session_state.op_t = min(st.session_state.op_t, steps)
+    start = (float(sx), float(sy))
+    try:
+        trajs = race_cached(key, kappa, start, tuple(lrs.items()), steps)
+    except (FloatingPointError, ValueError, OverflowError) as e:
+        st.error(f"This race could not be run: {e}. Try other learning rates or another start.")
+        st.stop()
+    xs, ys, Z = grid_cached(key, kappa)
+
+    b = st.columns([1, 1, 1, 4])
+    if st.session_state.op_playing:
+        b[0].button("Pause", key="op_pause", icon=":material/pause:", on_click=_pause)
+    else:
+        b[0].button("Play", key="op_play", icon=":material/play_arrow:", type="primary", on_click=_play)
+    b[1].button("Step", key="op_step", icon=":material/skip_next:", on_click=_step)
+    b[2].button("Restart", key="op_restart", icon=":material/replay:", on_click=_restart)
+
+    @st.fragment(run_every=0.2 if st.session_state.op_playing else None)
+    def race_view():
+        if st.session_state.op_playing:
+            st.session_state.op_t = min(st.session_state.op_t + max(1, steps // 60), steps)
+            if st.session_state.op_t >= steps:
+                st.session_state.op_playing = False
+                st.rerun()
+        t = st.session_state.op_t
+        left, right = st.columns([3, 2])
+        left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start), key="op_race_fig")
+        right.markdown(f"### Step {t} of {steps}")
+        right.markdown("  \n".join(
+            f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
+            + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")
+            for n, tr in trajs.items()))
+        right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=330), key="op_loss_fig")
+
+    race_view()
+
+    for n, tr in trajs.items():
+        if tr.diverged:
+            st.warning(f"**{V.OPT_LABELS[n]}** diverged at step {tr.diverged}: with η = {tr.lr:g} its steps "
+                       "overshoot further and further. Lower its learning rate.", icon=":material/warning:")
+    st.markdown(f"**After {steps} steps**")
+    rows = []
+    for n, tr in trajs.items():
+        s = S.summary(tr, surface)
+        rows.append({"optimizer": V.OPT_LABELS[n], "learning rate η": tr.lr, "final loss": s["final_loss"],
+                     "distance to the minimum": s["distance"],
+                     "first step within 0.001 of the lowest loss": s["reached"], "diverged at step": s["diverged"]})
+    st.dataframe(rows, hide_index=True, width="stretch", column_config={
+        "final loss": st.column_config.NumberColumn(format="%.4g"),
+        "distance to the minimum": st.column_config.NumberColumn(format="%.4g")})
+
+    st.subheader("Inside one step")
+    i1, i2 = st.columns([1, 3])
+    who = i1.radio("Optimizer", list(trajs), format_func=V.OPT_LABELS.get, key="op_who")
+    traj = trajs[who]
+    n_steps = len(traj.steps)
+    t_in = i1.slider("Step t", 1, n_steps, min(3, n_steps), key=f"op_inspect_{who}") if n_steps > 1 else 1
+    with i2:
+        st.markdown(f"The rule in `nn_core.optimizers.{OPT_CLASSES[who].__name__}` (its docstring):")
+        show_equations(OPT_CLASSES[who])
+        st.markdown(f"Step {t_in} of {V.OPT_LABELS[who]} with η = {traj.lr:g}, numbers from the engine:")
+        for line in V.update_latex(who, traj.hyper, S.step_numbers(traj, t_in)):
+            st.latex(line)
+    st.markdown("**Try next:** raise κ and watch SGD zig-zag across the valley while Adam walks straight; "
+                "on the saddle, start exactly on the ridge (θ₂ = 0); on Rosenbrock, find the largest η "
+                "at which SGD still converges.")
+
+# ============================== 2. learning rate =========================================================
+with tab_lr:
+    st.markdown("The same SGD, the same start, four learning rates. On a bowl whose steepest curvature is κ, "
+                "SGD converges only for η < 2/κ.")
+    lk = float(st.slider("Conditioning κ of the bowl", 1, 50, 10, key="op_ladder_kappa"))
+    bowl = S.Bowl(lk)
+    ladder = {label: S.run(bowl, SGD(lr), bowl.start, 40, name=label) for label, lr in S.lr_ladder(bowl).items()}
+    bxs, bys, bZ = grid_cached("bowl", lk)
+    st.plotly_chart(V.ladder_figure(bowl, bxs, bys, bZ, ladder, bowl.start), key="op_ladder_fig")
+    st.markdown("  \n".join(
+        f"**{lab}** (η = {tr.lr:.3g}, {tr.lr * lk / 2:.2f} × 2/κ): "
+        + (f"diverged at step {tr.diverged}" if tr.diverged else f"loss {tr.losses[-1]:.3g} after 40 steps")
+        for lab, tr in ladder.items()))
+
+    st.subheader("A learning-rate sweep on a real network")
+    st.markdown("Train the same small MLP (2 hidden layers of 8 tanh neurons, same seed) once per learning "
+                "rate, for the same number of steps, and plot the loss at the end. Too small: it has barely "
+                "moved. Too large: it jumps around or explodes. The best η sits in between.")
+    s1, s2, s3 = st.columns(3)
+    sw_data = dataset_select(s1, "op_sw_data")
+    sw_opt = s2.selectbox("Optimizer", list(V.OPT_LABELS), format_func=V.OPT_LABELS.get, key="op_sw_opt")
+    sw_epochs = s3.slider("Epochs (150 training points, batches of 16)", 5, 60, 20, 5, key="op_sw_epochs")
+    sw_configs = sweeps.lr_sweep_configs(SWEEP_LRS, dataset=sw_data, optimizer=sw_opt, epochs=sw_epochs,
+                                         depth=2, width=8, batch_size=16)
+
+    def draw_sweep(results):
+        st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], [r["final_loss"] for r in results]),
+                        key="op_sweep_fig")
+        st.caption(f"{results[0]['steps']} optimizer steps per run.")
+
+    job_panel("op_sweep", sw_configs, draw_sweep)
+
+# ============================== 3. loss functions ========================================================
+with tab_loss:
+    st.markdown("One output neuron, one example. Move its weighted sum **z**; the prediction is a = σ(z). "
+                "Which loss we use decides how hard the gradient pulls z towards the target.")
+    l1, l2 = st.columns([3, 1])
+    z = l1.slider("Weighted sum z of the output neuron", -8.0, 8.0, -4.0, 0.1, key="op_z")
+    y = l2.radio("Target y", [0, 1], index=1, horizontal=True, key="op_y")
+    values = S.single_prediction(z, y)
+    names = {"mse": "MSE on a = σ(z)", "bce": "binary cross-entropy on a = σ(z)", "cross_entropy": "cross-entropy on logits (0, z)"}
+    st.dataframe([{"loss": names[k], "prediction it sees": v["prediction"], "loss L": v["value"],
+                   "∂L/∂prediction": v["dpred"], "∂L/∂z": v["dz"]} for k, v in values.items()],
+                 hide_index=True, width="stretch", column_config={
+                     k: st.column_config.NumberColumn(format="%.4f") for k in
+                     ("prediction it sees", "loss L", "∂L/∂prediction", "∂L/∂z")})
+    zs = np.linspace(-8, 8, 161)
+    st.plotly_chart(V.loss_function_figure(zs, S.loss_curves(zs, y), z, y), key="op_lossfn_fig")
+    wrong = (y == 1 and z < -2) or (y == 0 and z > 2)
+    st.markdown(
+        "**Why σ + MSE learns slowly when badly wrong.** By the chain rule ∂L/∂z = ∂L/∂a · σ′(z). "
+        "When the neuron is confidently wrong, σ′(z) is nearly 0, so MSE's gradient nearly vanishes: "
+        f"here it is {values['mse']['dz']:.4f}. Cross-entropy's ∂L/∂a has a 1/(a(1 − a)) that cancels "
+        f"σ′(z) exactly, leaving ∂L/∂z = a − y = {values['bce']['dz']:.4f}"
+        + (" — large, because the prediction is wrong." if wrong else "."))
+    with st.expander("The three losses, from the engine's docstrings", expanded=True):
+        for cls in (MSE, BinaryCrossEntropy, CrossEntropy):
+            st.markdown(f"`nn_core.losses.{cls.__name__}`")
+            show_equations(cls)
+    st.markdown("**Try next:** set z = −6 with target 1 and compare the two gradients; then z = +6: "
+                "when the prediction is right, every loss lets go.")
+
+# ============================== 4. hyperparameter explorer ===============================================
+with tab_grid:
+    st.markdown("Train a small grid of networks on one data set — every cell a fresh, seeded run — and "
+                "compare their test accuracy. Bigger networks cost more time; small batches take more, "
+                "noisier steps.")
+    g1, g2, g3 = st.columns(3)
+    gr_data = dataset_select(g1, "op_gr_data")
+    gr_kind = g2.radio("Grid", list(GRIDS), key="op_gr_kind")
+    gr_epochs = g3.slider("Epochs", 10, 150, 40, 10, key="op_gr_epochs")
+    row_key, rows, col_key, cols_, fixed, row_label, col_label = GRIDS[gr_kind]
+    st.caption("Fixed: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fixed.items())
+               + "; tanh hidden layers; 150 training and 150 test points.")
+    gr_configs = sweeps.grid_configs(rows, cols_, row_key, col_key, dataset=gr_data, epochs=gr_epochs, **fixed)
+
+    def draw_grid(results):
+        acc = np.full(len(rows) * len(cols_), np.nan)
+        acc[:len(results)] = [r["test_acc"] for r in results]
+        h1, h2 = st.columns(2)
+        chance = 1.0 / DATASETS_2D[gr_data]["classes"]
+        h1.plotly_chart(V.grid_heatmap(rows, cols_, acc.reshape(len(rows), len(cols_)), row_label, col_label, chance),
+                        key="op_grid_heat")
+        h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label), key="op_grid_curves")
+        st.dataframe([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
+                       "steps": r["steps"], "test accuracy": r["test_acc"], "seconds": r["seconds"]}
+                      for c, r in zip(gr_configs, results)], hide_index=True, width="stretch",
+                     column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
+                                    "seconds": st.column_config.NumberColumn(format="%.2f")})
+
+    job_panel("op_grid", gr_configs, draw_grid)
+    st.markdown("**Try next:** the spiral with 150 epochs — does depth help more than width? With batch "
+                "size 4, look at how the loss curves wobble.")
