@@ -11,6 +11,10 @@ from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .optimizers import add_penalty, clip_grad_norm
 
 
+def _describe(value):
+    return "NaN" if math.isnan(value) else "infinite"
+
+
 class Trainer:
     r"""Mini-batch gradient descent on a ``Sequential`` model.
 
@@ -81,8 +85,9 @@ class Trainer:
         return float(np.mean(pred == y))
 
     def _evaluate(self, X, y, T):
-        out = self.model.forward(X)                              # one forward pass for loss and accuracy
-        value = self.loss.forward(out, T)
+        with np.errstate(over="ignore", invalid="ignore"):      # a NaN here is reported, not warned about
+            out = self.model.forward(X)                          # one forward pass for loss and accuracy
+            value = self.loss.forward(out, T)
         return value, (self._accuracy(out, y) if self.classifier else None)
 
     def evaluate(self, X, y):
@@ -115,9 +120,10 @@ class Trainer:
         lr = getattr(self.optimizer, "lr", None)
         cause = (f"the learning rate {lr:g} is most likely too large" if lr is not None
                  else "the steps were most likely too large")
+        shown = (f"from the end of epoch {self.epoch}" if self.epoch else "it started with")
         self.stopped = (f"The {what} at epoch {self.epoch + 1}: {cause}, and the weights exploded. "
                         f"Lower the learning rate (or turn on gradient clipping) and reset the weights. "
-                        f"The network now shows its weights from the end of epoch {self.epoch}.")
+                        f"The network now shows the weights {shown}.")
         self.diverged = True
 
     # --- training -------------------------------------------------------------------------------------
@@ -131,27 +137,30 @@ class Trainer:
         order = self.rng.permutation(n)
         self.last_order = order
         model, loss = self.model, self.loss
-        for start in range(0, n, bs):
-            idx = order[start:start + bs]
-            value = loss.forward(model.forward(self.X_train[idx]), self.T_train[idx])
-            if not math.isfinite(value):
-                self._diverge(f"loss became {'NaN' if math.isnan(value) else 'infinite'}", good_weights)
-                return None
-            model.backward(loss.backward())
-            if self.l1 or self.l2:
-                add_penalty(model, self.l1, self.l2)
-            if self.clip:
-                clip_grad_norm(model, self.clip)
-            self.optimizer.step(model)
+        # Overflow is expected when the weights explode; it is caught below and told in plain words.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, n, bs):
+                idx = order[start:start + bs]
+                value = loss.forward(model.forward(self.X_train[idx]), self.T_train[idx])
+                if not math.isfinite(value):
+                    self._diverge(f"loss became {_describe(value)}", good_weights)
+                    return None
+                model.backward(loss.backward())
+                if self.l1 or self.l2:
+                    add_penalty(model, self.l1, self.l2)
+                if self.clip:
+                    clip_grad_norm(model, self.clip)
+                self.optimizer.step(model)
         if not all(np.isfinite(p).all() for layer in model.layers for p in layer.params.values()):
             self._diverge("weights became NaN or infinite", good_weights)
             return None
         train_loss, train_acc = self._evaluate(self.X_train, self.y_train, self.T_train)
         test_loss, test_acc = (self._evaluate(self.X_test, self.y_test, self.T_test) if self.has_test
                                else (None, None))
-        if not math.isfinite(train_loss) or (test_loss is not None and not math.isfinite(test_loss)):
-            self._diverge("loss became NaN or infinite", good_weights)
-            return None
+        for value in (train_loss, test_loss):
+            if value is not None and not math.isfinite(value):
+                self._diverge(f"loss became {_describe(value)}", good_weights)
+                return None
         self.epoch += 1
         row = {"epoch": self.epoch, "train_loss": train_loss, "test_loss": test_loss,
                "train_acc": train_acc, "test_acc": test_acc}
