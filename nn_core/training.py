@@ -132,7 +132,7 @@ class Trainer:
         if self.stopped:
             return None
         n = len(self.X_train)
-        bs = n if not self.batch_size else min(int(self.batch_size), n)
+        bs = n if not self.batch_size else min(max(int(self.batch_size), 1), n)   # None or 0: full batch
         good_weights = self.model.get_weights()
         order = self.rng.permutation(n)
         self.last_order = order
