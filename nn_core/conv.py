@@ -198,17 +198,30 @@ def maxpool2d(x, k, stride=None):
     p·k + q of each window's first maximum, which is all the backward pass needs."""
     stride = stride or k
     win = _windows(x, k, stride)                               # (N, C, Ho, Wo, k, k) view
-    flat = win.reshape(*win.shape[:4], k * k)                  # copies: windows may overlap
+    flat = win.reshape(*win.shape[:4], k * k)                  # a copy (N, C, Ho, Wo, k·k)
     return flat.max(axis=-1), flat.argmax(axis=-1)             # argmax: the first maximum on ties, like torch
 
 
 def maxpool2d_backward(dy, argmax, x_shape, k, stride=None):
+    """dx from the ``argmax`` that ``maxpool2d`` returned: each window's gradient to its winner."""
     stride = stride or k
     winner = np.arange(k * k)[:, None, None, None, None] == argmax      # (k·k, N, C, Ho, Wo)
     return _scatter_windows((winner * dy).reshape(k, k, *dy.shape), x_shape, stride)
 
 
-class MaxPool2D(Layer):
+class Pool2D(Layer):
+    """What both pooling layers share: a k×k window moved by ``stride`` (default k), no parameters."""
+
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size = int(kernel_size)
+        self.stride = int(stride) if stride else self.kernel_size
+
+    def config(self):
+        return {"kernel_size": self.kernel_size, "stride": self.stride}
+
+
+class MaxPool2D(Pool2D):
     r"""Max pooling: each k×k window (stride s, default k) is replaced by its largest value. No
     parameters. Shapes: x (N, C, H, W) → y (N, C, H_out, W_out).
 
@@ -220,11 +233,6 @@ class MaxPool2D(Layer):
        \bigl[ (a, e) = \operatorname{argmax}_{(si+p,\,sj+q)} x_{n,c,\,si+p,\,sj+q} \bigr] $$
     """
 
-    def __init__(self, kernel_size, stride=None):
-        super().__init__()
-        self.kernel_size = int(kernel_size)
-        self.stride = int(stride) if stride else self.kernel_size
-
     def forward(self, x):
         self.x_shape = x.shape
         y, self.argmax = maxpool2d(x, self.kernel_size, self.stride)
@@ -233,11 +241,8 @@ class MaxPool2D(Layer):
     def backward(self, dy):
         return maxpool2d_backward(dy, self.argmax, self.x_shape, self.kernel_size, self.stride)
 
-    def config(self):
-        return {"kernel_size": self.kernel_size, "stride": self.stride}
 
-
-class AvgPool2D(Layer):
+class AvgPool2D(Pool2D):
     r"""Average pooling: each k×k window (stride s, default k) is replaced by its mean. No parameters.
     Shapes: x (N, C, H, W) → y (N, C, H_out, W_out).
 
@@ -248,11 +253,6 @@ class AvgPool2D(Layer):
        \frac{\partial L}{\partial y_{n,c,i,j}} $$
     """
 
-    def __init__(self, kernel_size, stride=None):
-        super().__init__()
-        self.kernel_size = int(kernel_size)
-        self.stride = int(stride) if stride else self.kernel_size
-
     def forward(self, x):
         self.x_shape = x.shape
         return _windows(x, self.kernel_size, self.stride).mean(axis=(-2, -1))
@@ -261,6 +261,3 @@ class AvgPool2D(Layer):
         k = self.kernel_size
         dwin = np.broadcast_to(dy / (k * k), (k, k, *dy.shape))
         return _scatter_windows(dwin, self.x_shape, self.stride)
-
-    def config(self):
-        return {"kernel_size": self.kernel_size, "stride": self.stride}
