@@ -228,7 +228,8 @@ class SeqTrainer:
     Each update: forward the chunk from the carried state, loss, backward (the engine's BPTT), optional
     clipping of the global gradient norm to ``clip``, the optimizer's step:
     $$ g \leftarrow g \cdot \min\Bigl(1, \frac{c}{\|g\|}\Bigr), \qquad \theta \leftarrow \theta - \eta\, g \;\text{(SGD)} $$
-    ``history``: "step", "loss", "grad_norm" (global, before clipping) per update; "eval_step", "val_loss", "val_acc" every ``eval_every``
+    ``history``: "step", "loss", "grad_norm" (global, before clipping) per update; "batch_step",
+    "batch_loss" (the mean over a batch's chunks) per batch; "eval_step", "val_loss", "val_acc" every ``eval_every``
     updates. ``grad_norms`` (T,) the engine's ‖∂L/∂h_t‖ of the latest batch's first chunk (before clipping);
     ``grad_norm`` the global gradient norm of the latest update. ``stopped``: None or a plain-words
     reason when the loss exploded; the weights are then those from before the burst.
@@ -244,7 +245,8 @@ class SeqTrainer:
         self.eval_every = int(eval_every)
         self.rng = np.random.default_rng(seed)
         self.steps = 0
-        self.history = {"step": [], "loss": [], "grad_norm": [], "eval_step": [], "val_loss": [], "val_acc": []}
+        self.history = {"step": [], "loss": [], "grad_norm": [], "batch_step": [], "batch_loss": [],
+                        "eval_step": [], "val_loss": [], "val_acc": []}
         self.grad_norms, self.grad_norm = None, None
         self.first_loss = None
         self.stopped = None
@@ -328,6 +330,8 @@ class SeqTrainer:
             self.history["grad_norm"].append(self.grad_norm)
             if self.steps % self.eval_every == 0:
                 self._evaluate()
+        self.history["batch_step"].append(self.steps)
+        self.history["batch_loss"].append(float(np.mean(self.history["loss"][-done:])))
         return done
 
     def run_for(self, seconds, max_updates=None):

@@ -110,22 +110,25 @@ st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight m
 num = step_numbers(model, x_probe, t_sel - 1, units=UNITS)
 H = num["hidden_size"]
 u = min(UNITS, H)
-left, right = st.columns([3, 2])
-with left:
-    st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {step_labels[t_sel - 1]} — the first {u} of "
-                f"H = {H} hidden units (the products use all of them):", unsafe_allow_html=True)
-    st.latex(rf"h_{{{t_sel - 1}}}[1..{u}] = {vec(num['h_prev'])}")
-    st.latex(rf"x_{{{t_sel}}} W_x + h_{{{t_sel - 1}}} W_h + b = {vec(num['xWx'])} + {vec(num['hWh'])} + {vec(num['b'])}")
-    st.latex(rf"z_{{{t_sel}}} = {vec(num['z'])}, \qquad h_{{{t_sel}}} = \tanh(z_{{{t_sel}}}) = {vec(num['h'])}")
-with right:
-    st.markdown("The engine's equations (`nn_core/rnn.py`):")
+st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {step_labels[t_sel - 1]} — the first {u} of "
+            f"H = {H} hidden units (the products use all of them):", unsafe_allow_html=True)
+tp, tc = t_sel - 1, t_sel
+st.latex(r"\begin{aligned}"
+         rf"h_{{{tp}}} &= {vec(num['h_prev'])} \\"
+         rf"x_{{{tc}}} W_x &= {vec(num['xWx'])} \\"
+         rf"h_{{{tp}}} W_h &= {vec(num['hWh'])} \\"
+         rf"b &= {vec(num['b'])} \\"
+         rf"z_{{{tc}}} = x_{{{tc}}} W_x + h_{{{tp}}} W_h + b &= {vec(num['z'])} \\"
+         rf"h_{{{tc}}} = \tanh(z_{{{tc}}}) &= {vec(num['h'])}"
+         r"\end{aligned}")
+with st.expander("The engine's equations, forward and backward through time (nn_core/rnn.py)"):
     show_equations(RNN)
 st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; the spectral radius of W_h "
            f"is now ρ = {spectral_radius(rnn.params['Wh']):.2f}.")
 
 # --- training -----------------------------------------------------------------------------------------
 st.header("3. Train it live")
-b1, b2, b3, b4, status = st.columns([1, 1, 1, 1, 4])
+b1, b2, b3, b4, _ = st.columns([1.2, 1, 1.4, 1.2, 3])
 playing = ss.get("rnn_playing", False)
 if b1.button("Pause" if playing else "Play", key="rnn_play", type="primary",
              icon=":material/pause:" if playing else ":material/play_arrow:"):
@@ -178,6 +181,7 @@ def live():
     ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
            "echo": (np.log(task.output_size), "guessing: ln(K)")}.get(task.name, (None, ""))
     left.plotly_chart(vz.loss_figure(hist, *ref), key="rnn_loss")
+    left.caption("Each point of the blue curve is the mean loss over one batch's chunks.")
     with right:
         if task.name == "forecast":
             teacher, free = free_run(model, x_probe, warm)

@@ -9,39 +9,47 @@ FONT = {"size": 16}
 WEIGHT_COLORS = {"W_x": "#2ca02c", "W_h": "#9467bd", "W_y": "#d62728"}
 
 
-def _layout(fig, title, height=340, **kw):
-    fig.update_layout(title={"text": title, "font": {"size": 18}}, height=height, font=FONT,
-                      margin={"l": 60, "r": 20, "t": 50, "b": 50}, plot_bgcolor="white",
-                      legend={"orientation": "h", "y": -0.25}, **kw)
-    fig.update_xaxes(showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_yaxes(showgrid=True, gridcolor="#eee", zeroline=False)
-    return fig
+def _figure(traces, title, height=340, xaxis=None, yaxis=None, shapes=(), **layout):
+    """One go.Figure built in a single call from plain dicts (adding traces one by one and updating the
+    layout afterwards is ~20× slower, which matters for figures redrawn every frame)."""
+    axis = {"showgrid": True, "gridcolor": "#eee", "zeroline": False}
+    lay = {"title": {"text": title, "font": {"size": 18}}, "height": height, "font": FONT,
+           "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "plot_bgcolor": "white",
+           "legend": {"orientation": "h", "y": -0.25}, "xaxis": {**axis, **(xaxis or {})},
+           "yaxis": {**axis, **(yaxis or {})}, "shapes": list(shapes), **layout}
+    return go.Figure(data=list(traces), layout=lay)
+
+
+def _hline(y, **line):
+    """A horizontal line across the plot at y (linear axes only: on a log axis a shape's y means log10 y)."""
+    return {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y,
+            "line": {"dash": "dash", "color": "#777", **line}}
 
 
 def unrolled_figure(n_steps, selected=None, inputs=None):
     """The RNN unrolled over ``n_steps`` time steps: x_t → h_t → y_t, h_{t−1} → h_t, with the same three
     weight matrices (one colour each) at every step. ``selected`` (1-based) is highlighted; ``inputs``
     optional short labels of the inputs shown under x_t."""
-    fig = go.Figure()
+    shapes, notes = [], []          # collected, then set at once (adding them one by one is slow)
     w, hgt = 0.5, 0.36
     rows = {"x": 0.0, "h": 1.3, "y": 2.6}
 
     def box(cx, cy, text, colour):
-        fig.add_shape(type="rect", x0=cx - w / 2, x1=cx + w / 2, y0=cy - hgt / 2, y1=cy + hgt / 2,
-                      line={"color": colour, "width": 2}, fillcolor="white", layer="above")
-        fig.add_annotation(x=cx, y=cy, text=text, showarrow=False, font={"size": 17})
+        shapes.append({"type": "rect", "x0": cx - w / 2, "x1": cx + w / 2, "y0": cy - hgt / 2, "y1": cy + hgt / 2,
+                       "line": {"color": colour, "width": 2}, "fillcolor": "white", "layer": "above"})
+        notes.append({"x": cx, "y": cy, "text": text, "showarrow": False, "font": {"size": 17, "color": "#222"}})
 
     def arrow(x0, y0, x1, y1, label, lx, ly):
         colour = WEIGHT_COLORS[label]
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
-                           showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=2, arrowcolor=colour)
-        sub = label[2]
-        fig.add_annotation(x=lx, y=ly, text=f"W<sub>{sub}</sub>", showarrow=False,
-                           font={"size": 14, "color": colour})
+        notes.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+                      "text": "", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 2,
+                      "arrowcolor": colour})
+        notes.append({"x": lx, "y": ly, "text": f"W<sub>{label[2]}</sub>", "showarrow": False,
+                      "font": {"size": 14, "color": colour}})
 
     if selected is not None:
-        fig.add_shape(type="rect", x0=selected - 0.45, x1=selected + 0.45, y0=-0.55, y1=3.0,
-                      fillcolor="#fff4e0", line={"width": 0}, layer="below")
+        shapes.append({"type": "rect", "x0": selected - 0.45, "x1": selected + 0.45, "y0": -0.55, "y1": 3.0,
+                       "fillcolor": "#fff4e0", "line": {"width": 0}, "layer": "below"})
     box(0, rows["h"], "h<sub>0</sub>=0", GREY)
     for t in range(1, n_steps + 1):
         box(t, rows["x"], f"x<sub>{t}</sub>", ORANGE)
@@ -51,52 +59,52 @@ def unrolled_figure(n_steps, selected=None, inputs=None):
         arrow(t, rows["h"] + hgt / 2, t, rows["y"] - hgt / 2, "W_y", t + 0.17, 1.95)
         arrow(t - 1 + w / 2, rows["h"], t - w / 2, rows["h"], "W_h", t - 0.5, rows["h"] + 0.22)
         if inputs is not None and t <= len(inputs):
-            fig.add_annotation(x=t, y=-0.42, text=str(inputs[t - 1]), showarrow=False,
-                               font={"size": 13, "color": "#444"})
-    fig.update_xaxes(visible=False, range=[-0.5, n_steps + 0.5])
-    fig.update_yaxes(visible=False, range=[-0.6, 3.0])
-    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, plot_bgcolor="white",
-                      showlegend=False)
+            notes.append({"x": t, "y": -0.42, "text": str(inputs[t - 1]), "showarrow": False,
+                          "font": {"size": 13, "color": "#444"}})
+    fig = go.Figure(layout={"shapes": shapes, "annotations": notes, "height": 300, "plot_bgcolor": "white",
+                            "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "showlegend": False,
+                            "xaxis": {"visible": False, "range": [-0.5, n_steps + 0.5]},
+                            "yaxis": {"visible": False, "range": [-0.6, 3.0]}})
     return fig
+
+
+def _line(x, y, name, colour, width=2.5, **kw):
+    return {"type": "scatter", "x": np.asarray(x), "y": np.asarray(y, dtype=float), "mode": "lines", "name": name,
+            "line": {"color": colour, "width": width, **kw.pop("line", {})}, **kw}
 
 
 def loss_figure(history, reference=None, reference_label="", log=True):
-    """Training loss per update and validation loss at the evaluation steps; an optional horizontal
-    reference line (e.g. the loss of a uniform guess)."""
-    fig = go.Figure()
-    fig.add_scatter(x=history["step"], y=history["loss"], mode="lines", name="training loss (per update)",
-                    line={"color": BLUE, "width": 1.5})
-    fig.add_scatter(x=history["eval_step"], y=history["val_loss"], mode="lines+markers",
-                    name="validation loss", line={"color": ORANGE, "width": 2.5}, marker={"size": 5})
-    if reference is not None:
-        fig.add_hline(y=reference, line={"dash": "dash", "color": "#777"}, annotation_text=reference_label,
-                      annotation_position="top right")
-    _layout(fig, "Loss", xaxis_title="update", yaxis_title="loss")
-    if log:
-        fig.update_yaxes(type="log")
-    return fig
+    """Training loss (the mean over each batch) and validation loss at the evaluation steps, against
+    updates, on a log scale; an optional horizontal reference (e.g. the loss of a uniform guess)."""
+    traces = [_line(history["batch_step"], history["batch_loss"], "training loss", BLUE, 1.5),
+              _line(history["eval_step"], history["val_loss"], "validation loss", ORANGE, 2.5,
+                    mode="lines+markers", marker={"size": 5})]
+    if reference is not None and history["eval_step"]:
+        # A trace, not a shape: on a log axis a shape's y would be read as log10(y).
+        traces.append(_line([0, max(history["eval_step"][-1], 1)], [reference, reference], reference_label, "#777",
+                            2, line={"dash": "dash"}, hoverinfo="skip"))
+    return _figure(traces, "Loss", xaxis={"title": "update"},
+                   yaxis={"title": "loss", "type": "log" if log else "linear"})
 
 
 def grad_norm_figure(train_norms, last_norms=None, mark=None):
     """‖∂L/∂h_t‖ against t (log scale): ``train_norms`` (T,) from the latest training update (the loss of
     every step); ``last_norms`` (T,) the same when only the last step's loss counts; ``mark`` an optional
     step to point at (e.g. the one an echo's answer comes from)."""
-    fig = go.Figure()
-    t = np.arange(1, len(train_norms) + 1)
-    fig.add_scatter(x=t, y=np.asarray(train_norms), mode="lines+markers", name="loss of every step",
-                    line={"color": BLUE, "width": 3}, hovertemplate="t = %{x}<br>‖∂L/∂h_t‖ = %{y:.3g}<extra></extra>")
+    traces = [_line(np.arange(1, len(train_norms) + 1), train_norms, "loss of every step", BLUE, 3,
+                    mode="lines+markers", hovertemplate="t = %{x}<br>‖∂L/∂h_t‖ = %{y:.3g}<extra></extra>")]
     if last_norms is not None:
-        t2 = np.arange(1, len(last_norms) + 1)
-        fig.add_scatter(x=t2, y=np.asarray(last_norms), mode="lines+markers", name="loss of the last step only",
-                        line={"color": ORANGE, "width": 3, "dash": "dot"},
-                        hovertemplate="t = %{x}<br>‖∂L_T/∂h_t‖ = %{y:.3g}<extra></extra>")
+        traces.append(_line(np.arange(1, len(last_norms) + 1), last_norms, "loss of the last step only", ORANGE, 3,
+                            line={"dash": "dot"}, mode="lines+markers",
+                            hovertemplate="t = %{x}<br>‖∂L_T/∂h_t‖ = %{y:.3g}<extra></extra>"))
+    shapes, notes = [], []
     if mark is not None and mark >= 1:
-        fig.add_vline(x=mark, line={"dash": "dash", "color": "#777"}, annotation_text=f"t = {mark}",
-                      annotation_position="top")
-    _layout(fig, "Gradient through time: ‖∂L/∂h<sub>t</sub>‖", xaxis_title="time step t",
-            yaxis_title="‖∂L/∂h_t‖ (log scale)")
-    fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+        shapes.append({"type": "line", "yref": "paper", "x0": mark, "x1": mark, "y0": 0, "y1": 1,
+                       "line": {"dash": "dash", "color": "#777"}})
+        notes.append({"x": mark, "yref": "paper", "y": 1.02, "text": f"t = {mark}", "showarrow": False})
+    return _figure(traces, "Gradient through time: ‖∂L/∂h<sub>t</sub>‖", shapes=shapes, annotations=notes,
+                   xaxis={"title": "time step t"},
+                   yaxis={"title": "‖∂L/∂h_t‖ (log scale)", "type": "log", "exponentformat": "power"})
 
 
 def clip_figure(norms, clip=None):
@@ -104,15 +112,13 @@ def clip_figure(norms, clip=None):
     actually used, min(‖g‖, c)."""
     norms = np.asarray(norms, dtype=float)
     steps = np.arange(1, len(norms) + 1)
-    fig = go.Figure()
-    fig.add_scatter(x=steps, y=norms, mode="lines", name="‖g‖ computed", line={"color": ORANGE, "width": 1.5})
+    traces = [_line(steps, norms, "‖g‖ computed", ORANGE, 1.5)]
     if clip:
-        fig.add_scatter(x=steps, y=np.minimum(norms, clip), mode="lines", name=f"‖g‖ used (clipped at {clip:g})",
-                        line={"color": BLUE, "width": 2})
-        fig.add_hline(y=clip, line={"dash": "dash", "color": "#777"})
-    _layout(fig, "Size of each update's gradient", height=300, xaxis_title="update", yaxis_title="‖g‖")
-    fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+        traces += [_line(steps, np.minimum(norms, clip), f"‖g‖ used (clipped at {clip:g})", BLUE, 2),
+                   _line([1, max(len(norms), 2)], [clip, clip], f"threshold c = {clip:g}", "#777", 2,
+                         line={"dash": "dash"}, hoverinfo="skip")]
+    return _figure(traces, "Size of each update's gradient", height=300, xaxis={"title": "update"},
+                   yaxis={"title": "‖g‖", "type": "log", "exponentformat": "power"})
 
 
 def hidden_heatmap(hs, step_labels=None):
@@ -122,51 +128,47 @@ def hidden_heatmap(hs, step_labels=None):
     T, H = hs.shape
     labels = step_labels if step_labels is not None else [""] * T
     text = [[f"t = {t + 1} {labels[t]}<br>unit {j + 1}<br>h = {hs[t, j]:+.3f}" for j in range(H)] for t in range(T)]
-    fig = go.Figure(go.Image(z=diverging_rgb(hs, 1.0), x0=1, y0=1, dx=1, dy=1, text=text,
-                             hovertemplate="%{text}<extra></extra>"))
-    # A colour bar for the fixed range, drawn by an invisible heatmap.
-    fig.add_heatmap(z=[[0]], x=[0], y=[0], zmin=-1, zmax=1, colorscale=DIVERGING, opacity=0, hoverinfo="skip",
-                    colorbar={"title": "h", "tickvals": [-1, 0, 1], "len": 0.8})
-    _layout(fig, "Hidden state h<sub>t</sub> over time", height=max(300, min(700, 60 + 14 * T)),
-            xaxis_title="hidden unit", yaxis_title="time step t")
-    fig.update_xaxes(range=[0.5, H + 0.5], showgrid=False)
-    fig.update_yaxes(range=[T + 0.5, 0.5], showgrid=False)
-    return fig
+    image = {"type": "image", "z": diverging_rgb(hs, 1.0), "x0": 1, "y0": 1, "dx": 1, "dy": 1, "text": text,
+             "hovertemplate": "%{text}<extra></extra>"}
+    # The colour bar for the fixed range ±1, carried by an invisible one-cell heatmap.
+    bar = {"type": "heatmap", "z": [[0]], "x": [0], "y": [0], "zmin": -1, "zmax": 1, "colorscale": DIVERGING,
+           "opacity": 0, "hoverinfo": "skip", "colorbar": {"title": {"text": "h"}, "tickvals": [-1, 0, 1], "len": 0.8}}
+    return _figure([image, bar], "Hidden state h<sub>t</sub> over time", height=520,
+                   xaxis={"title": "hidden unit", "range": [0.5, H + 0.5], "showgrid": False},
+                   yaxis={"title": "time step t", "range": [T + 0.5, 0.5], "showgrid": False, "scaleanchor": False})
 
 
 def forecast_figure(truth, teacher, free, warm):
     """Next-value predictions against the truth: ``truth`` (T,) the values to predict; ``teacher`` fed the
     true values every step; ``free`` fed its own predictions after the first ``warm`` steps."""
     t = np.arange(1, len(truth) + 1)
-    fig = go.Figure()
-    fig.add_scatter(x=t, y=truth, mode="lines", name="truth", line={"color": "#444", "width": 4})
-    fig.add_scatter(x=t, y=teacher, mode="lines", name="prediction, fed the truth", line={"color": BLUE, "width": 2.5})
-    fig.add_scatter(x=t, y=free, mode="lines", name="prediction, fed its own predictions",
-                    line={"color": ORANGE, "width": 2.5, "dash": "dash"})
-    fig.add_vrect(x0=0.5, x1=warm + 0.5, fillcolor="#eee", line_width=0, layer="below",
-                  annotation_text="warm-up on the truth", annotation_position="top left")
-    _layout(fig, "Forecast: the next value of the wave", height=360, xaxis_title="time step t", yaxis_title="value")
-    fig.update_yaxes(range=[-1.6, 1.6])
-    return fig
+    traces = [_line(t, truth, "truth", "#444", 4), _line(t, teacher, "prediction, fed the truth", BLUE),
+              _line(t, free, "prediction, fed its own predictions", ORANGE, line={"dash": "dash"})]
+    warmup = {"type": "rect", "yref": "paper", "x0": 0.5, "x1": warm + 0.5, "y0": 0, "y1": 1, "fillcolor": "#eee",
+              "line": {"width": 0}, "layer": "below"}
+    note = {"x": 1, "xanchor": "left", "yref": "paper", "y": 1.0, "text": "warm-up on the truth", "showarrow": False}
+    return _figure(traces, "Forecast: the next value of the wave", height=360, shapes=[warmup], annotations=[note],
+                   xaxis={"title": "time step t"}, yaxis={"title": "value", "range": [-1.6, 1.6]})
 
 
 def echo_accuracy_figure(results, chance, current=None):
     """Validation accuracy against the delay k: ``results`` {k: accuracy} from the runs so far;
     ``current`` an optional (k, accuracy) of the run in progress; a line at chance level."""
     ks = sorted(results)
-    fig = go.Figure()
-    fig.add_bar(x=ks, y=[results[k] for k in ks], name="finished runs", marker_color=BLUE,
-                hovertemplate="k = %{x}<br>accuracy %{y:.1%}<extra></extra>")
+    hover = "k = %{x}<br>accuracy %{y:.1%}<extra></extra>"
+    traces = [{"type": "bar", "x": ks, "y": [results[k] for k in ks], "name": "finished runs", "width": 0.7,
+               "marker": {"color": BLUE}, "hovertemplate": hover}]
     if current is not None:
-        fig.add_bar(x=[current[0]], y=[current[1]], name="this run (training)", marker_color=ORANGE,
-                    hovertemplate="k = %{x}<br>accuracy %{y:.1%}<extra></extra>")
-    fig.add_hline(y=chance, line={"dash": "dash", "color": "#777"}, annotation_text="chance (guessing)",
-                  annotation_position="top right")
-    _layout(fig, "How far back can it remember?", height=320, xaxis_title="delay k",
-            yaxis_title="accuracy", barmode="overlay")
-    fig.update_yaxes(range=[0, 1.05], tickformat=".0%")
-    fig.update_xaxes(dtick=1)
-    return fig
+        traces.append({"type": "bar", "x": [current[0]], "y": [current[1]], "name": "this run (training)",
+                       "width": 0.5, "marker": {"color": ORANGE}, "hovertemplate": hover})
+    shown = ks + ([current[0]] if current is not None else [])
+    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": chance, "yanchor": "bottom", "text": "chance (guessing)",
+            "showarrow": False}
+    return _figure(traces, "How far back can it remember?", height=320, barmode="overlay",
+                   shapes=[_hline(chance)], annotations=[note],
+                   xaxis={"title": "delay k", "dtick": 1 if max(shown, default=1) <= 15 else 5,
+                          "range": [0.4, max(shown + [8]) + 0.6]},
+                   yaxis={"title": "accuracy", "range": [0, 1.05], "tickformat": ".0%"})
 
 
 def echo_sequence_figure(inputs, targets, predicted, k):
@@ -174,25 +176,27 @@ def echo_sequence_figure(inputs, targets, predicted, k):
     as coloured rows (class colours); a wrong answer is marked with ×."""
     T = len(inputs)
     rows = [("input x_t", inputs), (f"target (x_(t−{k}))", targets), ("network's answer", predicted)]
-    fig = go.Figure()
+    traces = []
     for r, (name, values) in enumerate(rows):
         colours = [CLASS_COLORS[int(v) % len(CLASS_COLORS)] for v in values]
         if r == 1:
             colours = [c if t >= k else "#ddd" for t, c in enumerate(colours)]
-        fig.add_scatter(x=np.arange(1, T + 1), y=[r] * T, mode="markers+text", text=[str(int(v)) for v in values],
-                        marker={"symbol": "square", "size": 22, "color": colours}, textfont={"color": "white"},
-                        name=name, hoverinfo="skip", showlegend=False)
+        traces.append({"type": "scatter", "x": np.arange(1, T + 1), "y": [r] * T, "mode": "markers+text",
+                       "text": [str(int(v)) for v in values], "name": name, "hoverinfo": "skip", "showlegend": False,
+                       "marker": {"symbol": "square", "size": 22, "color": colours}, "textfont": {"color": "white"}})
     wrong = [t + 1 for t in range(k, T) if predicted[t] != targets[t]]
     if wrong:
-        fig.add_scatter(x=wrong, y=[2.45] * len(wrong), mode="text", text=["×"] * len(wrong),
-                        textfont={"size": 18, "color": "#d62728"}, showlegend=False, hoverinfo="skip")
-    _layout(fig, "One sequence: symbols in, echoes out", height=230, xaxis_title="time step t")
-    fig.update_yaxes(tickvals=[0, 1, 2], ticktext=[r[0] for r in rows], range=[2.7, -0.6], showgrid=False)
-    fig.update_xaxes(showgrid=False)
-    return fig
+        traces.append({"type": "scatter", "x": wrong, "y": [2.45] * len(wrong), "mode": "text",
+                       "text": ["×"] * len(wrong), "textfont": {"size": 18, "color": "#d62728"},
+                       "showlegend": False, "hoverinfo": "skip", "name": "wrong"})
+    return _figure(traces, "One sequence: symbols in, echoes out", height=230,
+                   xaxis={"title": "time step t", "showgrid": False},
+                   yaxis={"tickvals": [0, 1, 2], "ticktext": [r[0] for r in rows], "range": [2.7, -0.6],
+                          "showgrid": False})
 
 
 def _show(c):
+    """A visible stand-in for a new line, a space or a tab."""
     return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(c, c)
 
 
@@ -201,24 +205,22 @@ def char_probs_figure(prime, text, probs, chars, top=12):
     character of ``text`` was drawn from (probs (n, V), after ``prime``); rows are the ``top`` characters
     most probable somewhere. Colour: probability 0 (grey) … 1 (blue), fixed range."""
     probs = np.asarray(probs, dtype=float)
-    keep = np.argsort(-probs.max(axis=0), kind="stable")[:top]
-    keep = keep[np.argsort(keep)]
+    keep = np.sort(np.argsort(-probs.max(axis=0), kind="stable")[:top])
     z = probs[:, keep].T                                                   # (top, n)
-    ylab = [repr(chars[i])[1:-1] if chars[i] not in "\n " else _show(chars[i]) for i in keep]
-    xlab = [f"{i + 1}:{_show(c)}" for i, c in enumerate(text)]
+    ylab = [_show(chars[i]) for i in keep]
+    xlab = [f"{i + 1}:{_show(c)}" for i, c in enumerate(text)]            # unique category per column
     context = [(prime + text[:i])[-12:].replace("\n", "↵") for i in range(len(text))]
-    hover = [[f"after “…{context[i]}”<br>P({ylab[r]}) = {z[r, i]:.3f}" for i in range(len(text))] for r in range(len(keep))]
-    fig = go.Figure(go.Heatmap(z=z, x=xlab, y=ylab, zmin=0, zmax=1, colorscale=[[0, GREY], [1, BLUE]],
-                               text=hover, hovertemplate="%{text}<extra></extra>", colorbar={"title": "P"}))
-    sampled = [chars.index(c) if c in chars else -1 for c in text]
+    hover = [[f"after “…{context[i]}”<br>P({ylab[r]}) = {z[r, i]:.3f}" for i in range(len(text))]
+             for r in range(len(keep))]
+    heat = {"type": "heatmap", "z": z, "x": xlab, "y": ylab, "zmin": 0, "zmax": 1, "colorscale": [[0, GREY], [1, BLUE]],
+            "text": hover, "hovertemplate": "%{text}<extra></extra>", "colorbar": {"title": {"text": "P"}}}
     rows = {int(k): r for r, k in enumerate(keep)}
-    xs = [xlab[i] for i, s in enumerate(sampled) if s in rows]
-    ys = [ylab[rows[s]] for s in sampled if s in rows]
-    fig.add_scatter(x=xs, y=ys, mode="markers", marker={"symbol": "circle-open", "size": 14, "color": ORANGE,
-                                                       "line": {"width": 2}},
-                    name="the character drawn", hoverinfo="skip")
-    _layout(fig, "Probability of each next character, step by step", height=420,
-            xaxis_title="generated character", yaxis_title="candidate")
-    fig.update_xaxes(tickangle=0, showgrid=False, type="category")
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")
-    return fig
+    drawn = [(xlab[i], ylab[rows[chars.index(c)]]) for i, c in enumerate(text) if chars.index(c) in rows]
+    circles = {"type": "scatter", "x": [d[0] for d in drawn], "y": [d[1] for d in drawn], "mode": "markers",
+               "name": "the character drawn", "hoverinfo": "skip",
+               "marker": {"symbol": "circle-open", "size": 14, "color": ORANGE, "line": {"width": 2}}}
+    return _figure([heat, circles], "Probability of each next character, step by step", height=440,
+                   xaxis={"title": "the generated text, one character per column", "type": "category",
+                          "tickangle": 0, "showgrid": False, "tickvals": xlab, "ticktext": [_show(c) for c in text],
+                          "tickfont": {"size": 15}},
+                   yaxis={"title": "candidate", "type": "category", "autorange": "reversed", "showgrid": False})
