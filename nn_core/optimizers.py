@@ -65,7 +65,9 @@ class RMSprop(Optimizer):
         self.alpha, self.eps = float(alpha), float(eps)
 
     def update(self, theta, g, state):
-        s = state.setdefault("s", np.zeros_like(theta))
+        if "s" not in state:
+            state["s"] = np.zeros_like(theta)
+        s = state["s"]
         s *= self.alpha
         s += (1.0 - self.alpha) * g * g
         theta -= self.lr * g / (np.sqrt(s) + self.eps)
@@ -84,8 +86,9 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
     def update(self, theta, g, state):
-        m = state.setdefault("m", np.zeros_like(theta))
-        v = state.setdefault("v", np.zeros_like(theta))
+        if "m" not in state:
+            state["m"], state["v"] = np.zeros_like(theta), np.zeros_like(theta)
+        m, v = state["m"], state["v"]
         state["t"] = t = state.get("t", 0) + 1
         m *= self.beta1
         m += (1.0 - self.beta1) * g

@@ -108,6 +108,7 @@ class Trainer:
         self.snapshots = [(0, self.model.get_weights())]
         self._snap_interval = self.snapshot_every
         self.last_order = None           # the training-set permutation of the latest epoch
+        self._pos = None                 # next row of last_order to train on; None between epochs
         self.stopped, self.diverged = None, False
 
     def reset_weights(self, weights):
@@ -127,39 +128,52 @@ class Trainer:
         self.diverged = True
 
     # --- training -------------------------------------------------------------------------------------
-    def run_epoch(self):
-        """One pass over the training set. Returns the new history row (a dict), or None when stopped."""
-        if self.stopped:
-            return None
+    def _batch_size(self, n):
+        return n if not self.batch_size else min(max(int(self.batch_size), 1), n)   # None or 0: full batch
+
+    def _train_batch(self):
+        """One mini-batch of the current epoch (starting a new epoch when none is under way).
+        Returns False when it stopped training because the loss or the weights diverged."""
         n = len(self.X_train)
-        bs = n if not self.batch_size else min(max(int(self.batch_size), 1), n)   # None or 0: full batch
-        good_weights = self.model.get_weights()
-        order = self.rng.permutation(n)
-        self.last_order = order
+        if self._pos is None:                                    # a new epoch: new order, last good weights
+            self.last_order = self.rng.permutation(n)
+            self._good_weights = self.model.get_weights()
+            self._pos = 0
+        idx = self.last_order[self._pos:self._pos + self._batch_size(n)]
+        self._pos += len(idx)
         model, loss = self.model, self.loss
         # Overflow is expected when the weights explode; it is caught below and told in plain words.
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, n, bs):
-                idx = order[start:start + bs]
-                value = loss.forward(model.forward(self.X_train[idx]), self.T_train[idx])
-                if not math.isfinite(value):
-                    self._diverge(f"loss became {_describe(value)}", good_weights)
-                    return None
-                model.backward(loss.backward())
-                if self.l1 or self.l2:
-                    add_penalty(model, self.l1, self.l2)
-                if self.clip:
-                    clip_grad_norm(model, self.clip)
-                self.optimizer.step(model)
+            value = loss.forward(model.forward(self.X_train[idx]), self.T_train[idx])
+            if not math.isfinite(value):
+                self._diverge(f"loss became {_describe(value)}", self._good_weights)
+                return False
+            model.backward(loss.backward())
+            if self.l1 or self.l2:
+                add_penalty(model, self.l1, self.l2)
+            if self.clip:
+                clip_grad_norm(model, self.clip)
+            self.optimizer.step(model)
+        return True
+
+    @property
+    def epoch_progress(self):
+        """How far the current epoch has got, from 0 to 1 (0 between epochs)."""
+        return 0.0 if self._pos is None else self._pos / len(self.X_train)
+
+    def _finish_epoch(self):
+        """Evaluate, record the history row and maybe a snapshot. Returns the row, or None if diverged."""
+        self._pos = None
+        model = self.model
         if not all(np.isfinite(p).all() for layer in model.layers for p in layer.params.values()):
-            self._diverge("weights became NaN or infinite", good_weights)
+            self._diverge("weights became NaN or infinite", self._good_weights)
             return None
         train_loss, train_acc = self._evaluate(self.X_train, self.y_train, self.T_train)
         test_loss, test_acc = (self._evaluate(self.X_test, self.y_test, self.T_test) if self.has_test
                                else (None, None))
         for value in (train_loss, test_loss):
             if value is not None and not math.isfinite(value):
-                self._diverge(f"loss became {_describe(value)}", good_weights)
+                self._diverge(f"loss became {_describe(value)}", self._good_weights)
                 return None
         self.epoch += 1
         row = {"epoch": self.epoch, "train_loss": train_loss, "test_loss": test_loss,
@@ -173,6 +187,17 @@ class Trainer:
                 self._snap_interval *= 2
         return row
 
+    def run_epoch(self):
+        """One pass over the training set (or the rest of the one under way). Returns the new history
+        row (a dict), or None when stopped."""
+        if self.stopped:
+            return None
+        while True:
+            if not self._train_batch():
+                return None
+            if self._pos >= len(self.X_train):
+                return self._finish_epoch()
+
     def run_for(self, seconds, max_epochs=None):
         """Run whole epochs while another one fits in ``seconds`` of wall time (judged by the last
         epoch's duration), at least one unless stopped, at most ``max_epochs``. Returns the epochs run."""
@@ -185,6 +210,23 @@ class Trainer:
             done += 1
             now = time.perf_counter()
             if now - start + (now - t0) > seconds:
+                break
+        return done
+
+    def run_steps_for(self, seconds, max_epochs=None):
+        """Run mini-batches for ``seconds`` of wall time (at least one), finishing epochs as they complete
+        and stopping mid-epoch when the time is up — for live pages whose epochs are longer than a frame
+        (``epoch_progress`` tells how far the current one got). Returns the epochs completed."""
+        start = time.perf_counter()
+        done = 0
+        while not self.stopped and (max_epochs is None or done < max_epochs):
+            if not self._train_batch():
+                break
+            if self._pos >= len(self.X_train):
+                if self._finish_epoch() is None:
+                    break
+                done += 1
+            if time.perf_counter() - start > seconds:
                 break
         return done
 
