@@ -134,7 +134,7 @@ class PerceptronStepper:
         changed = p.update(x, target)
         self.steps += 1
         record = {"step": self.steps, "epoch": self.epoch, "index": i, "x": x.copy(), "y": target,
-                  "z": z, "y_hat": y_hat, "updated": changed, "dw": p.w - w_before, "db": p.b - b_before,
+                  "z": z, "y_hat": y_hat, "updated": changed, "lr": p.lr, "dw": p.w - w_before, "db": p.b - b_before,
                   "w": p.w.copy(), "b": p.b, "w_before": w_before, "b_before": b_before}
         self.last = record
         if changed:

@@ -1,5 +1,158 @@
-"""Lesson: Neuron & activations (coming soon)."""
+"""Lesson 2: the neuron — activation functions and their derivatives, softmax, one neuron over the plane,
+and how input, hidden and output layers fit together."""
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title('Neuron & activations')
-st.info('This lesson is being built: see one neuron compute, compare activation functions and their derivatives, and how layers fit together.')
+from nn_core import Dense, Identity, LeakyReLU, ReLU, Sequential, Sigmoid, Step, Tanh, mlp, softmax
+from nn_core.data import grid
+from pages.common import show_equations
+from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
+
+ACTS = {"sigmoid": Sigmoid, "tanh": Tanh, "ReLU": ReLU, "leaky ReLU": LeakyReLU, "step": Step, "linear": Identity}
+FLAT_TOL = 0.02
+MAP_LIM = 3.0
+# Fixed colour range of the neuron map for each activation (never the map's own min–max):
+# bounded activations use their bound; unbounded ones saturate the colour at ±4.
+MAP_VMAX = {"sigmoid": 1.0, "tanh": 1.0, "step": 1.0, "ReLU": 4.0, "leaky ReLU": 4.0, "linear": 4.0}
+SATURATION_WORDS = {
+    "sigmoid": "For large |z| the curve is flat: f′(z) is almost 0, so a saturated sigmoid barely learns.",
+    "tanh": "Like the sigmoid, flat for large |z| — but centred on 0 and twice as steep in the middle.",
+    "ReLU": "For z ≤ 0 the output and the gradient are exactly 0: a neuron stuck there stops learning ('dead ReLU').",
+    "leaky ReLU": "For z ≤ 0 the slope is α instead of 0, so a small gradient always flows back.",
+    "step": "Flat everywhere: f′(z) = 0 (and undefined at 0). No gradient at all — why perceptrons are not "
+            "trained by backpropagation.",
+    "linear": "Never saturates — but stacking linear layers gives only another linear function.",
+}
+
+
+def num(v, digits=3):
+    return f"{float(v):.{digits}f}"
+
+
+def make_act(name, alpha):
+    return ACTS[name](alpha) if name == "leaky ReLU" else ACTS[name]()
+
+
+st.title("Neuron & activations")
+st.markdown(
+    "A **neuron** computes like a perceptron — a **weighted sum z** = w·x + b of its inputs — but then passes z "
+    "through a smooth **activation function** f, giving its **activation a** = f(z). Smooth means it has a "
+    "useful **gradient** f′(z), and that is what lets a network learn by backpropagation.")
+
+# ---------------------------------------------------------------- 1. activation gallery
+st.header("1 · Activation functions and their derivatives")
+c1, c2, c3 = st.columns([1.4, 1, 1])
+z = c1.slider("weighted sum z", -6.0, 6.0, 1.0, 0.1, key="nr_z")
+focus = c2.selectbox("look closer at", list(ACTS), key="nr_focus")
+alpha = c3.slider("leaky ReLU slope α", 0.01, 0.3, 0.01, 0.01, key="nr_alpha")
+
+acts = {name: make_act(name, alpha) for name in ACTS}
+st.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus), width="stretch", key="nr_gallery")
+st.caption(f"Solid: f(z). Dashed: its derivative f′(z). Shaded: where |f′(z)| < {FLAT_TOL} — the activation is "
+           "saturated or flat there, so almost no gradient flows back. The red line is your z.")
+
+zv = np.array([z])
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.markdown(f"**{focus}**, as written in the engine (`nn_core/activations.py`):")
+    show_equations(ACTS[focus])
+with right:
+    act = acts[focus]
+    fz, dfz = float(act.fn(zv)[0]), float(act.derivative(zv)[0])
+    st.markdown(f"**At your z = {z:.1f}:**")
+    st.latex(rf"f({z:.1f}) = {num(fz)}, \qquad f'({z:.1f}) = {num(dfz)}")
+    st.info(SATURATION_WORDS[focus])
+table = pd.DataFrame({"activation": list(acts),
+                      "f(z)": [num(a.fn(zv)[0]) for a in acts.values()],
+                      "f′(z)": [num(a.derivative(zv)[0]) for a in acts.values()]})
+with st.expander(f"All six at z = {z:.1f}"):
+    st.dataframe(table, hide_index=True, width="stretch")
+
+# ---------------------------------------------------------------- 2. softmax
+st.header("2 · Softmax: scores into probabilities")
+st.markdown("For several classes the output layer gives one score per class, and **softmax** turns the scores "
+            "into probabilities that are positive and add up to 1. The largest score gets the largest share.")
+k = st.slider("number of classes", 2, 6, 3, 1, key="nr_k")
+defaults = [2.0, 1.0, 0.1, -1.0, 0.5, -2.0]
+cols = st.columns(k)
+scores = np.array([cols[i].number_input(f"z{i + 1}", -20.0, 20.0, defaults[i], 0.5, key=f"nr_s{i}")
+                   for i in range(k)])
+probs = softmax(scores)
+left, right = st.columns([1, 1.5], gap="large")
+with left:
+    show_equations(softmax)
+    total = " + ".join(rf"e^{{{s:.1f}}}" for s in scores) if k <= 4 else r"\sum_j e^{z_j}"
+    best = int(np.argmax(probs))
+    st.latex(rf"\mathrm{{softmax}}(z)_{best + 1} = \frac{{e^{{{scores[best]:.1f}}}}}{{{total}}} = {num(probs[best])}")
+    st.caption(f"Sum of the probabilities: {probs.sum():.3f}. Add the same number to every score: nothing changes.")
+with right:
+    st.plotly_chart(softmax_figure(scores, probs), width="stretch", key="nr_softmax")
+
+# ---------------------------------------------------------------- 3. one neuron over the plane
+st.header("3 · One neuron over the input plane")
+st.markdown("Give the neuron two inputs x₁ and x₂ and colour every point of the plane by its activation a. "
+            "The weights and bias place and turn the line z = 0; the activation decides how sharp the change "
+            "across it is — a sigmoid neuron is a soft perceptron.")
+c1, c2 = st.columns([1, 1.6], gap="large")
+with c1:
+    map_act = st.selectbox("activation", list(ACTS), key="nr_map_act")
+    mw1 = st.slider("weight w1", -3.0, 3.0, 1.5, 0.1, key="nr_w1")
+    mw2 = st.slider("weight w2", -3.0, 3.0, -1.0, 0.1, key="nr_w2")
+    mb = st.slider("bias b", -3.0, 3.0, 0.5, 0.1, key="nr_b")
+    st.latex(r"a = f(w_1 x_1 + w_2 x_2 + b)")
+    st.latex(rf"a = f({mw1:.1f}\,x_1 + ({mw2:.1f})\,x_2 + ({mb:.1f}))")
+    dense = Dense(2, 1)
+    dense.params["W"][:, 0] = [mw1, mw2]
+    dense.params["b"][0] = mb
+    neuron = Sequential([dense, make_act(map_act, alpha)])
+    xs, ys, XY = grid(121, MAP_LIM)
+    a = neuron.forward(XY).reshape(len(ys), len(xs))
+    probe = neuron.forward(np.array([[1.0, 1.0]]))[0, 0]
+    st.markdown(f"At x = (1, 1): a = **{num(probe)}**. Colours fixed at ±{MAP_VMAX[map_act]:g}: "
+                "orange negative, grey 0, blue positive.")
+with c2:
+    st.plotly_chart(neuron_map_figure(xs, ys, a, MAP_VMAX[map_act], [mw1, mw2], mb, (-MAP_LIM, MAP_LIM)),
+                    width="stretch", key="nr_map")
+st.markdown("**Try:** multiply both weights by 3 with a sigmoid — the soft edge becomes almost a step. "
+            "However you set them, one neuron only ever splits the plane along one straight line.")
+
+# ---------------------------------------------------------------- 4. layers
+st.header("4 · Layers: input, hidden, output")
+st.markdown(
+    "Neurons are arranged in **layers**. The **input layer** is just the data — one unit per feature, nothing "
+    "computed. Each **hidden layer** computes new features from the previous layer; several hidden layers "
+    "let the network bend its decision boundary. The **output layer** gives the answer, and its size and "
+    "activation depend on the question asked.")
+TASKS = {
+    "Binary classification (yes / no)": "one sigmoid neuron: its activation is the probability of class 1.",
+    "Multi-class classification": "one neuron per class, then softmax: probabilities over the classes.",
+    "Regression (predict numbers)": "one linear neuron per number to predict: no squashing, any value.",
+}
+c1, c2 = st.columns([1, 1.7], gap="large")
+with c1:
+    task = st.radio("task", list(TASKS), key="nr_task")
+    n_in = st.slider("inputs (features)", 1, 6, 2, 1, key="nr_in")
+    n_hidden = st.slider("hidden units", 1, 8, 4, 1, key="nr_hidden")
+    if task.startswith("Multi"):
+        n_out = st.slider("classes", 3, 6, 3, 1, key="nr_classes")
+        output, out_name = None, "softmax"
+    elif task.startswith("Regression"):
+        n_out = st.slider("numbers to predict", 1, 3, 1, 1, key="nr_targets")
+        output, out_name = "identity", "linear"
+    else:
+        n_out, output, out_name = 1, "sigmoid", "sigmoid"
+    st.success(f"Output layer: {TASKS[task]}")
+    model = mlp([n_in, n_hidden, n_out], activation="relu", output=output, seed=0)
+    x = np.linspace(-1.0, 1.0, n_in)[None, :] if n_in > 1 else np.array([[0.5]])
+    out = model.forward(x)[0]
+    if output is None:
+        out = softmax(out)
+    st.markdown(f"With random starting weights and the input x = ({', '.join(f'{v:.2f}' for v in x[0])}) the "
+                f"output is ({', '.join(num(v) for v in out)}). This network has **{model.num_params()}** weights "
+                "and biases to learn.")
+with c2:
+    labels = [f"input layer ({n_in})", f"hidden layer ({n_hidden}, ReLU)", f"output layer ({n_out}, {out_name})"]
+    st.plotly_chart(network_figure([n_in, n_hidden, n_out], labels, values=out), width="stretch", key="nr_net")
+st.markdown("**Next:** the forward & backward pass lesson follows one training step through such a network, "
+            "number by number.")
