@@ -78,6 +78,11 @@ def own_image(file, key):
     return prepared or st.session_state.get(f"{key}_good"), error     # a bad upload keeps the last good picture
 
 
+def show(where, rgb, max_width=None, **kwargs):
+    """An RGB picture from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
+    where.image(vc.png(rgb), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)
+
+
 def upload_widget(key):
     """A PNG/JPEG uploader; an error message for a bad file (the last good picture stays)."""
     up = st.file_uploader("A PNG or JPEG picture (any size, colour or grey)", type=["png", "jpg", "jpeg"], key=key)
@@ -194,14 +199,14 @@ with tab_slide:
     st.subheader("Slide it")
     playing = st.session_state.get("cnn_playing", False)
     b = st.columns([1, 1, 1, 1, 1, 2])
-    b[0].button("⏮ Start", on_click=move, args=(0,), key="cnn_first", width="stretch")
-    b[1].button("◀ Back", on_click=lambda: move(st.session_state.get("cnn_pos", 0) - 1), key="cnn_back",
+    b[0].button("Start", icon=":material/first_page:", on_click=move, args=(0,), key="cnn_first", width="stretch")
+    b[1].button("Back", icon=":material/chevron_left:", on_click=lambda: move(st.session_state.get("cnn_pos", 0) - 1), key="cnn_back",
                 width="stretch")
-    b[2].button("Step ▶", on_click=lambda: move(st.session_state.get("cnn_pos", 0) + 1), key="cnn_step",
+    b[2].button("Step", icon=":material/chevron_right:", on_click=lambda: move(st.session_state.get("cnn_pos", 0) + 1), key="cnn_step",
                 width="stretch")
-    b[3].button("⏸ Pause" if playing else "▶ Play", on_click=play_pause, key="cnn_play", type="primary",
+    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:", on_click=play_pause, key="cnn_play", type="primary",
                 width="stretch")
-    b[4].button("Show all ⏭", on_click=move, args=(n_cells - 1,), key="cnn_last", width="stretch")
+    b[4].button("All", icon=":material/last_page:", on_click=move, args=(n_cells - 1,), key="cnn_last", width="stretch")
     speed = b[5].select_slider("Speed", list(SPEEDS), value="normal", key="cnn_speed", label_visibility="collapsed")
 
     @st.fragment(run_every=SPEEDS[speed] if playing else None)
@@ -222,21 +227,20 @@ with tab_slide:
         filled = rec["output"].copy()
         filled.flat[pos + 1:] = np.nan
         total = rec["sums"][i, j]
-        c1, c2, c3 = st.columns([4, 6, 4], gap="medium")
+        c1, c3 = st.columns(2, gap="large")
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
-        c1.image(vc.png(vc.grid_rgb(rec["padded"], 1.0, 40, numbers=window_mask, highlight=[(r0, c0, k, k)],
-                                    padding=padding, hatch=hatch if info["unused"] else None)),
-                 width="stretch")
-        c2.markdown("**Window × kernel, weight by weight**")
-        c2.image(vc.png(vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
-                                               cell=56 if k == 3 else 40)), width="stretch")
-        c2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
-                 rf" + b = {total:.3f} + 0 = {total:.3f}")
-        c2.caption(f"The engine's convolution (conv2d_loop) gives {rec['output'][i, j]:.3f} for this cell. "
-                   "Bias b = 0 here; rows and columns count from 0, as in the code; x̃ is the padded input.")
+        show(c1, vc.grid_rgb(rec["padded"], 1.0, 52, numbers=window_mask, highlight=[(r0, c0, k, k)],
+                             padding=padding, hatch=hatch if info["unused"] else None), 440)
         c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
-        c3.image(vc.png(vc.grid_rgb(filled, out_vmax, 40 if n_out > 6 else 56, decimals=1,
-                                    highlight=[(i, j, 1, 1)])), width="stretch")
+        show(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440)
+        e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
+        e1.markdown("**Window × kernel, weight by weight**")
+        show(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
+                                        cell=60 if k == 3 else 40))
+        e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
+                 rf" + b = {total:.3f}")
+        e2.caption(f"The engine's convolution (conv2d_loop) gives {rec['output'][i, j]:.3f} for this cell. "
+                   "Bias b = 0 here; rows and columns count from 0, as in the code; x̃ is the padded input.")
         st.progress((pos + 1) / n_cells, text=f"output cell {pos + 1} of {n_cells}")
 
     slide_view()
@@ -251,18 +255,18 @@ with tab_slide:
     activated = cl.relu(rec["output"])
     pooled = cl.pool(activated, pool_mode)
     p1, p2, p3 = st.columns(3, gap="medium")
-    cell = 40 if n_out > 6 else 56
+    cell = int(np.clip(300 // n_out, 30, 56))             # the three maps share one cell size, so blocks line up
     p1.markdown("**ReLU(output)**")
     marks = [] if pooled is None or pooled["winners"] is None else [tuple(w) for w in pooled["winners"].reshape(-1, 2)]
-    p1.image(vc.png(vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks)), width="stretch")
+    show(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks))
     if pooled is None:
         st.info(f"The {n_out}×{n_out} output is smaller than one 2×2 pooling window: nothing to pool. "
                 "Try stride 1 or more padding.")
     else:
         p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are circled" if pool_mode == "max" else ""))
-        p2.image(vc.png(vc.grid_rgb(pooled["output"], out_vmax, 56, decimals=2)), width="stretch")
+        show(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=2))
         p3.markdown("**Backward: where a gradient of 1 from each pooled cell goes**")
-        p3.image(vc.png(vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2)), width="stretch")
+        show(p3, vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2))
         if activated.shape[0] % 2:
             st.caption("The map has an odd size: pooling drops its last row and column, which get no gradient.")
     with st.expander("The maths, as the engine states it"):
@@ -317,7 +321,8 @@ with tab_train:
 
     bt = st.columns([1, 1, 1, 3])
     done = trainer.epoch >= epochs
-    bt[0].button("⏸ Pause" if training else ("▶ Resume" if trainer.epoch else "▶ Train"), on_click=toggle_training,
+    bt[0].button("Pause" if training else ("Resume" if trainer.epoch else "Train"), on_click=toggle_training,
+                 icon=":material/pause:" if training else ":material/play_arrow:",
                  key="cnn_train", type="primary", disabled=done or bool(trainer.stopped), width="stretch")
     if bt[1].button("Step one epoch", key="cnn_epoch", disabled=bool(trainer.stopped), width="stretch"):
         trainer.run_epoch()
@@ -342,7 +347,7 @@ with tab_train:
             m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}")
             m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}")
             m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}")
-            st.plotly_chart(vc.history_figure(hist, epochs), width="stretch", key="cnn_hist")
+            st.plotly_chart(vc.history_figure(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
 
     train_view()
 
@@ -351,35 +356,36 @@ with tab_train:
     st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
     W1 = model.layers[0].params["W"][:, 0]
     st.markdown(f"**The {len(W1)} learned 3×3 filters of the first conv layer** (range ±{vc.symmetric_range(W1):.2f})")
-    st.image(vc.png(vc.montage_rgb(W1, vc.symmetric_range(W1), cell=26)), width=min(90 * len(W1), 1100))
+    show(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10))
+    st.caption("Each filter is a kernel the network found by itself: compare them with the presets of part 1.")
 
     X_test, y_test = data["X_test"], data["y_test"]
-    g1, g2 = st.columns([1, 2], gap="large")
-    with g1:
-        pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
-        st.image(vc.grey_png(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=170)
-        probs = cl.probabilities(model, X_test[pick])
-        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), width="stretch",
-                        key="cnn_probs")
-
     def feature_maps(x):
         """Every layer's maps for one image, each layer on its own fixed symmetric range."""
+        st.markdown("**Feature maps of every layer for this image** (one row per layer, one tile per filter)")
         for name, a in cl.layer_outputs(model, x):
             if a.ndim == 3:
                 vmax = vc.symmetric_range(a)
-                st.image(vc.png(vc.montage_rgb(a, vmax, cell=14 if a.shape[-1] > 4 else 24, ncols=min(len(a), 16))),
-                         caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})")
+                show(st, vc.montage_rgb(a, vmax, cell=max(8, 104 // a.shape[-1]), ncols=8, gap=10),
+                     caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})")
 
+    g1, g2 = st.columns([1, 2], gap="large")
+    with g1:
+        pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
+        st.image(vc.grey_png(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
     with g2:
-        st.markdown("**Feature maps of every layer for this image**")
-        feature_maps(X_test[pick])
+        probs = cl.probabilities(model, X_test[pick])
+        st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
+        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
+                        config={"displayModeBar": False})
+    feature_maps(X_test[pick])
 
     pred = model.predict(X_test)
     cm = cl.confusion_matrix(y_test, pred, len(classes))
     g3, g4 = st.columns([1, 1], gap="large")
     with g3:
         st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
-        st.plotly_chart(vc.confusion_figure(cm, classes), width="stretch", key="cnn_cm")
+        st.plotly_chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
     with g4:
         wrong, said, conf = cl.mistakes(model, X_test, y_test)
         st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
@@ -391,7 +397,7 @@ with tab_train:
             st.success("None: every test image is classified correctly.")
 
     st.subheader("Your own image")
-    own_src = st.radio("Image", ["upload", "draw"], horizontal=True, key="cnn_own_src")
+    own_src = st.radio("Image", ["draw", "upload"], horizontal=True, key="cnn_own_src")
     o1, o2 = st.columns([1, 2], gap="large")
     with o1:
         x_own = None
@@ -400,7 +406,7 @@ with tab_train:
             if prepared is not None:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
-                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width="stretch")
+                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
                 after.image(vc.grey_png(x_own, 16), caption="after: 8×8, like the training data",
                             width="stretch")
         else:
@@ -411,8 +417,10 @@ with tab_train:
             probs_own = cl.probabilities(model, x_own)
             st.markdown(f"**The network says: {classes[int(probs_own.argmax())]}** "
                         f"({probs_own.max():.0%} sure)")
-            st.plotly_chart(vc.probability_figure(probs_own, classes), width="stretch", key="cnn_probs_own")
-            feature_maps(x_own)
+            st.plotly_chart(vc.probability_figure(probs_own, classes), key="cnn_probs_own",
+                            config={"displayModeBar": False})
+    if x_own is not None:
+        feature_maps(x_own)
 
     st.subheader("A CNN against an MLP of the same size")
     mlp_state = st.session_state.get("cnn_mlp")
@@ -442,4 +450,5 @@ with tab_train:
             "parameters, yet each filter looks at every position of the image with the same weights: a stroke "
             "detector learned in one corner works everywhere. The MLP needs a separate weight for every "
             f"pixel–unit pair, so the same budget buys it only {mlp_state['hidden']} hidden units, and what it "
-            "learns at one place does not carry over to another.")
+            "learns at one place does not carry over to another. On the digits, centred and tiny, a plain MLP "
+            "keeps up; on the shapes, drawn anywhere in the frame, the shared filters usually win clearly — try both.")

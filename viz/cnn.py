@@ -81,13 +81,13 @@ def grid_rgb(values, vmax, cell=48, numbers=True, decimals=2, highlight=None, ma
     mask = np.ones((H, W), bool) if numbers is True else (np.zeros((H, W), bool) if numbers is False
                                                           else np.asarray(numbers, bool))
     t = np.clip(np.nan_to_num(v) / vmax, -1, 1)
-    for r, c in zip(*np.nonzero(mask & ~np.isnan(v))):
-        text = labels[r][c] if labels is not None else fmt(v[r, c], decimals)
-        size = cell * 0.36
-        font = _font(size)
-        while d.textlength(text, font=font) > cell - 6 and size > 8:
-            size -= 1
-            font = _font(size)
+    cells = list(zip(*np.nonzero(mask & ~np.isnan(v))))
+    texts = [labels[r][c] if labels is not None else fmt(v[r, c], decimals) for r, c in cells]
+    size = cell * 0.36                                  # one size for the whole grid, the widest text fits
+    while texts and size > 8 and max(d.textlength(t_, font=_font(size)) for t_ in texts) > cell - 6:
+        size -= 1
+    font = _font(size)
+    for (r, c), text in zip(cells, texts):
         colour = (150, 150, 150) if is_pad[r, c] else ((255, 255, 255) if abs(t[r, c]) > 0.55 else INK)
         d.text((c * cell + cell / 2, r * cell + cell / 2), text, fill=colour, font=font, anchor="mm")
     for r, c in marks:
@@ -187,7 +187,7 @@ def probability_figure(probs, classes, true=None):
 
 def confusion_figure(cm, classes):
     """Counts, true class down, predicted class across: right answers blue (diagonal), mistakes orange,
-    on one symmetric range ±(largest count)."""
+    on one symmetric range ±(largest count); empty cells show no number, so mistakes stand out."""
     cm = np.asarray(cm)
     signed = np.where(np.eye(len(cm), dtype=bool), cm, -cm).astype(float)
     vmax = max(1, int(cm.max()))
@@ -195,7 +195,8 @@ def confusion_figure(cm, classes):
     hover = [[f"true {names[i]}, answered {names[j]}: {cm[i, j]} image(s)" for j in range(len(cm))]
              for i in range(len(cm))]
     fig = go.Figure(go.Heatmap(z=signed, x=names, y=names, zmin=-vmax, zmax=vmax, colorscale=DIVERGING,
-                               showscale=False, text=cm, texttemplate="%{text}", hovertext=hover,
+                               showscale=False, text=np.where(cm > 0, cm.astype(str), ""), texttemplate="%{text}",
+                               hovertext=hover,
                                hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=1))
     fig.update_layout(height=380, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
                       xaxis=dict(title="network's answer", type="category", side="top"),
