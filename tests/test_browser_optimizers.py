@@ -1,0 +1,50 @@
+"""Lesson 5 in a real browser: the race plays and pauses, the learning-rate sweep runs with a progress
+bar and stops; no exception or error box anywhere. Screenshots of the race and the sweep are saved."""
+import re
+import time
+
+from conftest import page_errors, screenshot, wait_ready
+
+
+def step_counter(page):
+    text = page.locator("h3:has-text('Step ')").first.inner_text()
+    return int(re.search(r"Step (\d+) of", text).group(1))
+
+
+def test_race_plays_and_sweep_runs_and_stops(app_url, page):
+    page.goto(app_url + "/optimizers")
+    wait_ready(page, settle=2.0)
+    assert page.locator("h1").count() >= 1
+    assert not page_errors(page)
+    assert step_counter(page) == 150
+    page.get_by_role("button", name="Restart").click()
+    wait_ready(page, settle=0.5)
+    assert step_counter(page) == 0
+    page.get_by_role("button", name="Play").click()
+    time.sleep(3.0)
+    moved = step_counter(page)
+    assert moved > 3, f"the race did not advance while playing (step {moved})"
+    page.get_by_role("button", name="Pause").click()
+    wait_ready(page, settle=0.5)
+    paused = step_counter(page)
+    time.sleep(1.0)
+    assert step_counter(page) == paused
+    screenshot(page, "optimizers-race")
+    assert not page_errors(page)
+
+    page.get_by_role("tab", name="Learning rate").click()
+    panel = page.locator("[data-testid='stTabPanel']:visible")
+    panel.get_by_role("button", name="Run").click()
+    page.wait_for_selector("[data-testid='stTabPanel']:visible [data-testid='stProgress']", timeout=20000)
+    panel.get_by_role("button", name="Stop").click()
+    time.sleep(1.0)
+    wait_ready(page, settle=0.5)
+    text = panel.locator("[data-testid='stProgress']").inner_text()
+    assert "trained" in text, text
+    panel.get_by_role("button", name="Run").click()                 # and once more, to the end
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stProgress]')].some(e => e.innerText.includes('13 of 13'))",
+        timeout=60000)
+    wait_ready(page, settle=1.0)
+    screenshot(page, "optimizers-sweep")
+    assert not page_errors(page)

@@ -1,0 +1,271 @@
+"""Lesson 5 page under AppTest: every control is changed, and what the page shows is compared with
+numbers computed here from the engine (nn_core.surfaces / nn_core.sweeps) directly."""
+import base64
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from nn_core import surfaces as S
+from nn_core import sweeps
+from nn_core.docmath import latex_blocks
+from nn_core.optimizers import Adam
+from viz import optimizers as V
+
+PAGE = str(ROOT / "pages" / "5_optimizers.py")
+
+
+def run_page():
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _decode(obj):
+    """Plotly ships NumPy arrays as {"dtype", "bdata" (base64)}; turn them back into arrays."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            return a.reshape([int(n) for n in str(shape).split(",")]) if shape else a
+        return {k: _decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    return obj
+
+
+def chart(at, key):
+    found = [c for c in at.get("plotly_chart") if getattr(c, "key", None) == key]
+    assert found, f"no chart {key}"
+    return _decode(json.loads(found[0].proto.spec))
+
+
+def progress(at, i):
+    bar = at.get("progress")[i].proto
+    return bar.value, bar.text
+
+
+def status_lines(at):
+    """The race's per-optimizer loss lines: {label: text}."""
+    block = next(m.value for m in at.markdown if m.value.startswith("**SGD**: loss"))
+    return dict(line.split(": ", 1) for line in block.replace("**", "").split("  \n"))
+
+
+def tex(at):
+    """The LaTeX shown by st.latex, without the $$ wrapper Streamlit adds."""
+    return [x.value.strip().removeprefix("$$").removesuffix("$$").strip() for x in at.latex]
+
+
+def expected_race(key, kappa, start, lrs, steps):
+    return S.race(S.make_surface(key, kappa), start, lrs, steps)
+
+
+def test_defaults_show_the_engines_race():
+    at = run_page()
+    assert at.title[0].value == "Optimizers, losses and hyperparameters"
+    bowl = S.Bowl(20.0)
+    lrs = {"sgd": 0.07, "momentum": 0.01, "rmsprop": 0.1, "adam": 0.3}      # surface defaults, snapped
+    for name, lr in lrs.items():
+        assert at.select_slider(key=f"op_lr_{name}_bowl20").value == pytest.approx(lr)
+    race = expected_race("bowl", 20.0, bowl.start, lrs, 150)
+    assert any(m.value == "### Step 150 of 150" for m in at.markdown)
+    shown = status_lines(at)
+    for name, traj in race.items():
+        assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
+    table = at.dataframe[0].value
+    assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSprop", "Adam"]
+    assert np.allclose(table["final loss"], [t.losses[-1] for t in race.values()])
+    assert np.allclose(table["distance to the minimum"], [np.linalg.norm(t.points[-1]) for t in race.values()])
+    fig = chart(at, "op_race_fig")
+    sgd_path = next(tr for tr in fig["data"] if tr.get("name") == "SGD")
+    assert np.allclose(sgd_path["x"], race["sgd"].points[:, 0]) and np.allclose(sgd_path["y"], race["sgd"].points[:, 1])
+    # inside one step: SGD, step 3, the docstring and the numbers
+    latex = tex(at)
+    assert latex[:2] == latex_blocks(S.make_optimizer("sgd", 0.1).__class__)
+    assert latex[2:5] == V.update_latex("sgd", race["sgd"].hyper, S.step_numbers(race["sgd"], 3))
+
+
+def test_race_controls_surface_start_rates_steps():
+    at = run_page()
+    at.selectbox(key="op_surface").set_value("saddle").run()
+    ok(at)
+    at.slider(key="op_x_saddle").set_value(-2.0)
+    at.slider(key="op_y_saddle").set_value(0.5)
+    at.select_slider(key="op_lr_sgd_saddle").set_value(0.2)
+    at.select_slider(key="op_lr_momentum_saddle").set_value(0.05)
+    at.select_slider(key="op_lr_rmsprop_saddle").set_value(0.01)
+    at.select_slider(key="op_lr_adam_saddle").set_value(0.07)
+    at.slider(key="op_steps").set_value(60).run()
+    ok(at)
+    race = expected_race("saddle", 20.0, (-2.0, 0.5), {"sgd": 0.2, "momentum": 0.05, "rmsprop": 0.01, "adam": 0.07}, 60)
+    assert any(m.value == "### Step 60 of 60" for m in at.markdown)
+    shown = status_lines(at)
+    for name, traj in race.items():
+        assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
+    assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Saddle: step 60"
+    # conditioning of the bowl: new defaults for the learning rates (SGD 1.4/κ, snapped)
+    at.selectbox(key="op_surface").set_value("bowl").run()
+    at.slider(key="op_kappa").set_value(50).run()
+    ok(at)
+    assert at.select_slider(key="op_lr_sgd_bowl50").value == pytest.approx(0.03)
+    race = expected_race("bowl", 50.0, S.Bowl().start, {"sgd": 0.03, "momentum": 0.005, "rmsprop": 0.1, "adam": 0.3}, 60)
+    assert np.allclose(at.dataframe[0].value["final loss"], [t.losses[-1] for t in race.values()])
+
+
+def test_play_step_pause_restart():
+    at = run_page()
+    at.slider(key="op_steps").set_value(20).run()
+    at.button(key="op_restart").click().run()
+    assert any(m.value == "### Step 0 of 20" for m in at.markdown)
+    at.button(key="op_step").click().run()
+    assert any(m.value == "### Step 1 of 20" for m in at.markdown)
+    at.button(key="op_play").click().run()                 # one frame of the fragment runs with the script
+    ok(at)
+    assert at.session_state["op_playing"] and any(m.value == "### Step 2 of 20" for m in at.markdown)
+    assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Quadratic bowl: step 2"
+    at.button(key="op_pause").click().run()
+    assert not at.session_state["op_playing"] and any(m.value == "### Step 2 of 20" for m in at.markdown)
+    at.session_state["op_t"] = 19                          # the last frame stops the play by itself
+    at.button(key="op_play").click().run()
+    ok(at)
+    assert not at.session_state["op_playing"] and any(m.value == "### Step 20 of 20" for m in at.markdown)
+    at.button(key="op_play").click().run()                 # Play at the end starts again from 0
+    assert any(m.value == "### Step 1 of 20" for m in at.markdown)
+
+
+def test_inside_one_step_of_adam():
+    at = run_page()
+    at.radio(key="op_who").set_value("adam").run()
+    at.slider(key="op_inspect_adam").set_value(5).run()
+    ok(at)
+    bowl = S.Bowl(20.0)
+    traj = S.run(bowl, Adam(0.3), bowl.start, 150, name="adam")
+    latex = tex(at)
+    blocks = latex_blocks(Adam)
+    assert latex[:len(blocks)] == blocks
+    expected = V.update_latex("adam", traj.hyper, S.step_numbers(traj, 5))
+    assert latex[len(blocks):len(blocks) + len(expected)] == expected
+    assert f"{traj.steps[4][0]:.4g}" in expected[-2]             # the engine's step is what is shown
+
+
+def test_a_diverging_learning_rate_gets_a_message_not_a_traceback():
+    at = run_page()
+    at.selectbox(key="op_surface").set_value("rosenbrock").run()
+    at.select_slider(key="op_lr_sgd_rosenbrock").set_value(0.1).run()
+    ok(at)
+    traj = S.run(S.Rosenbrock(), S.make_optimizer("sgd", 0.1), S.Rosenbrock.start, 150)
+    assert any(f"diverged at step {traj.diverged}" in w.value for w in at.warning)
+    assert at.dataframe[0].value["diverged at step"][0] == traj.diverged
+
+
+def test_learning_rate_ladder():
+    at = run_page()
+    at.slider(key="op_ladder_kappa").set_value(25).run()
+    ok(at)
+    bowl = S.Bowl(25.0)
+    text = next(m.value for m in at.markdown if m.value.startswith("**too small**"))
+    for label, lr in S.lr_ladder(bowl).items():
+        traj = S.run(bowl, S.make_optimizer("sgd", lr), bowl.start, 40)
+        assert f"**{label}** (η = {lr:.3g}" in text
+        if traj.diverged:
+            assert f"diverged at step {traj.diverged}" in text
+    fig = chart(at, "op_ladder_fig")
+    assert [a["text"] for a in fig["layout"]["annotations"]][0] == f"too small: η = {0.05 / 25:.3g}"
+
+
+def run_until_done(at, index, limit=60):
+    for _ in range(limit):
+        value, text = progress(at, index)
+        if value == 100:
+            return text
+        at.run()
+        ok(at)
+    raise AssertionError(f"not finished: {text}")
+
+
+def test_learning_rate_sweep_runs_to_the_end_and_shows_the_engines_losses():
+    at = run_page()
+    at.selectbox(key="op_sw_data").set_value("moons")
+    at.selectbox(key="op_sw_opt").set_value("adam")
+    at.slider(key="op_sw_epochs").set_value(5).run()
+    assert any("Settings changed" in i.value for i in at.info)
+    at.button(key="op_sweep_run").click().run()
+    ok(at)
+    assert run_until_done(at, 0) == "13 of 13 trained"
+    fig = chart(at, "op_sweep_fig")
+    configs = sweeps.lr_sweep_configs(sweeps.log_space(1e-3, 30.0, 13), dataset="moons", optimizer="adam",
+                                      epochs=5, depth=2, width=8, batch_size=16)
+    losses = [sweeps.train_config(**c)["final_loss"] for c in configs]
+    assert np.allclose(fig["data"][0]["y"], losses) and np.allclose(fig["data"][0]["x"], [c["lr"] for c in configs])
+    assert fig["layout"]["xaxis"]["type"] == "log"
+
+
+def test_sweep_can_be_stopped():
+    st.cache_data.clear()                                   # nothing cached: each run takes real time
+    at = run_page()
+    at.slider(key="op_sw_epochs").set_value(60).run()
+    at.button(key="op_sweep_run").click().run()
+    assert at.session_state["op_sweep"]["running"]
+    at.button(key="op_sweep_stop").click().run()
+    ok(at)
+    value, text = progress(at, 0)
+    done = len(at.session_state["op_sweep"]["results"])
+    assert 0 < done < 13 and text == f"{done} of 13 trained (stopped)" and not at.session_state["op_sweep"]["running"]
+    at.run()                                               # stopped means stopped: no more training
+    assert len(at.session_state["op_sweep"]["results"]) == done
+
+
+def test_loss_functions_of_one_prediction():
+    at = run_page()
+    at.slider(key="op_z").set_value(-6.0)
+    at.radio(key="op_y").set_value(0).run()
+    ok(at)
+    table = at.dataframe[1].value
+    rows = S.single_prediction(-6.0, 0)
+    for i, name in enumerate(("mse", "bce", "cross_entropy")):
+        assert table["loss L"][i] == pytest.approx(rows[name]["value"])
+        assert table["∂L/∂prediction"][i] == pytest.approx(rows[name]["dpred"])
+        assert table["∂L/∂z"][i] == pytest.approx(rows[name]["dz"])
+    fig = chart(at, "op_lossfn_fig")
+    assert fig["layout"]["annotations"][0]["text"] == "loss L (target y = 0)"
+    at.slider(key="op_z").set_value(-5.0)
+    at.radio(key="op_y").set_value(1).run()
+    rows = S.single_prediction(-5.0, 1)
+    assert any(f"here it is {rows['mse']['dz']:.4f}" in m.value and f"{rows['bce']['dz']:.4f}" in m.value
+               for m in at.markdown)
+
+
+def test_hyperparameter_grid_runs_and_stops():
+    at = run_page()
+    at.selectbox(key="op_gr_data").set_value("xor")
+    at.radio(key="op_gr_kind").set_value("Batch size × learning rate")
+    at.slider(key="op_gr_epochs").set_value(10).run()
+    at.button(key="op_grid_run").click().run()
+    ok(at)
+    assert run_until_done(at, 1) == "12 of 12 trained"
+    heat = next(tr for tr in chart(at, "op_grid_heat")["data"] if tr["type"] == "heatmap")
+    configs = sweeps.grid_configs([4, 16, 64, 150], [0.003, 0.03, 0.3], "batch_size", "lr", dataset="xor",
+                                  epochs=10, optimizer="sgd", depth=2, width=8)
+    acc = np.array([sweeps.train_config(**c)["test_acc"] for c in configs]).reshape(4, 3)
+    assert np.allclose(heat["z"], acc) and heat["zmin"] == 0.5
+    curves = chart(at, "op_grid_curves")
+    assert len(curves["data"]) == 2 * 12
+    table = at.dataframe[-1].value
+    assert list(table["batch size"]) == [4, 4, 4, 16, 16, 16, 64, 64, 64, 150, 150, 150]
+    # a slow grid, stopped after its first chunk
+    st.cache_data.clear()
+    at.radio(key="op_gr_kind").set_value("Depth × width")
+    at.slider(key="op_gr_epochs").set_value(150).run()
+    at.button(key="op_grid_run").click().run()
+    at.button(key="op_grid_stop").click().run()
+    ok(at)
+    done = len(at.session_state["op_grid"]["results"])
+    assert 0 < done < 12 and progress(at, 1)[1] == f"{done} of 12 trained (stopped)"
