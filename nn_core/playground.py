@@ -1,0 +1,488 @@
+r"""The MLP playground's setup: what a learner chose (data, features, layers, training settings), how it
+becomes data, a model, a loss, an optimizer and a ``Trainer``, how it travels in a share link, what
+every neuron computes on the input plane, the challenges' checks, and the same experiment written as
+code. NumPy only; the page is glue around these functions.
+
+A setup is a plain dict (see ``DEFAULT_SETUP``). The network it builds, for inputs x (the chosen
+features) and hidden layers ℓ = 1…L with activation f_ℓ:
+$$ a^{(0)} = x, \qquad z^{(\ell)} = a^{(\ell-1)} W^{(\ell)} + b^{(\ell)}, \qquad a^{(\ell)} = f_\ell\bigl(z^{(\ell)}\bigr) $$
+and the output layer follows the problem: a sigmoid for two classes, softmax logits for more, linear
+for regression.
+"""
+import math
+
+import numpy as np
+
+from .data import (DATASETS_2D, FEATURES, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
+                   train_test_split, validate_points)
+from .losses import MSE, BinaryCrossEntropy, CrossEntropy
+from .models import mlp
+from .optimizers import make_optimizer, parameters
+from .training import Trainer
+
+# --- the choices, on TensorFlow Playground's scales ------------------------------------------------
+LEARNING_RATES = [1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+REG_RATES = [0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+BATCH_SIZES = [1, 2, 5, 10, 20, 30, 50, 100, 0]          # 0 = the whole training set
+ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "linear"}
+OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum", "rmsprop": "RMSprop", "adam": "Adam"}
+REGULARIZATION = {"none": "none", "l1": "L1", "l2": "L2"}
+LOSS_CHOICES = {"auto": "the problem's own", "mse": "mean squared error"}
+MAX_LAYERS, MAX_NEURONS = 6, 8
+N_POINTS = 500
+# URL-friendly codes for the features (share links)
+FEATURE_CODES = {"x1": "x1", "x2": "x2", "x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2",
+                 "sin(x1)": "sinx1", "sin(x2)": "sinx2"}
+# control groups a teacher can hide with ?classroom=…
+CLASSROOM_GROUPS = {"data": "data set, noise, split, seed", "points": "adding and uploading points",
+                    "features": "input features", "network": "hidden layers and neurons",
+                    "activation": "activations", "loss": "loss", "optimizer": "optimizer",
+                    "lr": "learning rate", "batch": "batch size", "regularization": "regularisation",
+                    "stop": "stop rule", "code": "show the code", "files": "save and load",
+                    "challenges": "challenges"}
+
+DEFAULT_SETUP = {
+    "data": "spiral", "noise": 0, "seed": 0, "train": 50,
+    "features": ["x1", "x2"], "layers": [8, 8, 8], "acts": ["tanh", "tanh", "tanh"],
+    "loss": "auto", "opt": "adam", "lr": 0.01, "batch": 10, "reg": "none", "rate": 0.0,
+    "stop_loss": 0.0, "stop_epoch": 0,
+}
+DATA_KEYS = ("data", "noise", "seed", "train")                  # changing these regenerates the data
+NET_KEYS = ("features", "layers", "acts", "loss")               # changing these rebuilds the network
+HYPER_KEYS = ("opt", "lr", "batch", "reg", "rate")             # changing these keeps the weights
+
+
+def default_setup():
+    return {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULT_SETUP.items()}
+
+
+def check_setup(setup):
+    """Raise ValueError (in plain words) when a setup cannot be built."""
+    s = setup
+    if s["data"] not in DATASETS_2D and s["data"] != "upload":
+        raise ValueError(f"unknown data set {s['data']!r}")
+    if not s["features"]:
+        raise ValueError("Choose at least one input feature.")
+    if len(s["layers"]) > MAX_LAYERS or any(not 1 <= n <= MAX_NEURONS for n in s["layers"]):
+        raise ValueError(f"Use 0–{MAX_LAYERS} hidden layers of 1–{MAX_NEURONS} neurons.")
+    if len(s["acts"]) != len(s["layers"]) or any(a not in ACTIVATIONS for a in s["acts"]):
+        raise ValueError("Every hidden layer needs one activation: relu, tanh, sigmoid or linear.")
+
+
+# --- data ------------------------------------------------------------------------------------------
+def make_data(setup, upload=None, added=None):
+    """The points of a setup: a dict with X, y (all points), X_train, y_train, X_test, y_test, task and
+    classes. ``upload`` = (X, y, task) replaces the generated points when setup["data"] == "upload";
+    ``added`` = (X, y) points the learner clicked in, appended to the training set."""
+    if setup["data"] == "upload":
+        if upload is None:
+            raise ValueError("No uploaded points: upload a CSV file first.")
+        X, y, task = upload
+        classes = int(np.max(y)) + 1 if task != "regression" else 0
+    else:
+        info = dataset_info(setup["data"])
+        task, classes = info["task"], info["classes"]
+        X, y = make_2d(setup["data"], N_POINTS, noise=setup["noise"] / 100.0, seed=setup["seed"])
+    X_train, y_train, X_test, y_test = train_test_split(X, y, setup["train"] / 100.0, seed=setup["seed"])
+    if added is not None and len(added[0]):
+        X_train = np.vstack([X_train, added[0]])
+        y_train = np.concatenate([y_train, np.asarray(added[1], dtype=y_train.dtype)])
+    return {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test,
+            "task": task, "classes": classes}
+
+
+def read_points_csv(text):
+    """A learner's CSV (rows x1, x2, label) → (X, y, task). Whole labels 0, 1, … make a classification
+    ("binary" for two classes, else "multiclass"); any other number makes a regression. Raises
+    ValueError with a message for the learner."""
+    X, y = parse_points_csv(text, "regression")                 # checks columns, numbers, row count
+    if np.all(y == np.round(y)) and y.min() >= 0 and len(np.unique(y)) <= 10:
+        X, y = validate_points(np.column_stack([X, y]), "multiclass")
+        return X, y, ("binary" if y.max() == 1 else "multiclass")
+    if len(X) < 2:
+        raise ValueError("At least 2 points are needed: some to train on, some to test.")
+    return X, y, "regression"
+
+
+# --- model -----------------------------------------------------------------------------------------
+def output_units(task, classes):
+    return classes if task == "multiclass" else 1
+
+
+def make_model(setup, task, classes):
+    """The MLP of a setup: inputs = the chosen features, the hidden layers, and an output that follows
+    the problem (sigmoid for two classes, logits for more, linear for regression)."""
+    check_setup(setup)
+    acts = ["identity" if a == "linear" else a for a in setup["acts"]]
+    output = "sigmoid" if task == "binary" else None
+    sizes = [len(setup["features"])] + list(setup["layers"]) + [output_units(task, classes)]
+    return mlp(sizes, acts, output=output, seed=setup["seed"])
+
+
+def make_loss(setup, task):
+    if task == "regression" or setup["loss"] == "mse":
+        return MSE()
+    return BinaryCrossEntropy() if task == "binary" else CrossEntropy()
+
+
+def loss_name(setup, task):
+    return {"MSE": "mean squared error", "BinaryCrossEntropy": "binary cross-entropy",
+            "CrossEntropy": "cross-entropy (softmax)"}[type(make_loss(setup, task)).__name__]
+
+
+class FlatOptimizer:
+    r"""Runs an nn_core optimizer on all parameters at once. The model's parameter arrays become views
+    of one flat vector θ, the gradients are gathered into one vector g, and the optimizer's own
+    elementwise ``update`` runs once per step instead of once per array: the same arithmetic
+    (every optimizer here updates each number independently), far fewer NumPy calls — which is what
+    lets the playground train hundreds of epochs per second.
+    $$ \theta = (W^{(1)}, b^{(1)}, \dots, W^{(L+1)}, b^{(L+1)}), \qquad \theta \leftarrow \mathrm{update}(\theta, g) $$
+    """
+
+    def __init__(self, optimizer, model):
+        self.inner, self.state = optimizer, {}
+        arrays = [params[name] for _, params, _, name in parameters(model)]
+        self.theta = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
+        start = 0
+        for _, params, _, name in parameters(model):
+            size = params[name].size
+            params[name] = self.theta[start:start + size].reshape(params[name].shape)   # a view: stays live
+            start += size
+
+    @property
+    def lr(self):
+        return self.inner.lr
+
+    @lr.setter
+    def lr(self, value):
+        self.inner.lr = float(value)
+
+    def step(self, model):
+        g = np.concatenate([grads[name].ravel() for _, _, grads, name in parameters(model)])
+        self.inner.update(self.theta, g, self.state)
+
+    def reset(self):
+        self.state = {}
+        self.inner.reset()
+
+
+def optimizer_kind(optimizer):
+    inner = getattr(optimizer, "inner", optimizer)
+    return {"SGD": "momentum" if getattr(inner, "momentum", 0) else "sgd",
+            "RMSprop": "rmsprop", "Adam": "adam"}[type(inner).__name__]
+
+
+def make_trainer(setup, data, model=None):
+    """A ``Trainer`` for the setup on ``data`` (from ``make_data``); a new model unless one is given."""
+    model = model if model is not None else make_model(setup, data["task"], data["classes"])
+    feats = setup["features"]
+    optimizer = FlatOptimizer(make_optimizer(setup["opt"], setup["lr"]), model)
+    trainer = Trainer(model, make_loss(setup, data["task"]), optimizer,
+                      feature_matrix(data["X_train"], feats), data["y_train"],
+                      feature_matrix(data["X_test"], feats), data["y_test"],
+                      batch_size=setup["batch"] or None, seed=setup["seed"], max_snapshots=100)
+    apply_hyper(trainer, setup)
+    return trainer
+
+
+def apply_hyper(trainer, setup):
+    """Set the learning rate, batch size and regularisation on a running trainer; the weights stay.
+    A new kind of optimizer starts with fresh state (velocities and moments)."""
+    if optimizer_kind(trainer.optimizer) != setup["opt"]:
+        trainer.optimizer = FlatOptimizer(make_optimizer(setup["opt"], setup["lr"]), trainer.model)
+    trainer.optimizer.lr = float(setup["lr"])
+    trainer.batch_size = setup["batch"] or None
+    rate = float(setup["rate"])
+    trainer.l1 = rate if setup["reg"] == "l1" else 0.0
+    trainer.l2 = rate if setup["reg"] == "l2" else 0.0
+
+
+def stop_reason(trainer, setup):
+    """The stop rule: a plain sentence when the target test loss or the epoch budget is reached, else None."""
+    h = trainer.history
+    if setup["stop_epoch"] and trainer.epoch >= setup["stop_epoch"]:
+        return f"Stopped: the epoch budget of {setup['stop_epoch']} epochs is used up."
+    if setup["stop_loss"] and h["test_loss"] and h["test_loss"][-1] is not None \
+            and h["test_loss"][-1] <= setup["stop_loss"]:
+        return f"Stopped: the test loss {h['test_loss'][-1]:.4f} reached the target {setup['stop_loss']:g}."
+    return None
+
+
+# --- what every neuron computes over the input plane --------------------------------------------------
+def plane_grid(n=100, lim=6.0):
+    return grid(n, lim)
+
+
+def neuron_outputs(model, setup, XY):
+    """Run the model on the points XY (M, 2) and keep every neuron's output: a list with the input
+    features (M, F), then each hidden layer's activations a (M, units), then the model's output (M, out)."""
+    x = feature_matrix(XY, setup["features"])
+    outs = [x]
+    for layer in model.layers:
+        x = layer.forward(x)
+        if not layer.params:               # after each activation: a hidden layer's a, or the sigmoid output
+            outs.append(x)
+    if model.layers[-1].params:            # logits or a linear output: no activation after the last Dense
+        outs.append(x)
+    return outs
+
+
+def setup_from_model(model, setup, task, classes):
+    """The setup with the layers and activations of a loaded model; ValueError when the model does not
+    fit the current features or problem."""
+    dense = dense_layers(model)
+    if dense[0].in_features != len(setup["features"]):
+        raise ValueError(f"This model takes {dense[0].in_features} input features, but {len(setup['features'])} "
+                         f"are chosen now: choose the features it was trained with, then load it again.")
+    if dense[-1].out_features != output_units(task, classes):
+        raise ValueError(f"This model has {dense[-1].out_features} output(s), but the current data needs "
+                         f"{output_units(task, classes)}: pick the data set it was trained on, then load it again.")
+    layers = [d.out_features for d in dense[:-1]]
+    names = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid", "Identity": "linear"}
+    acts = []
+    for i, layer in enumerate(model.layers[:-1]):
+        if not layer.params and i + 1 < len(model.layers) and type(layer).__name__ in names:
+            acts.append(names[type(layer).__name__])
+    acts = acts[:len(layers)]
+    wants_sigmoid = task == "binary"
+    if len(acts) != len(layers) or len(layers) > MAX_LAYERS or any(n > MAX_NEURONS for n in layers) \
+            or (type(model.layers[-1]).__name__ == "Sigmoid") != wants_sigmoid:
+        raise ValueError("This model's layers do not fit the playground (0–6 hidden layers of 1–8 neurons, "
+                         "each followed by ReLU, tanh, sigmoid or linear, and an output for this problem).")
+    return {**setup, "layers": layers, "acts": acts}
+
+
+def output_map(out, task):
+    """The output layer's value per grid point as shown on the map, in [−1, 1] for two classes
+    (2p − 1, TensorFlow Playground's convention: −1 = class 0, +1 = class 1) and regression
+    (the predicted value); for K classes the predicted class (M,) and its probability (M,)."""
+    if task == "binary":
+        return 2.0 * out[:, 0] - 1.0
+    if task == "regression":
+        return out[:, 0]
+    z = out - out.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    return p.argmax(axis=1), p.max(axis=1)
+
+
+def dense_layers(model):
+    return [layer for layer in model.layers if layer.params]
+
+
+# --- share links ------------------------------------------------------------------------------------
+def encode_setup(setup, classroom=()):
+    """The setup as query parameters (name → str); only the ones that differ from the defaults."""
+    s, d = setup, DEFAULT_SETUP
+    out = {}
+    for key in ("data", "noise", "seed", "train", "loss", "opt", "batch", "reg", "stop_epoch"):
+        if s[key] != d[key]:
+            out[key] = str(s[key])
+    for key in ("lr", "rate", "stop_loss"):
+        if s[key] != d[key]:
+            out[key] = f"{s[key]:g}"
+    if s["features"] != d["features"]:
+        out["features"] = ",".join(FEATURE_CODES[f] for f in s["features"])
+    if s["layers"] != d["layers"] or s["acts"] != d["acts"]:
+        out["layers"] = ",".join(map(str, s["layers"])) or "none"
+        out["acts"] = ",".join(s["acts"]) or "none"
+    if classroom:
+        out["classroom"] = ",".join(classroom)
+    return out
+
+
+def _nearest(value, choices):
+    """The choice closest to value on a log scale (0 only matches 0)."""
+    if value == 0:
+        if 0 in choices:
+            return 0
+        raise ValueError("must be greater than 0")
+    pos = [c for c in choices if c > 0]
+    return min(pos, key=lambda c: abs(math.log(c) - math.log(value)))
+
+
+def _list(raw, allowed, what, lo=0, hi=MAX_LAYERS):
+    items = [] if raw in ("", "none") else raw.split(",")
+    if not lo <= len(items) <= hi:
+        raise ValueError(f"needs {lo}–{hi} {what}")
+    bad = [i for i in items if i not in allowed]
+    if bad:
+        raise ValueError(f"{bad[0][:20]!r} is not one of {', '.join(allowed)}")
+    return items
+
+
+def decode_setup(params):
+    """Query parameters (name → str) → (setup, classroom groups, notices). Every parameter that is
+    missing, unknown to this page or out of range keeps its default; each rejected one gets a notice."""
+    setup, notices, classroom = default_setup(), [], []
+    ints = {"noise": (0, 50), "seed": (0, 10**6), "train": (10, 90), "stop_epoch": (0, 10**6)}
+    floats = {"lr": (LEARNING_RATES[0], LEARNING_RATES[-1], LEARNING_RATES), "rate": (0.0, 10.0, REG_RATES),
+              "stop_loss": (0.0, 10.0, None)}
+    choices = {"data": list(DATASETS_2D), "loss": list(LOSS_CHOICES), "opt": list(OPTIMIZERS),
+               "reg": list(REGULARIZATION)}
+    for name, raw in params.items():
+        raw = str(raw).strip()
+        try:
+            if name in ints:
+                lo, hi = ints[name]
+                v = int(raw)
+                if not lo <= v <= hi:
+                    raise ValueError(f"must lie between {lo} and {hi}")
+                setup[name] = v
+            elif name in floats:
+                lo, hi, scale = floats[name]
+                v = float(raw)
+                if not (math.isfinite(v) and lo <= v <= hi):
+                    raise ValueError(f"must lie between {lo:g} and {hi:g}")
+                setup[name] = _nearest(v, scale) if scale else v
+            elif name in choices:
+                if raw not in choices[name]:
+                    raise ValueError(f"must be one of {', '.join(choices[name])}")
+                setup[name] = raw
+            elif name == "batch":
+                v = 0 if raw == "all" else int(raw)
+                if not 0 <= v <= 1000:
+                    raise ValueError("must be 1–1000 or all")
+                setup["batch"] = v
+            elif name == "features":
+                codes = {c: f for f, c in FEATURE_CODES.items()}
+                setup["features"] = [codes[c] for c in _list(raw, list(codes), "features", 1, len(codes))]
+            elif name == "layers":
+                items = _list(raw, [str(i) for i in range(1, MAX_NEURONS + 1)], "layer sizes")
+                setup["layers"] = [int(i) for i in items]
+            elif name == "classroom":
+                classroom = _list(raw, list(CLASSROOM_GROUPS), "groups", 0, len(CLASSROOM_GROUPS))
+        except ValueError as e:
+            notices.append(f"`{name}={raw[:40]}` ({e})")
+    if "acts" in params:
+        raw = str(params["acts"]).strip()
+        try:
+            acts = _list(raw, list(ACTIVATIONS), "activations")
+            if len(acts) != len(setup["layers"]):
+                raise ValueError(f"needs one activation per hidden layer ({len(setup['layers'])})")
+            setup["acts"] = acts
+        except ValueError as e:
+            notices.append(f"`acts={raw[:40]}` ({e})")
+    if len(setup["acts"]) != len(setup["layers"]):        # layers given without (valid) acts
+        setup["acts"] = (setup["acts"] + ["tanh"] * MAX_LAYERS)[:len(setup["layers"])]
+    return setup, classroom, notices
+
+
+# --- challenges ---------------------------------------------------------------------------------------
+CHALLENGES = {
+    "spiral2": "Spiral, at most 2 hidden layers: reach 95 % test accuracy.",
+    "diverge": "Find a learning rate at which training diverges (the loss becomes NaN or infinite).",
+    "circle_linear": "Circle with no hidden layer at all: reach 95 % test accuracy (hint: the features).",
+}
+
+
+def check_challenge(name, setup, trainer):
+    """(done, sentence) for a challenge, judged on the current setup and trainer."""
+    acc = trainer.history["test_acc"][-1] if trainer.history["test_acc"] else None
+    if name == "spiral2":
+        ok = setup["data"] == "spiral" and len(setup["layers"]) <= 2 and acc is not None and acc >= 0.95
+        need = "the spiral data set" if setup["data"] != "spiral" else (
+            f"at most 2 hidden layers (you have {len(setup['layers'])})" if len(setup["layers"]) > 2 else
+            f"95 % test accuracy (now {0 if acc is None else acc:.0%})")
+        return ok, "Solved!" if ok else f"Not yet: needs {need}."
+    if name == "diverge":
+        if trainer.diverged:
+            return True, f"Solved: the learning rate {trainer.optimizer.lr:g} made the weights explode."
+        return False, "Not yet: training has not diverged. Try a larger learning rate and press Play."
+    if name == "circle_linear":
+        ok = setup["data"] == "circle" and not setup["layers"] and acc is not None and acc >= 0.95
+        need = "the circle data set" if setup["data"] != "circle" else (
+            "no hidden layer (remove them all)" if setup["layers"] else
+            f"95 % test accuracy (now {0 if acc is None else acc:.0%})")
+        return ok, "Solved!" if ok else f"Not yet: needs {need}."
+    raise ValueError(f"unknown challenge {name!r}")
+
+
+# --- show the code -------------------------------------------------------------------------------------
+def _py_features(setup):
+    return "[" + ", ".join(repr(f) for f in setup["features"]) + "]"
+
+
+def nn_core_code(setup, task, classes):
+    """A script with nn_core that builds and trains this very experiment."""
+    acts = ["identity" if a == "linear" else a for a in setup["acts"]]
+    out = "\"sigmoid\"" if task == "binary" else "None"
+    loss = type(make_loss(setup, task)).__name__
+    reg = {"l1": f", l1={setup['rate']:g}", "l2": f", l2={setup['rate']:g}"}.get(setup["reg"], "")
+    data = ("X, y = my_points()  # your uploaded x1, x2, label" if setup["data"] == "upload" else
+            f"X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})")
+    return f'''import numpy as np
+from nn_core import mlp, make_optimizer, {loss}
+from nn_core.data import make_2d, train_test_split, feature_matrix
+from nn_core.training import Trainer
+
+{data}
+X_train, y_train, X_test, y_test = train_test_split(X, y, train_frac={setup['train'] / 100:g}, seed={setup['seed']})
+features = {_py_features(setup)}
+F_train, F_test = feature_matrix(X_train, features), feature_matrix(X_test, features)
+
+model = mlp([{len(setup['features'])}, {', '.join(map(str, setup['layers'] + [output_units(task, classes)]))}],
+            activation={acts!r}, output={out}, seed={setup['seed']})
+trainer = Trainer(model, {loss}(), make_optimizer({setup['opt']!r}, lr={setup['lr']:g}),
+                  F_train, y_train, F_test, y_test, batch_size={setup['batch'] or None}{reg})
+for epoch in range(200):
+    trainer.run_epoch()
+print("test loss", trainer.history["test_loss"][-1], "test accuracy", trainer.history["test_acc"][-1])
+'''
+
+
+def pytorch_code(setup, task, classes):
+    """The same experiment in PyTorch (the data still comes from nn_core, as NumPy arrays)."""
+    torch_act = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()"}
+    sizes = [len(setup["features"])] + list(setup["layers"]) + [output_units(task, classes)]
+    layers = []
+    for i in range(len(sizes) - 1):
+        layers.append(f"nn.Linear({sizes[i]}, {sizes[i + 1]})")
+        if i < len(setup["layers"]):
+            layers.append(torch_act[setup["acts"][i]])
+    if task == "binary":
+        layers.append("nn.Sigmoid()")
+    loss = type(make_loss(setup, task)).__name__
+    crit = {"BinaryCrossEntropy": "nn.BCELoss()", "CrossEntropy": "nn.CrossEntropyLoss()",
+            "MSE": "nn.MSELoss()"}[loss]
+    if loss == "CrossEntropy":
+        target = "torch.tensor(y_train, dtype=torch.long)"
+    elif loss == "MSE" and task == "multiclass":
+        target = f"nn.functional.one_hot(torch.tensor(y_train, dtype=torch.long), {classes}).double()"
+    else:
+        target = "torch.tensor(y_train, dtype=torch.float64).reshape(-1, 1)"
+    opt = {"sgd": f"torch.optim.SGD(model.parameters(), lr={setup['lr']:g})",
+           "momentum": f"torch.optim.SGD(model.parameters(), lr={setup['lr']:g}, momentum=0.9)",
+           "rmsprop": f"torch.optim.RMSprop(model.parameters(), lr={setup['lr']:g})",
+           "adam": f"torch.optim.Adam(model.parameters(), lr={setup['lr']:g})"}[setup["opt"]]
+    penalty = ""
+    if setup["reg"] in ("l1", "l2") and setup["rate"]:
+        term = "w.abs().sum()" if setup["reg"] == "l1" else "0.5 * (w ** 2).sum()"
+        penalty = (f"\n        loss = loss + {setup['rate']:g} * sum({term} for name, w in model.named_parameters()"
+                   f" if name.endswith('weight'))")
+    batch = setup["batch"] or "len(X)"
+    layer_text = ",\n    ".join(layers)
+    return f'''import torch
+from torch import nn
+from nn_core.data import make_2d, train_test_split, feature_matrix
+
+X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})
+X_train, y_train, X_test, y_test = train_test_split(X, y, train_frac={setup['train'] / 100:g}, seed={setup['seed']})
+X = torch.tensor(feature_matrix(X_train, {_py_features(setup)}))
+Y = {target}
+
+torch.manual_seed({setup['seed']})
+model = nn.Sequential(
+    {layer_text},
+).double()
+loss_fn = {crit}
+optimizer = {opt}
+for epoch in range(200):
+    order = torch.randperm(len(X))
+    for start in range(0, len(X), {batch}):
+        idx = order[start:start + {batch}]
+        loss = loss_fn(model(X[idx]), Y[idx]){penalty}
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+'''
