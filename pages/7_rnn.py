@@ -154,6 +154,14 @@ if task.name == "chars":
     c1, c2 = st.columns(2)
     temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, key="rnn_temp",
                             help="Low τ: the likeliest characters; high τ: more surprises.")
+    default_prime = "Shall " if task_kw["text"] is None else task.text[0]
+    prime = c2.text_input("Start the sample with", default_prime, key="rnn_prime", max_chars=40)
+    unknown = sorted(set(prime) - set(task.vocab.chars))
+    if unknown or not prime:
+        st.info(("The start must not be empty" if not prime else
+                 f"The network does not know {', '.join(map(repr, unknown))} (it only knows its text's characters)")
+                + f"; starting from “{default_prime}” instead.")
+        prime = default_prime
 elif task.name == "forecast":
     warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, key="rnn_warm")
 
@@ -175,7 +183,7 @@ def live():
     if val_acc is not None:
         m3.metric("Validation accuracy", f"{val_acc:.1%}")
     if trainer.grad_norm is not None:
-        m4.metric("Gradient norm ‖g‖ (last update)", f"{trainer.grad_norm:.3g}")
+        m4.metric("Gradient norm ‖g‖", f"{trainer.grad_norm:.3g}")
 
     left, right = st.columns(2)
     ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
@@ -195,9 +203,8 @@ def live():
             st.plotly_chart(vz.echo_sequence_figure(x_probe.argmax(1)[:24], y_probe[:24], pred[:24], task.k),
                             key="rnn_echo_seq")
         else:
-            prime = task.text[0]
             text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
-            st.markdown(f"**A sample at τ = {temperature:g}** (starting from “{vz._show(prime)}”):")
+            st.markdown(f"**A sample at τ = {temperature:g}**, starting from “{prime}”:")
             st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
     if task.name == "chars":
