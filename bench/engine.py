@@ -10,7 +10,8 @@ Prints one line per workload: ratios of median wall times (lower is better for n
 and the mean loss of each run (they should agree, which shows the three do the same work).
 Targets: nn_core/hand-fused ≤ 1.3 and nn_core/torch ≤ 1.0.
 
-    python bench/engine.py [--repeats 7] [--only W2]
+    python bench/engine.py [--repeats 7] [--only W2] [--cpu-time]
+    python bench/engine.py --blas-threads 1 --cpu-time      # steadier when other work shares the machine
 
 To add a workload, write ``setup(data)`` functions returning a zero-argument ``run() -> mean loss``
 for each implementation and add a row to WORKLOADS (see the W4 placeholder at the bottom).
@@ -329,7 +330,7 @@ WORKLOADS = {
 }
 
 
-def time_interleaved(setups, data, repeats):
+def time_interleaved(setups, data, repeats, clock=time.perf_counter):
     """Median wall time (s) of one run for each implementation, each run from fresh weights (setup is
     not timed), and each one's first mean loss. The implementations take turns within every repeat,
     so that a busy machine slows them all alike."""
@@ -338,9 +339,9 @@ def time_interleaved(setups, data, repeats):
     for _ in range(repeats):
         for who, setup in setups.items():
             run = setup(data)
-            start = time.perf_counter()
+            start = clock()
             value = run()
-            times[who].append(time.perf_counter() - start)
+            times[who].append(clock() - start)
             losses.setdefault(who, value)
     return {who: (statistics.median(times[who]), losses[who]) for who in setups}
 
@@ -351,13 +352,16 @@ def main(argv=None):
     parser.add_argument("--only", help="run only workloads whose name starts with this, e.g. W2")
     parser.add_argument("--blas-threads", type=int, help="set OPENBLAS/OMP/MKL threads (before NumPy "
                         "loads; use it as the first option: python bench/engine.py --blas-threads 1)")
+    parser.add_argument("--cpu-time", action="store_true", help="time with this process's CPU time instead "
+                        "of wall time: steadier on a busy machine (fair with --blas-threads 1)")
     args = parser.parse_args(argv)
+    clock = time.process_time if args.cpu_time else time.perf_counter
     if torch is None:
         print("torch is not importable: the torch comparison is skipped")
     else:
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads (default), float64 everywhere")
     print(f"NumPy {np.__version__}, BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS', 'default')}; "
-          f"median of {args.repeats} interleaved repeats")
+          f"median of {args.repeats} interleaved repeats of {'CPU' if args.cpu_time else 'wall'} time")
     results = {}
     for name, (make_data, nn_setup, fused_setup, torch_setup) in WORKLOADS.items():
         if args.only and not name.startswith(args.only):
@@ -368,7 +372,7 @@ def main(argv=None):
             setups["torch"] = torch_setup
         for setup in setups.values():                      # warm-up: imports, allocator, BLAS threads
             setup(data)()
-        res = results[name] = time_interleaved(setups, data, args.repeats)
+        res = results[name] = time_interleaved(setups, data, args.repeats, clock)
         nn = res["nn_core"][0]
         ratios = " ".join(f"nn_core/{who}={nn / t:.2f}" for who, (t, _) in res.items() if who != "nn_core")
         ms = " ".join(f"{who}={t * 1e3:.1f}ms" for who, (t, _) in res.items())

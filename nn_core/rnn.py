@@ -56,14 +56,15 @@ class RNN(Layer):
     def backward(self, dhs):
         N, T, H = dhs.shape
         Wh, hs = self.params["Wh"], self.hs
-        dz = np.empty((N, T, H))
-        self.grad_norms = np.empty(T)
+        dtanh = 1.0 - hs ** 2                                              # (N, T, H): tanh'(z_t), all t at once
+        dh, dz = np.empty((N, T, H)), np.empty((N, T, H))
         dh_next = np.zeros((N, H))                                         # ∂L/∂h_t arriving from t+1
         for t in reversed(range(T)):
-            dh = dhs[:, t] + dh_next                                       # (N, H)
-            self.grad_norms[t] = np.linalg.norm(dh)
-            dz[:, t] = dh * (1.0 - hs[:, t] ** 2)
-            dh_next = dz[:, t] @ Wh.T
+            dh_t = dhs[:, t] + dh_next                                     # the total gradient reaching h_t
+            dz_t = dh_t * dtanh[:, t]                                      # (N, H)
+            dh[:, t], dz[:, t] = dh_t, dz_t
+            dh_next = dz_t @ Wh.T
+        self.grad_norms = np.sqrt(np.sum(dh ** 2, axis=(0, 2)))            # (T,) Frobenius norm per step
         self.dh0 = dh_next
         # Sums over t of per-step products, done as one product over the (N·T) rows.
         h_prev = np.concatenate([self.h0[:, None], hs[:, :-1]], axis=1)    # (N, T, H): h_{t-1}
