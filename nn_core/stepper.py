@@ -206,10 +206,12 @@ def train(spec, n):
     return losses, good, None
 
 
-def gradient_check(spec, eps=1e-6):
+def gradient_check(spec, eps=1e-5):
     """Backprop vs central finite differences for every weight and bias: rows
-    {"layer", "kind" ("W" | "b"), "i", "j", "backprop", "numeric", "rel_error"} (i = source neuron,
-    j = target neuron; i is None for a bias)."""
+    {"layer", "kind" ("W" | "b"), "i", "j", "backprop", "numeric", "rel_error", "abs_error", "agrees"} (i = source
+    neuron, j = target neuron; i is None for a bias). ε = 1e-5 balances the O(ε²) truncation error against
+    float64 round-off (~1e-16·L/ε). "agrees": relative error below 1e-6, or both gradients within 1e-9 of each
+    other — a gradient that is 0 (a ReLU that is off) has no meaningful relative error."""
     model, loss, x, target = build(spec)
     rows = []
     for key, (analytic, numeric) in model_gradients(model, loss, x, target, eps).items():
@@ -218,7 +220,9 @@ def gradient_check(spec, eps=1e-6):
         for idx in np.ndindex(analytic.shape):
             i, j = (idx if kind == "W" else (None, idx[0]))
             rows.append({"layer": int(index) // 2, "kind": kind, "i": i, "j": j, "backprop": float(analytic[idx]),
-                         "numeric": float(numeric[idx]), "rel_error": float(rel[idx])})
+                         "numeric": float(numeric[idx]), "rel_error": float(rel[idx]),
+                         "abs_error": float(abs(analytic[idx] - numeric[idx])),
+                         "agrees": bool(rel[idx] < 1e-6 or abs(analytic[idx] - numeric[idx]) < 1e-9)})
     return rows
 
 

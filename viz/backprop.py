@@ -28,6 +28,17 @@ def _p(v, digits):
     return f"({s})" if float(v) < 0 else s
 
 
+def _sum(terms, per_line=2):
+    """Terms joined by +, broken onto aligned lines of ``per_line`` terms so that long sums fit a column."""
+    rows = [" + ".join(terms[k:k + per_line]) for k in range(0, len(terms), per_line)]
+    return r" \\ &\quad + ".join(rows)
+
+
+def _aligned(lhs, symbolic, numeric):
+    """lhs = symbolic, then = numeric on the next line, the equals signs aligned."""
+    return rf"\begin{{aligned}} {lhs} &= {symbolic} \\ &= {numeric} \end{{aligned}}"
+
+
 def node_name(sizes, n, j, html=False):
     """Name of neuron j of node layer n (0 = the inputs x, last = the outputs o, between = hidden h)."""
     last, hidden = len(sizes) - 1, len(sizes) - 2
@@ -50,8 +61,9 @@ def weight_name(spec, l, i, j, html=False):
 
 def bias_name(spec, l, j, html=False):
     alias = spec.get("aliases", {}).get(f"b{l}")
-    if alias:
-        return f"b<sub>{alias[j][1:]}</sub>" if html else f"b_{{{alias[j][1:]}}}"
+    if alias:   # the textbook's one bias per layer is one engine bias per neuron: say which
+        return f"b<sub>{alias[j][1:]}</sub> ({_plain(node_name(spec['sizes'], l + 1, j, True))})" if html \
+            else f"b_{{{alias[j][1:]}}}"
     dst = node_name(spec["sizes"], l + 1, j, html)
     return f"b({dst})" if html else f"b_{{{dst}}}"
 
@@ -140,20 +152,21 @@ def network_figure(spec, rec, step, digits=4):
                 text = fmt(w, digits)
                 if known_delta(l, j):
                     hover += f"<br>∂L/∂{name} = {fmt(g, 6)}"
-                    text = f"∂ {fmt(g, digits)}"
+                    text = fmt(g, digits - 1)
                 if updated(l):
                     hover += f"<br>new {name} = {fmt(new['W'][l][i][j], 6)}"
-                    text = f"→ {fmt(new['W'][l][i][j], digits)}"
-                t = 0.22 + 0.5 * (j / max(sizes[l + 1] - 1, 1)) * (0.5 if sizes[l] > 1 else 0)
+                    text = fmt(new["W"][l][i][j], digits)
+                t = 0.38   # near the source, clear of its circle: links from one source fan apart there
                 link(pos[(l, i)], pos[(l + 1, j)], w, text, hover, active_link(l, i, j), t)
             name = bias_name(spec, l, j, html=True)
             hover = f"{name} = {fmt(b[j], 6)}"
             text = fmt(b[j], digits)
             if known_delta(l, j):
                 hover += f"<br>∂L/∂{name} = {fmt(rows[l]['dL_db'][j], 6)}"
+                text = fmt(rows[l]["dL_db"][j], digits - 1)
             if updated(l):
                 hover += f"<br>new {name} = {fmt(new['b'][l][j], 6)}"
-                text = f"→ {fmt(new['b'][l][j], digits)}"
+                text = fmt(new["b"][l][j], digits)
             active = phase == "forward" and l == cur_l and j == cur_j or phase == "update" and active_link(l, 0, j)
             link(bias_pos[l], pos[(l + 1, j)], b[j], text, hover, active, 0.55)
 
@@ -175,7 +188,7 @@ def network_figure(spec, rec, step, digits=4):
             xs.append(x)
             ys.append(y)
             name = node_name(sizes, n, j, html=True)
-            above.append(name)
+            above.append(f"<b>{name}</b>" + _target_text(spec, tr, j, phase) if n == L else f"<b>{name}</b>")
             if n == 0:
                 value, sub, hov = tr["x"][j], "input", f"{name} = {fmt(tr['x'][j], 6)}"
                 current = False
@@ -199,49 +212,49 @@ def network_figure(spec, rec, step, digits=4):
     fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers+text", text=inside, hovertext=hover, hoverinfo="text",
                              name="neurons", showlegend=False, textfont={"size": FONT, "color": "#111"},
                              marker={"size": NODE_SIZE, "color": fills, "line": {"color": outline, "width": width}}))
-    fig.add_trace(go.Scatter(x=xs, y=[y + 0.3 for y in ys], mode="text", text=[f"<b>{a}</b>" for a in above],
+    fig.add_trace(go.Scatter(x=xs, y=[y + 0.3 for y in ys], mode="text", text=above,
                              hoverinfo="skip", showlegend=False, textfont={"size": FONT + 2, "color": "#111"}))
     fig.add_trace(go.Scatter(x=xs, y=[y - 0.32 for y in ys], mode="text", text=below, hoverinfo="skip",
                              showlegend=False, textfont={"size": FONT - 2, "color": "#333"}))
-    if phase != "forward":   # targets beside the outputs
-        tx, ty, tt = [], [], []
-        for j in range(sizes[-1]):
-            x, y = pos[(L, j)]
-            tx.append(x + 0.2)
-            ty.append(y)
-            if spec["loss"] == "cross_entropy":
-                mark = " ← class y" if j == int(tr["target"][0]) else ""
-                tt.append(f"p = {fmt(tr['probs'][j], digits)}{mark}")
-            else:
-                tt.append(f"target {fmt(tr['target'][j], digits)}")
-        fig.add_trace(go.Scatter(x=tx, y=ty, mode="text", text=tt, textposition="middle right", hoverinfo="skip",
-                                 showlegend=False, textfont={"size": FONT, "color": "#111"}))
     tallest = max(sizes)
     fig.update_layout(height=int(150 + 125 * tallest), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
-                      xaxis={"visible": False, "range": [-0.3, L + 0.75], "fixedrange": True},
+                      xaxis={"visible": False, "range": [-0.3, L + 0.35], "fixedrange": True},
                       yaxis={"visible": False, "range": [-tallest / 2 - 0.75, tallest / 2 + 0.05], "fixedrange": True})
     return fig
 
 
+def _target_text(spec, tr, j, phase):
+    """What the output neuron is compared with: its target y, or (cross-entropy) its softmax probability."""
+    if phase == "forward":
+        return ""
+    if spec["loss"] == "cross_entropy":
+        return f"  p={fmt(tr['probs'][j], 3)}" + (" ★" if j == int(tr["target"][0]) else "")
+    return f"  y={fmt(tr['target'][j], 4)}"
+
+
 # --- formulas with the numbers ------------------------------------------------------------------
-def _act_formula(name, z, a, digits):
-    zs = _p(z, digits)
-    return {"sigmoid": rf"\sigma(z) = \frac{{1}}{{1 + e^{{-{zs}}}}}",
-            "tanh": rf"\tanh({fmt(z, digits)})",
-            "relu": rf"\max(0,\ {fmt(z, digits)})",
-            "leaky_relu": rf"{fmt(z, digits)}" if z > 0 else rf"0.01 \cdot {zs}",
-            "identity": rf"z = {fmt(z, digits)}"}[name] + f" = {fmt(a, digits)}"
+def _act_formula(name, z, a, digits, me):
+    zs, zp = fmt(z, digits), _p(z, digits)
+    return {"sigmoid": rf"\sigma({zs}) = \frac{{1}}{{1 + e^{{-{zp}}}}}",
+            "tanh": rf"\tanh({zs})",
+            "relu": rf"\max(0,\ {zs})",
+            "leaky_relu": rf"\mathrm{{LeakyReLU}}({zs}) = " + (zs if z > 0 else rf"0.01 \cdot {zp}"),
+            "identity": rf"z_{{{me}}}\ \text{{(identity)}}"}[name] + f" = {fmt(a, digits)}"
 
 
-def _deriv_formula(name, z, a, fprime, digits):
+def _deriv_formula(name, z, a, fprime, digits, me):
+    """f'(z) of this neuron: the rule, then the numbers."""
     fa = fmt(a, digits)
-    body = {"sigmoid": rf"\sigma'(z) = a(1 - a) = {fa}\,(1 - {fa})",
-            "tanh": rf"\tanh'(z) = 1 - a^2 = 1 - {_p(a, digits)}^2",
-            "relu": rf"\mathrm{{ReLU}}'(z) = [z > 0],\ z = {fmt(z, digits)}",
-            "leaky_relu": rf"\mathrm{{LeakyReLU}}'(z),\ z = {fmt(z, digits)}",
-            "identity": r"f'(z) = 1"}[name]
-    return body + f" = {fmt(fprime, digits)}"
+    sym, num = {"sigmoid": (r"a(1 - a)", rf"{fa}\,(1 - {fa})"),
+                "tanh": (r"1 - a^2", rf"1 - {_p(a, digits)}^2"),
+                "relu": (rf"[\,z > 0\,],\ z = {fmt(z, digits)}", None),
+                "leaky_relu": (rf"1 \text{{ if }} z > 0 \text{{ else }} 0.01,\ z = {fmt(z, digits)}", None),
+                "identity": ("1", None)}[name]
+    lhs = f"f'(z_{{{me}}})"
+    if num is None:
+        return rf"{lhs} = {sym} \;\Rightarrow\; {fmt(fprime, digits)}" if name != "identity" else f"{lhs} = 1"
+    return _aligned(lhs, sym, f"{num} = {fmt(fprime, digits)}")
 
 
 def forward_latex(spec, rec, l, j, digits=6):
@@ -250,10 +263,10 @@ def forward_latex(spec, rec, l, j, digits=6):
     me = node_name(sizes, l + 1, j)
     terms = [f"{weight_name(spec, l, i, j)}\\,{act_name(sizes, l, i)}" for i in range(sizes[l])]
     nums = [f"{_p(row['W'][i][j], digits)} \\cdot {_p(row['a_prev'][i], digits)}" for i in range(sizes[l])]
-    z_line = (rf"\begin{{aligned}} z_{{{me}}} &= " + " + ".join(terms) + f" + {bias_name(spec, l, j)}"
-              + r" \\ &= " + " + ".join(nums) + f" + {_p(row['b'][j], digits)} = {fmt(row['z'][j], digits)}"
-              + r" \end{aligned}")
-    a_line = f"a_{{{me}}} = f(z_{{{me}}}) = " + _act_formula(row["activation"], row["z"][j], row["a"][j], digits)
+    per = 3 if len(sizes) <= 3 else 2    # names with layer numbers are longer
+    z_line = _aligned(f"z_{{{me}}}", _sum(terms + [bias_name(spec, l, j)], per),
+                      _sum(nums + [_p(row["b"][j], digits)], 2) + f" = {fmt(row['z'][j], digits)}")
+    a_line = f"a_{{{me}}} = " + _act_formula(row["activation"], row["z"][j], row["a"][j], digits, me)
     return [z_line, a_line]
 
 
@@ -298,40 +311,43 @@ def backward_latex(spec, rec, l, j, digits=6):
         if l == L - 1:
             M, y = len(tr["output"]), tr["target"][j]
             if spec["loss"] == "mse":
-                expr = rf"\frac{{2}}{{M}}(a - y) = \frac{{2}}{{{M}}}({fmt(a, digits)} - {_p(y, digits)})"
+                sym, num = r"\frac{2}{M}(a - y)", rf"\frac{{2}}{{{M}}}({fmt(a, digits)} - {_p(y, digits)})"
             else:
-                expr = (rf"\frac{{1}}{{M}}\frac{{a - y}}{{a(1 - a)}} = \frac{{1}}{{{M}}}"
-                        rf"\frac{{{fmt(a, digits)} - {_p(y, digits)}}}{{{fmt(a, digits)}\,(1 - {fmt(a, digits)})}}")
+                sym = r"\frac{1}{M}\frac{a - y}{a(1 - a)}"
+                num = (rf"\frac{{1}}{{{M}}}\frac{{{fmt(a, digits)} - {_p(y, digits)}}}"
+                       rf"{{{fmt(a, digits)}\,(1 - {fmt(a, digits)})}}")
         else:
             nxt = rows[l + 1]
-            expr = " + ".join(rf"{weight_name(spec, l + 1, j, k)}\,\delta_{{{node_name(sizes, l + 2, k)}}}"
-                              for k in range(sizes[l + 2]))
-            expr += " = " + " + ".join(rf"{_p(nxt['W'][j][k], digits)} \cdot {_p(nxt['dL_dz'][k], digits)}"
-                                       for k in range(sizes[l + 2]))
-        lines.append(rf"\frac{{\partial L}}{{\partial a_{{{me}}}}} = {expr} = {fmt(da, digits)}")
-        lines.append(_deriv_formula(row["activation"], z, a, fp, digits))
-        lines.append(rf"\delta_{{{me}}} = \frac{{\partial L}}{{\partial z_{{{me}}}}} = \frac{{\partial L}}{{\partial a_{{{me}}}}}"
-                     rf" \cdot f'(z_{{{me}}}) = {_p(da, digits)} \cdot {_p(fp, digits)} = {fmt(delta, digits)}")
+            sym = _sum([rf"{weight_name(spec, l + 1, j, k)}\,\delta_{{{node_name(sizes, l + 2, k)}}}"
+                        for k in range(sizes[l + 2])], 3 if len(sizes) <= 3 else 2)
+            num = _sum([rf"{_p(nxt['W'][j][k], digits)} \cdot {_p(nxt['dL_dz'][k], digits)}"
+                        for k in range(sizes[l + 2])])
+        lhs = rf"\frac{{\partial L}}{{\partial a_{{{me}}}}}"
+        lines.append(_aligned(lhs, sym, f"{num} = {fmt(da, digits)}"))
+        lines.append(_deriv_formula(row["activation"], z, a, fp, digits, me))
+        lines.append(_aligned(rf"\delta_{{{me}}} = \frac{{\partial L}}{{\partial z_{{{me}}}}}",
+                              rf"\frac{{\partial L}}{{\partial a_{{{me}}}}} \cdot f'(z_{{{me}}})",
+                              rf"{_p(da, digits)} \cdot {_p(fp, digits)} = {fmt(delta, digits)}"))
     for i in range(sizes[l]):
         w = weight_name(spec, l, i, j)
-        lines.append(rf"\frac{{\partial L}}{{\partial {w}}} = \delta_{{{me}}} \cdot {act_name(sizes, l, i)} = "
-                     rf"{_p(delta, digits)} \cdot {_p(row['a_prev'][i], digits)} = {fmt(row['dL_dW'][i][j], digits)}")
+        lines.append(_aligned(rf"\frac{{\partial L}}{{\partial {w}}}", rf"\delta_{{{me}}} \cdot {act_name(sizes, l, i)}",
+                              rf"{_p(delta, digits)} \cdot {_p(row['a_prev'][i], digits)} = {fmt(row['dL_dW'][i][j], digits)}"))
     lines.append(rf"\frac{{\partial L}}{{\partial {bias_name(spec, l, j)}}} = \delta_{{{me}}} = {fmt(row['dL_db'][j], digits)}")
     return lines
 
 
 def update_latex(spec, rec, l, digits=6):
-    """The update rule for the first weight and the first bias of dense layer l, with the numbers."""
+    """The update rule for the first weight and the first bias of dense layer l, with the numbers (for a bias
+    that the spec keeps fixed: what it would become)."""
     row, new, eta = rec["trace"]["layers"][l], rec["after"], spec["lr"]
-    w = weight_name(spec, l, 0, 0)
-    b = bias_name(spec, l, 0)
-    lines = [rf"{w} \leftarrow {w} - \eta\,\frac{{\partial L}}{{\partial {w}}} = {fmt(row['W'][0][0], digits)} - "
-             rf"{fmt(eta, digits)} \cdot {_p(row['dL_dW'][0][0], digits)} = {fmt(new['W'][l][0][0], digits)}"]
+    w, b = weight_name(spec, l, 0, 0), bias_name(spec, l, 0)
     bias_new = rec["after" if spec["update_biases"] else "after_other_biases"]["b"][l][0]
-    line = (rf"{b} \leftarrow {b} - \eta\,\frac{{\partial L}}{{\partial {b}}} = {fmt(row['b'][0], digits)} - "
-            rf"{fmt(eta, digits)} \cdot {_p(row['dL_db'][0], digits)} = {fmt(bias_new, digits)}")
-    lines.append(line if spec["update_biases"] else line + r"\quad\text{(if biases were updated; here they stay)}")
-    return lines
+    return [_aligned(f"{w}^{{\\text{{new}}}}", rf"{w} - \eta\,\frac{{\partial L}}{{\partial {w}}}",
+                     rf"{fmt(row['W'][0][0], digits)} - {fmt(eta, digits)} \cdot {_p(row['dL_dW'][0][0], digits)}"
+                     rf" = {fmt(new['W'][l][0][0], digits)}"),
+            _aligned(f"{b}^{{\\text{{new}}}}", rf"{b} - \eta\,\frac{{\partial L}}{{\partial {b}}}",
+                     rf"{fmt(row['b'][0], digits)} - {fmt(eta, digits)} \cdot {_p(row['dL_db'][0], digits)}"
+                     rf" = {fmt(bias_new, digits)}")]
 
 
 def update_rows(spec, rec, l):
@@ -355,10 +371,12 @@ def _plain(html):
 
 
 def gradcheck_rows(spec, rows):
-    """The gradient-check rows with readable parameter names."""
+    """The gradient-check rows with readable parameter names, in the update table's order."""
+    rows = sorted(rows, key=lambda r: (r["layer"], r["j"], r["kind"] == "b", r["i"] or 0))
     return [{"parameter": _plain(weight_name(spec, r["layer"], r["i"], r["j"], html=True) if r["kind"] == "W"
                                  else bias_name(spec, r["layer"], r["j"], html=True)),
-             "backprop": r["backprop"], "finite difference": r["numeric"], "relative error": r["rel_error"]}
+             "backprop": r["backprop"], "finite difference": r["numeric"], "relative error": r["rel_error"],
+             "|difference|": r["abs_error"]}
             for r in rows]
 
 
@@ -391,10 +409,10 @@ def graph_figure(spec, rec, l, j, graph, digits=4):
         fig.add_annotation(x=x, y=y, xref="x", yref="y", showarrow=False, align="center",
                            text=f"<b>{label[node['id']]}</b><br>value {fmt(node['value'], digits)}"
                                 f"<br>grad {fmt(node['grad'], digits)}",
-                           font={"size": FONT - 2, "color": "#111"}, bgcolor="white", bordercolor=edge,
+                           font={"size": FONT - 1, "color": "#111"}, bgcolor="white", bordercolor=edge,
                            borderwidth=2, borderpad=5)
     rows = max(2 * n_in + 1, 3)
-    fig.update_layout(height=int(60 + 62 * rows), margin={"l": 5, "r": 5, "t": 5, "b": 5}, plot_bgcolor="white",
+    fig.update_layout(height=int(60 + 88 * rows), margin={"l": 5, "r": 5, "t": 5, "b": 5}, plot_bgcolor="white",
                       xaxis={"visible": False, "range": [-0.5, 4.5], "fixedrange": True},
                       yaxis={"visible": False, "range": [-2 * n_in - 0.6, 0.6], "fixedrange": True})
     return fig
