@@ -208,8 +208,8 @@ def live():
             st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
     if task.name == "chars":
-        prime, text, probs = ss.rnn_last_sample
-        st.plotly_chart(vz.char_probs_figure(prime, text[:40], probs[:40], task.vocab.chars),
+        start, text, probs = ss.rnn_last_sample
+        st.plotly_chart(vz.char_probs_figure(start, text[:40], probs[:40], task.vocab.chars),
                         key="rnn_char_probs")
         st.caption("Each column: the probabilities the network gave to the next character, at temperature τ; "
                    "the orange circle is the one drawn. ↵ = new line, ␣ = space.")

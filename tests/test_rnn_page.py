@@ -1,0 +1,268 @@
+"""Lesson 7 under AppTest: every task and every control, and what is shown equals the engine's numbers.
+(AppTest does not run the fragment's timer: training is driven with Step, or by a rerun while playing.)"""
+import base64
+import json
+import math
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from nn_core.rnn_lesson import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
+
+try:   # tiny matrix products run far faster on one BLAS thread, above all on a busy machine
+    from threadpoolctl import threadpool_limits
+except ImportError:
+    threadpool_limits = None
+
+PAGE = str(ROOT / "pages" / "7_rnn.py")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    if threadpool_limits is None:
+        yield
+    else:
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield
+
+
+def run(at):
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def at():
+    return run(AppTest.from_file(PAGE, default_timeout=60))
+
+
+def decode(obj):
+    """Plotly's JSON writes NumPy arrays as {"dtype", "bdata" (base64), "shape"}: turn them back into arrays."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
+        return {k: decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decode(v) for v in obj]
+    return obj
+
+
+def charts(at):
+    """Title → figure dict of every Plotly chart on the page."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        spec = decode(json.loads(el.proto.spec))
+        out[(spec["layout"].get("title") or {}).get("text", "unrolled")] = spec
+    return out
+
+
+def grad_chart(at):
+    return next(v for k, v in charts(at).items() if k.startswith("Gradient through time"))
+
+
+def trainer(at):
+    return at.session_state.rnn_trainer
+
+
+def step(at):
+    at.button(key="rnn_step").click()
+    return run(at)
+
+
+def test_defaults_show_the_unrolled_network_and_the_step_numbers(at):
+    assert at.title[0].value.startswith("Recurrent networks")
+    figs = charts(at)
+    assert {"unrolled", "Loss", "Forecast: the next value of the wave", "Hidden state h<sub>t</sub> over time"} <= set(figs)
+    tr = trainer(at)
+    x, _ = tr.task.probe()
+    num = step_numbers(tr.model, x, 2, units=4)                 # t = 3 by default
+    shown = at.latex[0].value
+    for key in ("h_prev", "xWx", "hWh", "b", "z", "h"):
+        assert " & ".join(f"{v:+.3f}" for v in num[key]) in shown
+    assert r"\tanh(z_{3})" in shown
+    assert any("forward and backward" in e.label for e in at.expander)   # the engine's own equations
+    assert any(r"\tanh(z_t)" in lt.value for lt in at.latex)
+    at.slider(key="rnn_t").set_value(1)
+    run(at)
+    assert "h_{0} &=" in at.latex[0].value and "+0.000 & +0.000" in at.latex[0].value
+
+
+def test_step_trains_and_the_gradient_plot_shows_the_engines_values(at):
+    fig = grad_chart(at)
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    step(at)
+    tr = trainer(at)
+    assert tr.steps == 4                                        # a 64-step stream in chunks of T = 16
+    fig = grad_chart(at)
+    assert np.allclose(fig["data"][0]["y"], tr.grad_norms)      # the engine's ‖∂L/∂h_t‖ of the update
+    x, y = tr.task.probe()
+    expect = last_step_grad_norms(tr.model, tr.task.make_loss(), x[:16], y[:16])
+    assert np.allclose(fig["data"][1]["y"], expect)
+    assert int(at.metric[0].value) == tr.steps
+    assert float(at.metric[1].value) == pytest.approx(tr.history["val_loss"][-1], abs=1e-4)
+    loss = charts(at)["Loss"]
+    assert np.allclose(loss["data"][1]["y"], tr.history["val_loss"])
+
+
+def test_play_runs_a_chunk_per_frame_and_pause_stops(at):
+    at.button(key="rnn_play").click()
+    run(at)
+    assert at.session_state.rnn_playing and trainer(at).steps > 0
+    before = trainer(at).steps
+    run(at)                                                     # another frame
+    assert trainer(at).steps > before
+    at.button(key="rnn_play").click()
+    run(at)
+    assert not at.session_state.rnn_playing
+    n = trainer(at).steps
+    run(at)
+    assert trainer(at).steps == n
+
+
+def test_forecast_controls(at):
+    at.radio(key="rnn_kind").set_value("sum")
+    run(at)
+    assert trainer(at).task.kind == "sum"
+    at.slider(key="rnn_warm").set_value(40)
+    run(at)
+    fig = charts(at)["Forecast: the next value of the wave"]
+    assert fig["layout"]["shapes"][0]["x1"] == 40.5
+    teacher, free = fig["data"][1]["y"], fig["data"][2]["y"]
+    assert np.allclose(teacher[:40], free[:40]) and not np.allclose(teacher[41:], free[41:])
+    at.selectbox(key="rnn_seq_idx").set_value(3)
+    run(at)
+    heat = charts(at)["Hidden state h<sub>t</sub> over time"]
+    tr = trainer(at)
+    hs = tr.model.layers[0].forward(tr.task.X_val[2][None, :40])[0]
+    assert f"h = {hs[5, 1]:+.3f}" in heat["data"][0]["text"][5][1]
+
+
+def test_network_controls_rebuild_or_retune(at):
+    at.select_slider(key="rnn_hidden").set_value(8)
+    at.number_input(key="rnn_seed").set_value(5)
+    run(at)
+    tr = trainer(at)
+    assert tr.model.layers[0].hidden_size == 8
+    assert np.allclose(tr.model.layers[0].params["Wh"], make_model(make_task("forecast", seed=5), 8, seed=5)
+                       .layers[0].params["Wh"])
+    at.slider(key="rnn_T").set_value(8)
+    at.selectbox(key="rnn_opt").set_value("momentum")
+    at.select_slider(key="rnn_lr").set_value(0.1)
+    at.toggle(key="rnn_clip_on").set_value(True)
+    run(at)                                                     # the threshold is enabled once clipping is on
+    at.select_slider(key="rnn_clip").set_value(0.3)
+    run(at)
+    tr2 = trainer(at)
+    assert tr2 is tr                                            # the weights stay: only hyperparameters change
+    assert (tr.seq_len, tr.lr, tr.clip, tr.optimizer_name) == (8, 0.1, 0.3, "momentum")
+    step(at)
+    assert len(grad_chart(at)["data"][0]["y"]) == 8
+    clipfig = charts(at)["Size of each update's gradient"]
+    assert np.allclose(clipfig["data"][1]["y"], np.minimum(tr.history["grad_norm"], 0.3))
+
+
+def test_spectral_radius_control(at):
+    at.toggle(key="rnn_radius_on").set_value(True)
+    run(at)
+    at.slider(key="rnn_radius").set_value(2.5)
+    run(at)
+    Wh = trainer(at).model.layers[0].params["Wh"]
+    assert spectral_radius(Wh) == pytest.approx(2.5)
+    assert "ρ = 2.50" in " ".join(c.value for c in at.caption)
+    exploding = grad_chart(at)["data"][1]["y"]
+    at.slider(key="rnn_radius").set_value(0.3)
+    run(at)
+    vanishing = grad_chart(at)["data"][1]["y"]
+    assert vanishing[0] / vanishing[-1] < 1e-6 < 1 < exploding[0] / exploding[-1]
+
+
+def test_huge_learning_rate_is_explained_and_recoverable(at):
+    at.selectbox(key="rnn_opt").set_value("sgd")
+    at.select_slider(key="rnn_lr").set_value(10.0)
+    run(at)
+    step(at)
+    tr = trainer(at)
+    assert tr.stopped and at.error and "learning rate 10" in at.error[0].value
+    assert all(np.isfinite(p).all() for layer in tr.model.layers for p in layer.params.values())
+    at.select_slider(key="rnn_lr").set_value(0.01)
+    run(at)
+    assert at.error                                             # still explained until the learner goes on
+    step(at)
+    assert not at.error and trainer(at).stopped is None and trainer(at).steps > 0
+
+
+def test_echo_task_k_sweep_and_views(at):
+    at.radio(key="rnn_task").set_value("echo")
+    run(at)
+    at.slider(key="rnn_k").set_value(3)
+    run(at)
+    tr = trainer(at)
+    assert tr.task.k == 3
+    step(at)
+    figs = charts(at)
+    acc = figs["How far back can it remember?"]
+    assert acc["data"][-1]["x"] == [3] and acc["data"][-1]["y"][0] == pytest.approx(tr.history["val_acc"][-1])
+    assert at.metric[2].value == f"{tr.history['val_acc'][-1]:.1%}"
+    assert "One sequence: symbols in, echoes out" in figs
+    assert grad_chart(at)["layout"]["shapes"][0]["x0"] == 16 - 3      # the step the last answer echoes
+    at.button(key="rnn_sweep").click()
+    run(at)
+    results = at.session_state.rnn_echo_results
+    assert sorted(results) == list(range(1, 13))
+    bars = charts(at)["How far back can it remember?"]["data"][0]
+    assert bars["x"] == list(range(1, 13)) and np.allclose(bars["y"], [results[k] for k in range(1, 13)])
+    assert results[1] > results[12]                             # the memory fades with k
+
+
+def test_characters_on_the_bundled_text(at):
+    at.radio(key="rnn_task").set_value("chars")
+    run(at)
+    tr = trainer(at)
+    assert tr.task.vocab.size > 30
+    loss = charts(at)["Loss"]
+    assert loss["data"][2]["y"][0] == pytest.approx(math.log(tr.task.vocab.size))   # the uniform-guess line
+    step(at)
+    sample_code = at.code[0].value
+    assert sample_code.startswith("Shall ") and len(sample_code) == len("Shall ") + 240
+    prime, text, probs = at.session_state.rnn_last_sample
+    probs_fig = charts(at)["Probability of each next character, step by step"]
+    keep = [tr.task.vocab.chars.index(c if c not in "↵␣" else {"↵": "\n", "␣": " "}[c])
+            for c in probs_fig["data"][0]["y"]]
+    assert np.allclose(probs_fig["data"][0]["z"], probs[:40, keep].T)
+    at.slider(key="rnn_temp").set_value(0.1)
+    at.text_input(key="rnn_prime").set_value("Thou ")
+    run(at)
+    assert at.code[0].value.startswith("Thou ") and "τ = 0.1" in " ".join(m.value for m in at.markdown)
+    at.text_input(key="rnn_prime").set_value("Zebra §")
+    run(at)
+    assert any("does not know" in i.value for i in at.info) and at.code[0].value.startswith("Shall ")
+    at.text_input(key="rnn_seq_text").set_value("love")
+    run(at)
+    heat = charts(at)["Hidden state h<sub>t</sub> over time"]
+    assert len(heat["data"][0]["z"]) == 4
+    at.text_input(key="rnn_seq_text").set_value("@@@")
+    run(at)
+    assert any("only knows the characters" in i.value for i in at.info)
+
+
+def test_characters_on_the_learners_text(at):
+    at.radio(key="rnn_task").set_value("chars")
+    run(at)
+    at.radio(key="rnn_source").set_value("own")
+    run(at)
+    assert at.warning and "at least" in at.warning[0].value     # empty: a clear message, no traceback
+    at.text_area(key="rnn_text").set_value("abc")
+    run(at)
+    assert "3 characters" in at.warning[0].value
+    at.text_area(key="rnn_text").set_value("the cat sat on the mat and the rat ran at the cat")
+    run(at)
+    assert not at.warning
+    tr = trainer(at)
+    assert set(tr.task.vocab.chars) == set("the cat sat on the mat and the rat ran at the cat")
+    step(at)
+    assert trainer(at).steps > 0 and at.code[0].value.startswith("t")
