@@ -10,22 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from nn_core.rnn_lesson import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
-
-try:   # tiny matrix products run far faster on one BLAS thread, above all on a busy machine
-    from threadpoolctl import threadpool_limits
-except ImportError:
-    threadpool_limits = None
+from test_rnn_lesson import one_blas_thread  # noqa: F401  (autouse: one BLAS thread for these tiny products)
 
 PAGE = str(ROOT / "pages" / "7_rnn.py")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_blas_thread():
-    if threadpool_limits is None:
-        yield
-    else:
-        with threadpool_limits(limits=1, user_api="blas"):
-            yield
 
 
 def run(at):
