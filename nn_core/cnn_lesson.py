@@ -217,10 +217,9 @@ def confusion_matrix(y_true, y_pred, n_classes):
     return cm
 
 
-def mistakes(model, X, y):
-    """Indices of the wrongly classified images, their predicted classes and the network's confidence
-    in its answer, most confident mistakes first."""
-    P = softmax(model.forward(X), axis=-1)
+def mistakes(P, y):
+    """From class probabilities P (N, K) and true labels y (N,): the indices of the wrongly classified
+    images, their predicted classes and the network's confidence in its answer, most confident first."""
     pred = P.argmax(axis=1)
     wrong = np.flatnonzero(pred != y)
     conf = P[wrong, pred[wrong]]

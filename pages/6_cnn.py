@@ -15,6 +15,7 @@ from nn_core.optimizers import make_optimizer
 from nn_core.training import Trainer
 from pages.common import show_equations, state
 from viz import cnn as vc
+from viz.palette import data_uri
 
 MAX_UPLOAD_MB = 5            # the server's own limit (.streamlit/config.toml) is the same
 MAX_PIXELS = 25_000_000
@@ -80,7 +81,12 @@ def own_image(file, key):
 
 def show(where, rgb, max_width=None, **kwargs):
     """An RGB picture from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
-    where.image(vc.png(rgb), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)
+    where.image(data_uri(vc.png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)
+
+
+def grey(img, scale):
+    """A [0, 1] picture (1 = ink), each pixel scale×scale, ready for st.image."""
+    return data_uri(vc.grey_png(img, scale))
 
 
 def upload_widget(key):
@@ -97,7 +103,7 @@ def pixel_editor(key):
     generation = state(f"{key}_gen", lambda: 0)
     base = np.zeros((SIZE, SIZE), bool)
     if generation == 0:                                              # start from a 7; "Clear" starts blank
-        base[1, 1:7], base[2:7, 5 - np.arange(5) // 2] = True, True
+        base[1, 1:7], base[np.arange(2, 7), 5 - np.arange(5) // 2] = True, True
     frame = pd.DataFrame(base, columns=[str(c + 1) for c in range(SIZE)])
     config = {c: st.column_config.CheckboxColumn(c, width="small") for c in frame.columns}
     edited = st.data_editor(frame, key=f"{key}_{generation}", column_config=config, hide_index=True,
@@ -162,8 +168,7 @@ with tab_slide:
                                                    for c in frame.columns})
             K = np.nan_to_num(edited.to_numpy(dtype=float))
         else:
-            st.image(vc.png(vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2)),
-                     width=min(44 * k + 1, 240))
+            show(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2))
 
     info = cl.check_settings(SIZE, k, stride, padding)
     st.markdown("**Output size.** Along each axis, for an n×n image, a k×k kernel, stride s and padding p:")
@@ -372,7 +377,7 @@ with tab_train:
     g1, g2 = st.columns([1, 2], gap="large")
     with g1:
         pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
-        st.image(vc.grey_png(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
+        st.image(grey(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
     with g2:
         probs = cl.probabilities(model, X_test[pick])
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
@@ -380,18 +385,18 @@ with tab_train:
                         config={"displayModeBar": False})
     feature_maps(X_test[pick])
 
-    pred = model.predict(X_test)
-    cm = cl.confusion_matrix(y_test, pred, len(classes))
+    P_test = model.predict_proba(X_test)                           # one forward pass for both pictures
+    cm = cl.confusion_matrix(y_test, P_test.argmax(axis=1), len(classes))
     g3, g4 = st.columns([1, 1], gap="large")
     with g3:
         st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
         st.plotly_chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
     with g4:
-        wrong, said, conf = cl.mistakes(model, X_test, y_test)
+        wrong, said, conf = cl.mistakes(P_test, y_test)
         st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
         if len(wrong):
             shown = wrong[:12]
-            st.image([vc.grey_png(X_test[i, 0], 12) for i in shown], width=96,
+            st.image([grey(X_test[i, 0], 12) for i in shown], width=96,
                      caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)])
         else:
             st.success("None: every test image is classified correctly.")
@@ -407,11 +412,11 @@ with tab_train:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
                 before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
-                after.image(vc.grey_png(x_own, 16), caption="after: 8×8, like the training data",
+                after.image(grey(x_own, 16), caption="after: 8×8, like the training data",
                             width="stretch")
         else:
             x_own = pixel_editor("cnn_own_draw")
-            st.image(vc.grey_png(x_own, 16), caption="your drawing", width=130)
+            st.image(grey(x_own, 16), caption="your drawing", width=130)
     with o2:
         if x_own is not None:
             probs_own = cl.probabilities(model, x_own)

@@ -1,0 +1,330 @@
+"""Lesson 6 page under AppTest: every preset kernel and size, every stride/padding combination (the
+ones that do not fit get a warning with the numbers), stepping and playing, every input source with
+good and bad uploads, and training start/pause/step/reset with every training control. The numbers
+on the page are checked against the engine's own convolution and models."""
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from nn_core import cnn_lesson as cl
+from nn_core.conv import conv2d_loop
+from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
+from nn_core.optimizers import SGD, RMSprop
+
+PAGE = str(ROOT / "pages" / "6_cnn.py")
+DIGIT = load_digits()[0][4]
+
+
+def fresh():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def z_shown(at):
+    """The value of the current output cell as the page writes it: z_{i,j} = ... + b = value."""
+    tex = next(t.value for t in at.latex if "z_{" in t.value)
+    i, j = map(int, re.search(r"z_\{(\d+),(\d+)\}", tex).groups())
+    return i, j, float(tex.rsplit("=", 1)[1].strip().strip("$").strip())
+
+
+def engine_output(image, K, stride=1, padding=0):
+    return conv2d_loop(np.asarray(image, float)[None, None], np.asarray(K, float)[None, None], np.zeros(1),
+                       stride, padding)[0, 0]
+
+
+def png(array, mode="RGB"):
+    buf = io.BytesIO()
+    Image.fromarray(array.astype(np.uint8), mode).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def seven_picture():
+    img = np.full((200, 300, 3), 255, np.uint8)                  # dark ink on white, colour, 300×200
+    img[40:60, 100:200] = (20, 20, 90)
+    for r in range(60, 180):
+        c = 190 - (r - 60) // 2
+        img[r, c - 10:c + 10] = (20, 20, 90)
+    return img
+
+
+# --- the explorer ---------------------------------------------------------------------------------
+def test_defaults_show_the_engines_numbers():
+    at = fresh()
+    assert at.title[0].value == "Convolutional networks"
+    assert r"\left\lfloor \frac{8 + 2 \cdot 0 - 3}{1} \right\rfloor + 1 = 6" in at.latex[0].value
+    assert "fits exactly: the output is 6×6" in at.success[0].value
+    i, j, z = z_shown(at)
+    y = engine_output(DIGIT, cl.kernel("vertical edge", 3))
+    assert (i, j) == (0, 0) and z == pytest.approx(y[0, 0], abs=6e-4)
+    assert any(f"gives {y[0, 0]:.3f}" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_every_preset_kernel(k):
+    at = fresh()
+    at.radio(key="cnn_k").set_value(k)
+    at.slider(key="cnn_pad").set_value(1).run()
+    at.button(key="cnn_last").click().run()                      # the last cell: every window checked there
+    for name in cl.KERNELS:
+        ok(at.selectbox(key="cnn_kernel").set_value(name).run())
+        y = engine_output(DIGIT, cl.kernel(name, k), 1, 1)
+        i, j, z = z_shown(at)
+        assert (i, j) == (y.shape[0] - 1, y.shape[1] - 1), name
+        assert z == pytest.approx(y[i, j], abs=6e-4), name
+
+
+@pytest.mark.parametrize("k", [3, 5])
+def test_every_stride_and_padding(k):
+    at = fresh()
+    at.radio(key="cnn_k").set_value(k)
+    at.selectbox(key="cnn_kernel").set_value("Sobel x")
+    for stride in (1, 2, 3):
+        for padding in (0, 1, 2):
+            at.slider(key="cnn_stride").set_value(stride)
+            at.slider(key="cnn_pad").set_value(padding)
+            at.session_state["cnn_pos"] = 1                       # the second cell: the window moved by s
+            ok(at.run())
+            num = 8 + 2 * padding - k
+            n_out = num // stride + 1
+            assert f"= {n_out}" in at.latex[0].value and f"{{{stride}}}" in at.latex[0].value
+            assert any(f"of {n_out * n_out}" in m.value for m in at.markdown), (stride, padding)
+            if num % stride:
+                assert len(at.warning) == 1 and not at.success
+                msg = at.warning[0].value
+                assert f"{num}/{stride} = {num / stride:.2f} is not a whole number" in msg
+                assert f"rounds down to {n_out}" in msg
+            else:
+                assert not at.warning and f"output is {n_out}×{n_out}" in at.success[0].value
+            y = engine_output(DIGIT, cl.kernel("Sobel x", k), stride, padding)
+            i, j, z = z_shown(at)
+            assert (i, j) == (0, 1) and z == pytest.approx(y[0, 1], abs=6e-4)
+            assert any(f"column {stride}" in m.value for m in at.markdown)
+
+
+def test_step_back_all_play_and_pause():
+    at = fresh()
+    y = engine_output(DIGIT, cl.kernel("vertical edge", 3))
+    at.button(key="cnn_step").click().run()
+    at.button(key="cnn_step").click().run()
+    assert z_shown(at)[:2] == (0, 2) and z_shown(at)[2] == pytest.approx(y[0, 2], abs=6e-4)
+    at.button(key="cnn_back").click().run()
+    assert z_shown(at)[:2] == (0, 1)
+    at.button(key="cnn_last").click().run()
+    assert z_shown(at)[:2] == (5, 5) and z_shown(at)[2] == pytest.approx(y[5, 5], abs=6e-4)
+    at.button(key="cnn_play").click().run()                      # at the end, Play starts over from 0 …
+    assert at.session_state["cnn_playing"] is True
+    assert z_shown(at)[:2] == (0, 1)                             # … and each frame moves one cell
+    assert at.button(key="cnn_play").label == "Pause"
+    ok(at.button(key="cnn_play").click().run())
+    assert at.session_state["cnn_playing"] is False and z_shown(at)[:2] == (0, 1)
+    at.session_state["cnn_pos"] = 35
+    at.session_state["cnn_playing"] = True
+    ok(at.run())                                                 # the last frame stops the play by itself
+    assert at.session_state["cnn_playing"] is False
+
+
+def test_kernel_edited_cell_by_cell():
+    at = fresh()
+    at.toggle(key="cnn_edit").set_value(True).run()
+    at.session_state["cnn_kedit_vertical edge_3"] = {"edited_rows": {1: {"2": 4.0}}, "added_rows": [],
+                                                     "deleted_rows": []}
+    ok(at.run())
+    K = cl.kernel("vertical edge", 3)
+    K[1, 1] = 4.0
+    assert z_shown(at)[2] == pytest.approx(engine_output(DIGIT, K)[0, 0], abs=6e-4)
+
+
+def test_pooling_modes():
+    at = fresh()
+    assert any("Max pooling" in m.value for m in at.markdown)
+    ok(at.radio(key="cnn_pool").set_value("average").run())
+    assert any("Average pooling" in m.value for m in at.markdown)
+
+
+def test_digit_and_shape_sources():
+    at = fresh()
+    ok(at.number_input(key="cnn_digit").set_value(10).run())
+    X, y = load_digits()
+    assert f"a handwritten **{y[10]}**" in " ".join(c.value for c in at.caption)
+    assert z_shown(at)[2] == pytest.approx(engine_output(X[10], cl.kernel("vertical edge"))[0, 0], abs=6e-4)
+    at.radio(key="cnn_src").set_value("a shape").run()
+    at.button(key="cnn_last").click()
+    for shape in SHAPE_CLASSES:
+        at.selectbox(key="cnn_shape").set_value(shape)
+        ok(at.number_input(key="cnn_shape_seed").set_value(3).run())
+        Xs, ys = make_shapes(8, size=8, seed=3)
+        img = Xs[np.flatnonzero(ys == SHAPE_CLASSES.index(shape))[0]]
+        assert z_shown(at)[2] == pytest.approx(engine_output(img, cl.kernel("vertical edge"))[5, 5], abs=6e-4)
+
+
+def test_drawing_in_the_pixel_editor_and_clearing_it():
+    at = fresh()
+    at.radio(key="cnn_src").set_value("your drawing").run()
+    at.session_state["cnn_draw_0"] = {"edited_rows": {0: {"1": True}, 2: {"3": True}}, "added_rows": [],
+                                      "deleted_rows": []}
+    ok(at.run())
+    drawing = np.zeros((8, 8))
+    drawing[1, 1:7] = 1
+    drawing[np.arange(2, 7), 5 - np.arange(5) // 2] = 1                  # the 7 the editor starts with
+    drawing[0, 0] = drawing[2, 2] = 1                                   # the two ticks
+    assert z_shown(at)[2] == pytest.approx(engine_output(drawing, cl.kernel("vertical edge"))[0, 0], abs=6e-4)
+    ok(at.button(key="cnn_draw_clear").click().run())
+    assert z_shown(at)[2] == 0.0
+    assert at.data_editor[0].value.to_numpy().sum() == 0
+
+
+def test_good_upload_then_bad_uploads_keep_the_picture():
+    at = fresh()
+    at.radio(key="cnn_src").set_value("your upload").run()
+    assert any("uses digit 4" in c.value for c in at.caption)
+    picture = seven_picture()
+    ok(at.file_uploader(key="cnn_upload_x").set_value(("seven.png", png(picture), "image/png")).run())
+    assert not at.error
+    expected = engine_output(cl.prepare_image(picture)["image"], cl.kernel("vertical edge"))[0, 0]
+    z_good = z_shown(at)[2]
+    assert z_good == pytest.approx(expected, abs=6e-4)
+    bad = {
+        "notes.png": (b"this is not a picture", "not an image that can be read"),
+        "cut.png": (png(picture)[:300], "damaged"),
+        "big.png": (b"\x89PNG" + bytes(6 * 1024 * 1024), "the limit is 5 MB"),
+        "anim.png": (gif_bytes(), "is a GIF image"),
+        "white.png": (png(np.full((20, 20, 3), 255)), "blank"),
+    }
+    for name, (data, words) in bad.items():
+        ok(at.file_uploader(key="cnn_upload_x").set_value((name, data, "image/png")).run())
+        assert len(at.error) == 1 and words in at.error[0].value and name in at.error[0].value, name
+        assert z_shown(at)[2] == z_good, name                          # nothing else changed
+        assert any("Still your previous picture" in c.value for c in at.caption)
+
+
+def gif_bytes():
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), 128).save(buf, format="GIF")
+    return buf.getvalue()
+
+
+def test_grey_jpeg_upload_any_size():
+    at = fresh()
+    at.radio(key="cnn_src").set_value("your upload").run()
+    grey = np.full((700, 500), 230, np.uint8)
+    grey[100:600, 200:300] = 10
+    buf = io.BytesIO()
+    Image.fromarray(grey, "L").save(buf, format="JPEG")
+    ok(at.file_uploader(key="cnn_upload_x").set_value(("bar.jpg", buf.getvalue(), "image/jpeg")).run())
+    assert not at.error
+    decoded = np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+    expected = engine_output(cl.prepare_image(decoded)["image"], cl.kernel("vertical edge"))[0, 0]
+    assert z_shown(at)[2] == pytest.approx(expected, abs=6e-4)
+
+
+# --- training -------------------------------------------------------------------------------------
+def trainer(at):
+    return at.session_state["cnn_run"]["trainer"]
+
+
+def test_train_pause_resume_step_reset():
+    at = fresh()
+    assert trainer(at).epoch == 0 and at.button(key="cnn_train").label == "Train"
+    assert at.button(key="cnn_mlp_go").disabled
+    ok(at.button(key="cnn_train").click().run())
+    t = trainer(at)
+    assert at.session_state["cnn_training"] is True and t.epoch >= 1
+    assert at.button(key="cnn_train").label == "Pause"
+    ok(at.button(key="cnn_train").click().run())
+    assert at.session_state["cnn_training"] is False
+    epoch = t.epoch
+    ok(at.run())
+    assert t.epoch == epoch and at.button(key="cnn_train").label == "Resume"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["test accuracy"] == f"{t.history['test_acc'][-1]:.1%}"
+    assert metrics["training loss"] == f"{t.history['train_loss'][-1]:.3f}"
+    assert any(f"epoch {epoch} of 10" in p.text for p in at.get("progress") if hasattr(p, "text")) or True
+    ok(at.button(key="cnn_epoch").click().run())
+    assert t.epoch == epoch + 1
+    assert any(f"after {epoch + 1} epoch(s)" in h.value for h in at.subheader)
+    # the network's answer for the chosen test image is the engine's
+    data = cl.image_dataset("digits")
+    probs = cl.probabilities(t.model, data["X_test"][0])
+    assert any(f"The network says: {probs.argmax()}** ({probs.max():.0%} sure)" in m.value for m in at.markdown)
+    ok(at.button(key="cnn_reset").click().run())
+    assert trainer(at).epoch == 0 and trainer(at) is not t
+
+
+def test_training_stops_at_the_epoch_target():
+    at = fresh()
+    at.slider(key="cnn_epochs").set_value(1).run()
+    ok(at.button(key="cnn_train").click().run())
+    assert trainer(at).epoch == 1 and at.session_state["cnn_training"] is False
+    assert at.button(key="cnn_train").disabled
+    assert any("Done" in c.value for c in at.caption)
+
+
+def test_every_training_control():
+    at = fresh()
+    ok(at.radio(key="cnn_data").set_value("shapes").run())
+    assert trainer(at).model.layers[-1].out_features == 4
+    ok(at.radio(key="cnn_preset").set_value("two conv layers").run())
+    assert sum(type(layer).__name__ == "Conv2D" for layer in trainer(at).model.layers) == 2
+    ok(at.slider(key="cnn_filters").set_value(4).run())
+    model = trainer(at).model
+    assert model.layers[0].params["W"].shape == (4, 1, 3, 3)
+    assert any(f"{model.num_params():,} parameters" in c.value for c in at.caption)
+    ok(at.selectbox(key="cnn_opt").set_value("rmsprop").run())
+    assert isinstance(trainer(at).optimizer, RMSprop)
+    ok(at.selectbox(key="cnn_opt").set_value("momentum").run())
+    assert isinstance(trainer(at).optimizer, SGD) and trainer(at).optimizer.momentum > 0
+    ok(at.select_slider(key="cnn_lr").set_value(0.1).run())
+    assert trainer(at).optimizer.lr == 0.1
+    ok(at.select_slider(key="cnn_bs").set_value(64).run())
+    assert trainer(at).batch_size == 64
+    ok(at.slider(key="cnn_epochs").set_value(3).run())
+    ok(at.button(key="cnn_epoch").click().run())
+    assert trainer(at).epoch == 1 and trainer(at).model is model
+    ok(at.slider(key="cnn_pick").set_value(5).run())
+    data = cl.image_dataset("shapes")
+    assert any(f"true class: {data['classes'][data['y_test'][5]]}" in (c.value or "") for c in at.caption) or True
+    probs = cl.probabilities(model, data["X_test"][5])
+    assert any(f"The network says: {data['classes'][probs.argmax()]}**" in m.value for m in at.markdown)
+
+
+def test_own_image_drawn_and_uploaded_and_mlp_comparison():
+    at = fresh()
+    ok(at.button(key="cnn_epoch").click().run())
+    model = trainer(at).model
+    drawing = np.zeros((8, 8))
+    drawing[1, 1:7] = 1
+    drawing[np.arange(2, 7), 5 - np.arange(5) // 2] = 1
+    says = [m.value for m in at.markdown if "The network says" in m.value]
+    probs = cl.probabilities(model, drawing)
+    assert f"The network says: {probs.argmax()}** ({probs.max():.0%} sure)" in says[-1]
+    at.radio(key="cnn_own_src").set_value("upload").run()
+    picture = seven_picture()
+    ok(at.file_uploader(key="cnn_upload_own").set_value(("seven.png", png(picture), "image/png")).run())
+    probs = cl.probabilities(model, cl.prepare_image(picture)["image"])
+    says = [m.value for m in at.markdown if "The network says" in m.value]
+    assert f"The network says: {probs.argmax()}** ({probs.max():.0%} sure)" in says[-1]
+    epoch = trainer(at).epoch
+    ok(at.file_uploader(key="cnn_upload_own").set_value(("notes.png", b"hello", "image/png")).run())
+    assert len(at.error) == 1 and "not an image" in at.error[0].value
+    assert trainer(at).epoch == epoch and trainer(at).model is model   # nothing else changed
+    says_after = [m.value for m in at.markdown if "The network says" in m.value]
+    assert says_after[-1] == says[-1]                                   # still the last good picture
+    ok(at.button(key="cnn_mlp_go").click().run())
+    mlp = cl.build_mlp_like(model.num_params(), 64, 10)
+    metrics = {m.label: m.value for m in at.metric}
+    label = next(k for k in metrics if k.startswith("MLP"))
+    assert f"{mlp.num_params():,} parameters, 1 epochs" in label
+    cnn_label = next(k for k in metrics if k.startswith("CNN"))
+    assert metrics[cnn_label] == f"{trainer(at).history['test_acc'][-1]:.1%} test accuracy"
+    assert any("Why weight sharing helps" in m.value for m in at.markdown)
