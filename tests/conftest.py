@@ -92,10 +92,20 @@ def page_errors(page):
     return errs
 
 
-def screenshot(page, name):
+def screenshot(page, name, max_height=6000):
+    """Save a screenshot of the whole page. Streamlit scrolls inside its own container, not the body, so
+    `full_page` alone would stop at the window: the viewport is stretched to the content for the shot."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+        "[data-testid='stMain'], [data-testid='stAppViewContainer'], section.main")].map(e => e.scrollHeight), 0)""")
+    if size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, max_height)})
+        page.wait_for_timeout(300)
     page.screenshot(path=str(path), full_page=True)
+    if size:
+        page.set_viewport_size(size)
     return path
 
 
