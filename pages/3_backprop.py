@@ -212,7 +212,7 @@ with right:
             st.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")
         table = pd.DataFrame(viz.update_rows(spec, rec, l))
-        st.dataframe(table, hide_index=True, column_config={c: st.column_config.NumberColumn(format=f"%.{digits}f")
+        st.dataframe(table, hide_index=True, key="bp_upd", column_config={c: st.column_config.NumberColumn(format=f"%.{digits}f")
                                                               for c in ("old", "gradient", "new")})
         if textbook and l == 1:
             st.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
