@@ -36,10 +36,13 @@ def home():
         "is often hard to explain. The small networks here are the ones where we still can look inside.",
         icon=":material/visibility:")
     st.subheader("Lessons, in learning order")
+    st.caption("Each lesson builds on the one before; every page ends with something to try.")
+    columns = st.columns(2)
     for i, (path, title, icon, _, sentence) in enumerate(LESSONS, start=1):
-        with st.container(border=True):
-            st.page_link(path, label=f"{i}. {title}", icon=icon)
-            st.caption(sentence)
+        with columns[(i - 1) % 2].container(border=True, height="stretch"):
+            st.markdown(f"##### {i}. {title}")
+            st.markdown(sentence)
+            st.page_link(path, label="Open the lesson", icon=icon)
 
 
 st.set_page_config(page_title="Neural Network Lab", page_icon=":material/neurology:", layout="wide")
