@@ -127,21 +127,23 @@ with tab_race:
         "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
         "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both.")
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-    key = c1.selectbox("Loss surface", list(S.SURFACES), format_func=lambda k: S.SURFACES[k].label, key="op_surface")
-    kappa = float(c2.slider("Conditioning κ (bowl)", 1, 100, 20, key="op_kappa", disabled=key != "bowl",
-                            help="How much steeper the bowl is along θ₂ than along θ₁."))
-    surface = S.make_surface(key, kappa)
-    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
-    sx = c3.slider(f"Start {surface.axes[0]}", x0, x1, float(surface.start[0]), 0.05, key=f"op_x_{key}")
-    sy = c4.slider(f"Start {surface.axes[1]}", y0, y1, float(surface.start[1]), 0.05, key=f"op_y_{key}")
-    cols = st.columns(5)
-    lrs = {}
-    suffix = f"{key}{kappa:g}" if key == "bowl" else key
-    for col, name in zip(cols, V.OPT_LABELS):
-        lrs[name] = col.select_slider(f"η {V.OPT_LABELS[name]}", LR_OPTIONS, nearest(LR_OPTIONS, surface.lrs[name]),
-                                      format_func=lambda v: f"{v:g}", key=f"op_lr_{name}_{suffix}")
-    steps = cols[4].slider("Steps", 20, 500, 150, 10, key="op_steps")
+    ctrl, view = st.columns([1, 3.3], gap="medium")
+    with ctrl:
+        key = st.selectbox("Loss surface", list(S.SURFACES), format_func=lambda k: S.SURFACES[k].label, key="op_surface")
+        kappa = float(st.slider("Conditioning κ (bowl)", 1, 100, 20, key="op_kappa", disabled=key != "bowl",
+                                help="How much steeper the bowl is along θ₂ than along θ₁."))
+        surface = S.make_surface(key, kappa)
+        (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+        c1, c2 = st.columns(2)
+        sx = c1.slider(f"Start {surface.axes[0]}", x0, x1, float(surface.start[0]), 0.05, key=f"op_x_{key}")
+        sy = c2.slider(f"Start {surface.axes[1]}", y0, y1, float(surface.start[1]), 0.05, key=f"op_y_{key}")
+        lrs = {}
+        suffix = f"{key}{kappa:g}" if key == "bowl" else key
+        for col, name in zip(st.columns(2) + st.columns(2), V.OPT_LABELS):
+            lrs[name] = col.select_slider(f"η {V.OPT_LABELS[name]}", LR_OPTIONS,
+                                          nearest(LR_OPTIONS, surface.lrs[name]),
+                                          format_func=lambda v: f"{v:g}", key=f"op_lr_{name}_{suffix}")
+        steps = st.slider("Steps", 20, 500, 150, 10, key="op_steps")
 
     state("op_t", lambda: st.session_state.op_steps)
     state("op_playing", lambda: False)
@@ -154,13 +156,15 @@ with tab_race:
         st.stop()
     xs, ys, Z = grid_cached(key, kappa)
 
-    b = st.columns([1, 1, 1, 4])
-    if st.session_state.op_playing:
-        b[0].button("Pause", key="op_pause", icon=":material/pause:", on_click=_pause)
-    else:
-        b[0].button("Play", key="op_play", icon=":material/play_arrow:", type="primary", on_click=_play)
-    b[1].button("Step", key="op_step", icon=":material/skip_next:", on_click=_step)
-    b[2].button("Restart", key="op_restart", icon=":material/replay:", on_click=_restart)
+    with view:
+        b = st.columns([1, 1, 1, 3])
+        if st.session_state.op_playing:
+            b[0].button("Pause", key="op_pause", icon=":material/pause:", on_click=_pause, width="stretch")
+        else:
+            b[0].button("Play", key="op_play", icon=":material/play_arrow:", type="primary", on_click=_play,
+                        width="stretch")
+        b[1].button("Step", key="op_step", icon=":material/skip_next:", on_click=_step, width="stretch")
+        b[2].button("Restart", key="op_restart", icon=":material/replay:", on_click=_restart, width="stretch")
 
     @st.fragment(run_every=0.2 if st.session_state.op_playing else None)
     def race_view():
@@ -170,16 +174,17 @@ with tab_race:
                 st.session_state.op_playing = False
                 st.rerun()
         t = st.session_state.op_t
-        left, right = st.columns([3, 2])
-        left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start), key="op_race_fig")
+        left, right = st.columns([1.45, 1])
+        left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start, height=540), key="op_race_fig")
         right.markdown(f"### Step {t} of {steps}")
         right.markdown("  \n".join(
             f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
             + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")
             for n, tr in trajs.items()))
-        right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=330), key="op_loss_fig")
+        right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=320), key="op_loss_fig")
 
-    race_view()
+    with view:
+        race_view()
 
     for n, tr in trajs.items():
         if tr.diverged:

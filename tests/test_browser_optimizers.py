@@ -12,6 +12,8 @@ def step_counter(page):
 
 
 def test_race_plays_and_sweep_runs_and_stops(app_url, page):
+    page.goto(app_url)                       # the app first, so that its navigation (and wide layout) is set up
+    wait_ready(page)
     page.goto(app_url + "/optimizers")
     wait_ready(page, settle=2.0)
     assert page.locator("h1").count() >= 1

@@ -18,15 +18,13 @@ from viz import optimizers as V
 PAGE = str(ROOT / "pages" / "5_optimizers.py")
 
 
-def run_page():
-    at = AppTest.from_file(PAGE, default_timeout=90).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def ok(at):
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def run_page():
+    return ok(AppTest.from_file(PAGE, default_timeout=90).run())
 
 
 def _decode(obj):
