@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .data import (DATASETS_2D, FEATURES, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
+from .data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
                    train_test_split, validate_points)
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .models import mlp
@@ -39,7 +39,7 @@ CLASSROOM_GROUPS = {"data": "data set, noise, split, seed", "points": "adding an
                     "activation": "activations", "loss": "loss", "optimizer": "optimizer",
                     "lr": "learning rate", "batch": "batch size", "regularization": "regularisation",
                     "stop": "stop rule", "code": "show the code", "files": "save and load",
-                    "challenges": "challenges"}
+                    "challenges": "challenges", "classroom": "the classroom picker itself"}
 
 DEFAULT_SETUP = {
     "data": "spiral", "noise": 0, "seed": 0, "train": 50,
@@ -486,3 +486,10 @@ for epoch in range(200):
         loss.backward()
         optimizer.step()
 '''
+
+
+def confusion_matrix(y_true, y_pred, k):
+    """Counts (k, k): row = true class, column = predicted class."""
+    cm = np.zeros((k, k), dtype=int)
+    np.add.at(cm, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int).ravel()), 1)
+    return cm

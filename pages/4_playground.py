@@ -9,14 +9,15 @@ import nn_core.playground as pg
 from nn_core import ModelFileError, Sequential
 from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES
 from nn_core.layers import Dense
+from nn_core.activations import ACTIVATIONS
 from nn_core.training import Trainer
 from pages.common import show_equations
-from viz.palette import data_uri
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, data_figure, map_png, network_figure,
-                            neuron_pngs, value_rgb)
+from viz.playground import (class_map_rgb, confusion_figure, curves_figure, data_figure, map_image, network_diagram,
+                            jpeg_uri, network_figure, points_overlay, value_rgb)
 
 FRAME_BUDGET = 0.035          # seconds of training per live frame
 GRID = 100                    # the decision map is GRID × GRID
+MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 S = st.session_state
 
 
@@ -29,9 +30,9 @@ def widget_defaults(setup):
     S.pg_w_stop_loss, S.pg_w_stop_epoch = setup["stop_loss"], setup["stop_epoch"]
     for f in FEATURES:
         S[f"pg_w_feat_{f}"] = f in setup["features"]
-    S.pg_layers = list(setup["layers"])
-    for i, a in enumerate(setup["acts"]):
-        S[f"pg_w_act_{i}"] = a
+    S.pg_nlayers = len(setup["layers"])
+    for i, (n, a) in enumerate(zip(setup["layers"], setup["acts"])):
+        S[f"pg_w_n_{i}"], S[f"pg_w_act_{i}"] = n, a
 
 
 def first_load():
@@ -59,7 +60,7 @@ def build(setup, why):
 
 def gather():
     """The setup the widgets show now."""
-    layers = list(S.pg_layers)
+    layers = [int(S[f"pg_w_n_{i}"]) for i in range(S.pg_nlayers)]
     return {"data": S.pg_w_data, "noise": S.pg_w_noise, "seed": int(S.pg_w_seed), "train": S.pg_w_train,
             "features": [f for f in FEATURES if S[f"pg_w_feat_{f}"]], "layers": layers,
             "acts": [S.get(f"pg_w_act_{i}", "tanh") for i in range(len(layers))],
@@ -95,16 +96,13 @@ def on_lower_lr():
 
 
 def on_layers(delta):
-    layers = S.pg_layers
-    if delta > 0 and len(layers) < pg.MAX_LAYERS:
-        S[f"pg_w_act_{len(layers)}"] = S.get(f"pg_w_act_{len(layers) - 1}", "tanh") if layers else "tanh"
-        layers.append(layers[-1] if layers else 4)
-    elif delta < 0 and layers:
-        layers.pop()
-
-
-def on_neurons(i, delta):
-    S.pg_layers[i] = int(np.clip(S.pg_layers[i] + delta, 1, pg.MAX_NEURONS))
+    k = S.pg_nlayers
+    if delta > 0 and k < pg.MAX_LAYERS:
+        S[f"pg_w_n_{k}"] = S[f"pg_w_n_{k - 1}"] if k else 4
+        S[f"pg_w_act_{k}"] = S[f"pg_w_act_{k - 1}"] if k else "tanh"
+        S.pg_nlayers = k + 1
+    elif delta < 0 and k:
+        S.pg_nlayers = k - 1
 
 
 def on_new_seed():
@@ -118,6 +116,8 @@ def on_clear_added():
 # ---------------------------------------------------------------- page
 if "pg_setup" not in S:
     first_load()
+for _k in [k for k in S if str(k).startswith("pg_w_")]:
+    S[_k] = S[_k]                          # keep hidden (classroom) or removed widgets' values across reruns
 if S.get("pg_w_data_pending"):            # an upload just succeeded: show it
     S.pg_w_data = S.pop("pg_w_data_pending")
 hide = set(S.pg_classroom)
@@ -134,12 +134,15 @@ if S.pg_classroom:
     st.caption("Classroom link: some controls are hidden by your teacher.")
 
 # --- training bar
-bar = st.columns([1.1, 0.8, 0.8, 1.7, 1.4, 1.4, 1.2, 1.3, 1.5])
+bar = st.columns([1.05, 0.75, 0.8, 1.7, 1.4, 1.3, 1.2, 1.3, 1.3], vertical_alignment="bottom")
 trainer = S.pg_trainer
-bar[0].button("⏸ Pause" if S.pg_playing else "▶ Play", key="pg_play", on_click=on_play, type="primary",
-              width="stretch", disabled=bool(trainer.stopped))
-bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
-bar[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", help="Start again from the first weights")
+bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, type="primary",
+              icon=":material/pause:" if S.pg_playing else ":material/play_arrow:", width="stretch",
+              disabled=bool(trainer.stopped))
+bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch",
+              icon=":material/skip_next:")
+bar[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", icon=":material/replay:",
+              help="Start again from the first weights")
 lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[3:]
 if "lr" not in hide:
     lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
@@ -150,18 +153,17 @@ if "batch" not in hide:
                             format_func=lambda v: "all" if v == 0 else str(v))
 if "regularization" not in hide:
     reg_col.selectbox("Regularisation", list(pg.REGULARIZATION), key="pg_w_reg", format_func=pg.REGULARIZATION.get)
-    rate_col.select_slider("Regularisation rate", pg.REG_RATES, key="pg_w_rate", format_func=lambda v: f"{v:g}",
+    rate_col.select_slider("Its rate", pg.REG_RATES, key="pg_w_rate", format_func=lambda v: f"{v:g}",
                            disabled=S.pg_w_reg == "none")
 if "loss" not in hide:
     loss_col.selectbox("Loss", list(pg.LOSS_CHOICES), key="pg_w_loss",
                        format_func=lambda v: ("by the problem" if v == "auto" else "MSE"),
                        help="Classification normally uses cross-entropy; pick MSE to compare.")
 
-left, right = st.columns([1, 3.6], gap="medium")
+left, right = st.columns([1, 4.2], gap="medium")
 
-# --- data panel
+# --- data panel and features
 with left:
-    st.subheader("Data")
     if "data" not in hide:
         options = list(DATASETS_2D) + (["upload"] if S.pg_upload is not None else [])
         st.selectbox("Data set", options, key="pg_w_data",
@@ -169,39 +171,36 @@ with left:
         st.slider("Noise (%)", 0, 50, step=5, key="pg_w_noise")
         st.slider("Training data (%)", 10, 90, step=10, key="pg_w_train",
                   help="The rest is the test set, never trained on.")
-        c1, c2 = st.columns([1.3, 1], vertical_alignment="bottom")
+        c1, c2 = st.columns([1.4, 1], vertical_alignment="bottom")
         c1.number_input("Seed", 0, 10**6, step=1, key="pg_w_seed")
-        c2.button("New", key="pg_regen", on_click=on_new_seed, help="Regenerate the data with a new seed")
-    st.toggle("Show test points", key="pg_show_test")
-    st.toggle("Discretize output", key="pg_discrete")
+        c2.button("", key="pg_regen", on_click=on_new_seed, icon=":material/refresh:",
+                  help="Regenerate: new data (and first weights) with the next seed")
+    if "features" not in hide:
+        st.markdown("**Input features**")
+        for f in FEATURES:
+            st.checkbox(f"${FEATURE_LATEX[f]}$", key=f"pg_w_feat_{f}")
 
 # --- network builder
 with right:
-    if "features" not in hide:
-        fcols = st.columns(len(FEATURES) + 1)
-        fcols[0].markdown("**Features**")
-        for c, f in zip(fcols[1:], FEATURES):
-            c.checkbox(f"${FEATURE_LATEX[f]}$", key=f"pg_w_feat_{f}")
     if "network" not in hide or "activation" not in hide:
-        layers = S.pg_layers
-        lcols = st.columns([1.3] + [1] * pg.MAX_LAYERS)
+        k = S.pg_nlayers
+        lcols = st.columns([1.25] + [1] * pg.MAX_LAYERS, vertical_alignment="bottom")
         with lcols[0]:
-            st.markdown(f"**{len(layers)} hidden layer{'s' if len(layers) != 1 else ''}**")
+            st.markdown(f"**{k} hidden layer{'s' if k != 1 else ''}**")
             if "network" not in hide:
                 a, b = st.columns(2)
-                a.button("＋", key="pg_layer_add", on_click=on_layers, args=(1,), disabled=len(layers) >= pg.MAX_LAYERS,
-                         help="Add a hidden layer")
-                b.button("－", key="pg_layer_del", on_click=on_layers, args=(-1,), disabled=not layers,
-                         help="Remove the last hidden layer")
-        for i, n in enumerate(layers):
+                a.button("", key="pg_layer_add", on_click=on_layers, args=(1,), icon=":material/add:",
+                         disabled=k >= pg.MAX_LAYERS, help="Add a hidden layer")
+                b.button("", key="pg_layer_del", on_click=on_layers, args=(-1,), icon=":material/remove:",
+                         disabled=not k, help="Remove the last hidden layer")
+        for i in range(k):
             with lcols[i + 1]:
                 if "network" not in hide:
-                    a, b = st.columns(2)
-                    a.button("＋", key=f"pg_n_add_{i}", on_click=on_neurons, args=(i, 1), disabled=n >= pg.MAX_NEURONS)
-                    b.button("－", key=f"pg_n_del_{i}", on_click=on_neurons, args=(i, -1), disabled=n <= 1)
+                    st.number_input(f"Layer {i + 1}: neurons", 1, pg.MAX_NEURONS, step=1, key=f"pg_w_n_{i}")
                 if "activation" not in hide:
-                    st.selectbox(f"Layer {i + 1}", list(pg.ACTIVATIONS), key=f"pg_w_act_{i}",
-                                 format_func=pg.ACTIVATIONS.get)
+                    st.selectbox(f"Layer {i + 1}: activation", list(pg.ACTIVATIONS), key=f"pg_w_act_{i}",
+                                 format_func=pg.ACTIVATIONS.get, label_visibility="collapsed"
+                                 if "network" not in hide else "visible")
 
 # --- apply the controls: rebuild on data/network changes, keep the weights otherwise
 setup = gather()
@@ -220,17 +219,17 @@ try:
         pg.apply_hyper(S.pg_trainer, setup)
         S.pg_setup = setup
 except ValueError as e:
-    st.warning(f"{e} The previous network is kept.")
+    right.warning(f"{e} The previous network is kept.")
 setup, trainer, data = S.pg_setup, S.pg_trainer, S.pg_data
 st.query_params.from_dict(pg.encode_setup(setup, S.pg_classroom))
 task, classes = data["task"], data["classes"]
 
 if S.pg_message:
-    left.info(S.pg_message)
+    right.info(S.pg_message, icon=":material/info:")
 if trainer.stopped:
     with right:
         st.warning(f"**Training stopped — the network diverged.** {trainer.stopped}", icon=":material/warning:")
-        st.button(f"Reset the weights with a lower learning rate", key="pg_lower_lr", on_click=on_lower_lr,
+        st.button("Reset the weights with a lower learning rate", key="pg_lower_lr", on_click=on_lower_lr,
                   type="primary")
 
 
@@ -243,11 +242,27 @@ def display_model(epoch_weights):
     return model
 
 
+def overlay():
+    """The points layer of the map, drawn once per data set and test-points choice."""
+    key = (id(S.pg_data), len(S.pg_data["X_train"]), bool(S.pg_show_test))
+    if S.get("pg_overlay_key") != key:
+        test = (data["X_test"], data["y_test"]) if S.pg_show_test else None
+        S.pg_overlay = points_overlay(GRID * MAP_SCALE, (data["X_train"], data["y_train"]), test, task)
+        S.pg_overlay_key = key
+    return S.pg_overlay
+
+
+def feature_label(f):
+    return {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}.get(f, f)
+
+
 @st.fragment(run_every=0.1 if S.pg_playing else None)
 def live_view():
+    t_start = time.perf_counter()
     tr = S.pg_trainer
-    if S.pg_playing:
-        t0 = time.perf_counter()
+    playing = S.pg_playing
+    if playing:
+        t0 = t_start
         try:
             tr.run_for(FRAME_BUDGET)
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
@@ -259,50 +274,68 @@ def live_view():
             S.pg_message = None if tr.stopped else reason
             st.rerun()
     t_draw = time.perf_counter()
-    # rewind: paused, choose a saved snapshot
-    weights, shown_epoch = None, tr.epoch
-    if not S.pg_playing and len(tr.snapshots) > 1:
+    h = tr.history
+    diagram_col, out_col = st.columns([1.75, 1], gap="small")
+    # rewind (paused): show the network as it was at a saved snapshot
+    weights, shown = None, tr.epoch
+    if not playing and len(tr.snapshots) > 1:
         epochs = [e for e, _ in tr.snapshots]
-        if tr.epoch not in epochs:
+        if epochs[-1] != tr.epoch:
             epochs.append(tr.epoch)
         if S.get("pg_rewind") not in epochs:
             S.pg_rewind = epochs[-1]
-        shown_epoch = st.select_slider("Rewind: show the network as it was at epoch", epochs, key="pg_rewind")
-        if shown_epoch != tr.epoch:
-            weights = dict(tr.snapshots)[shown_epoch]
+        with out_col:
+            shown = st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
+                                     help="The decision map and the diagram as they were at a saved epoch")
+        if shown != tr.epoch:
+            weights = dict(tr.snapshots)[shown]
     model = display_model(weights)
     _, _, XY = pg.plane_grid(GRID)
     outs = pg.neuron_outputs(model, S.pg_setup, XY)
-    diagram, out_col = st.columns([1.75, 1], gap="small")
     with out_col:
-        h = tr.history
         m1, m2 = st.columns(2)
-        m1.metric("Epoch", f"{shown_epoch:,}")
-        if h["epoch"]:
-            i = h["epoch"].index(shown_epoch) if shown_epoch in h["epoch"] else -1
-            if i >= 0 or shown_epoch == tr.epoch:
-                key = "test_acc" if tr.classifier else "test_loss"
-                val = h[key][i]
-                m2.metric("Test accuracy" if tr.classifier else "Test loss",
-                          f"{val:.1%}" if tr.classifier else f"{val:.4f}")
-                st.caption(f"train loss {h['train_loss'][i]:.4f} · test loss {h['test_loss'][i]:.4f}")
+        m1.metric("Epoch", f"{shown:,}")
+        i = h["epoch"].index(shown) if shown in h["epoch"] else None
+        if i is not None:
+            if tr.classifier:
+                m2.metric("Test accuracy", f"{h['test_acc'][i]:.1%}")
+            else:
+                m2.metric("Test loss", f"{h['test_loss'][i]:.4f}")
+            st.caption(f"Train loss {h['train_loss'][i]:.4f} · test loss {h['test_loss'][i]:.4f}")
         if task == "multiclass":
-            cls, conf = pg.output_map(outs[-1], task)
-            rgb = class_map_rgb(cls, conf, GRID, classes, S.pg_discrete)
+            rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S.pg_discrete)
         else:
             rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S.pg_discrete)
-        test = (data["X_test"], data["y_test"]) if S.pg_show_test else None
-        st.image(data_uri(map_png(rgb, (data["X_train"], data["y_train"]), test, task)), width="stretch")
-        st.caption("Output over the plane x1, x2 ∈ [−6, 6]: orange = class 0 / −1, blue = class 1 / +1. "
-                   "White rings: training points; black rings: test points.")
-    with diagram:
-        labels = [FEATURE_LATEX[f].replace("\\", "").replace("_", "").replace(" ", "·").replace("{", "").replace("}", "")
-                  for f in S.pg_setup["features"]]
-        fig = network_figure(pg.dense_layers(model), labels, neuron_pngs(outs, GRID),
-                             act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]] + ["output"])
-        st.plotly_chart(fig, key="pg_network", config={"displayModeBar": False})
-    st.plotly_chart(curves_figure(tr.history, tr.classifier), key="pg_curves", config={"displayModeBar": False})
+        st.image(jpeg_uri(map_image(rgb, overlay(), MAP_SCALE)), width="stretch")
+        t1, t2 = st.columns(2)
+        t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
+        t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
+    with diagram_col:
+        diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
+                                  GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]])
+        if playing:
+            st.image(jpeg_uri(diagram["image"]), width="stretch")
+        else:
+            st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
+    chart_col, cm_col = st.columns([2.4, 1]) if (tr.classifier and not playing and h["epoch"]) else (st.container(), None)
+    with chart_col:
+        st.plotly_chart(curves_figure(h, tr.classifier), key="pg_curves", config={"displayModeBar": False})
+    if cm_col is not None:
+        with cm_col:
+            cm = pg.confusion_matrix(S.pg_data["y_test"], model.predict(tr.X_test), max(classes, 2))
+            st.plotly_chart(confusion_figure(cm), key="pg_cm", config={"displayModeBar": False})
     S.pg_draw_ms = 1000 * (time.perf_counter() - t_draw)
+    frames = S.setdefault("pg_frames", [])
+    if playing:
+        frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start)))
+        del frames[:-20]
+        if len(frames) > 2:
+            dt = frames[-1][0] - frames[0][0]
+            with st.container(key="pg_stats"):
+                st.caption(f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
+                           f"epochs/s · {np.mean([f[2] for f in frames[1:]]):.0f} ms of server time per frame")
+    else:
+        frames.clear()
 
 
 with right:
@@ -353,3 +386,77 @@ with left:
             elif S.pg_upload is not None:
                 X, y, kind = S.pg_upload
                 st.success(f"Loaded {len(X)} points ({kind}). Choose “Your uploaded points” as the data set.")
+
+# ---------------------------------------------------------------- stop rule, code, files, link, challenges
+st.divider()
+more = st.columns(2, gap="large")
+with more[0]:
+    if "stop" not in hide:
+        with st.expander("Stop rule", icon=":material/flag:"):
+            st.caption("Pause by itself when the test loss reaches a target, or after a number of epochs (0 = off).")
+            c1, c2 = st.columns(2)
+            c1.number_input("Target test loss", 0.0, 10.0, step=0.01, format="%.3f", key="pg_w_stop_loss")
+            c2.number_input("Epoch budget", 0, 10**6, step=100, key="pg_w_stop_epoch")
+    if "code" not in hide:
+        with st.expander("Show the code", icon=":material/code:"):
+            st.caption("This very experiment as a script — with this lab's engine, and the same in PyTorch.")
+            t1, t2 = st.tabs(["nn_core", "PyTorch"])
+            t1.code(pg.nn_core_code(setup, task, classes), language="python")
+            t2.code(pg.pytorch_code(setup, task, classes), language="python")
+    with st.expander("The maths behind it", icon=":material/functions:"):
+        st.markdown("**A hidden layer**: weighted sums z, then the activation a = f(z).")
+        show_equations(Dense)
+        for name in sorted(set(setup["acts"])):
+            st.markdown(f"**{pg.ACTIVATIONS[name]}**")
+            show_equations(ACTIVATIONS["identity" if name == "linear" else name])
+        st.markdown(f"**The loss: {pg.loss_name(setup, task)}**")
+        show_equations(type(trainer.loss))
+        st.markdown(f"**The optimizer: {pg.OPTIMIZERS[setup['opt']]}** (θ stands for every weight and bias)")
+        show_equations(type(trainer.optimizer.inner))
+        st.markdown("**Training**")
+        show_equations(Trainer)
+with more[1]:
+    if "files" not in hide:
+        with st.expander("Save or load the model", icon=":material/save:"):
+            st.download_button("Download the weights (.npz)", trainer.model.to_bytes(), file_name="playground_model.npz",
+                               mime="application/octet-stream", key="pg_download", icon=":material/download:")
+            up = st.file_uploader("Load a model saved here (.npz)", type=["npz"], key="pg_npz")
+            if up is not None and S.get("pg_npz_seen") != up.file_id:
+                S.pg_npz_seen = up.file_id
+                try:
+                    model = Sequential.load(up.getvalue())
+                    new_setup = pg.setup_from_model(model, setup, task, classes)
+                except (ModelFileError, ValueError) as e:
+                    S.pg_npz_error = str(e)
+                else:
+                    S.pg_npz_error = None
+                    S.pg_trainer = pg.make_trainer(new_setup, data, model)
+                    S.pg_setup, S.pg_initial, S.pg_playing = new_setup, model.get_weights(), False
+                    S.pg_nlayers = len(new_setup["layers"])
+                    for i, (n, a) in enumerate(zip(new_setup["layers"], new_setup["acts"])):
+                        S[f"pg_w_n_{i}"], S[f"pg_w_act_{i}"] = n, a
+                    S.pg_message = f"Loaded the model “{up.name}”: the network shows its weights (epoch 0 of a new run)."
+                    st.rerun()
+            if S.get("pg_npz_error"):
+                st.error(f"This file was not loaded: {S.pg_npz_error}. Your current network is unchanged.")
+    with st.expander("Share this experiment", icon=":material/share:"):
+        st.caption("The whole setup lives in the page's address: copy it from the browser's address bar, or take "
+                   "the part below and add it after the playground's address.")
+        if "classroom" not in hide:
+            chosen = st.multiselect("For a class exercise, hide these controls", list(pg.CLASSROOM_GROUPS),
+                                    format_func=pg.CLASSROOM_GROUPS.get, key="pg_share_hide")
+        else:
+            chosen = S.pg_classroom
+        params = pg.encode_setup(setup, chosen)
+        st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "(the defaults: no parameters)",
+                language=None)
+    if "challenges" not in hide:
+        with st.expander("Challenges", icon=":material/emoji_events:", expanded=True):
+            for name, text in pg.CHALLENGES.items():
+                done, verdict = pg.check_challenge(name, setup, trainer)
+                st.markdown(f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} "
+                            f"**{text}**  \n{verdict}")
+
+st.markdown("**Try next:** the circle with only the features x1² and x2² and no hidden layer; the spiral with "
+            "sin(x1) and sin(x2); a learning rate of 3 with SGD (watch it diverge); L2 regularisation on noisy "
+            "data with a 10 % training split (overfitting, then less of it).")

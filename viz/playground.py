@@ -5,14 +5,25 @@ weight, exact values on hover), the loss and accuracy curves and the confusion m
 Maps use the lab's diverging palette at a fixed range: −1 (orange) … 0 (grey) … +1 (blue), the same
 range for every neuron, so a colour means the same value in every small map.
 """
+import base64
+import io
+
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from viz.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, ORANGE, _rgb, class_rgb, data_uri, diverging_rgb, png_bytes
+from viz.palette import BLUE, GREY, ORANGE, _rgb, class_rgb, data_uri, diverging_rgb, png_bytes
 
 VMAX = 1.0            # the fixed colour range of every map: −1 … +1
 LIM = 6.0             # the input plane is [−LIM, LIM]²
+
+
+def jpeg_uri(rgb, quality=90):
+    """A ``data:`` URI of a uint8 (H, W, 3) image as JPEG: about ten times faster to encode than PNG for
+    these pictures, which matters for images redrawn every frame."""
+    buf = io.BytesIO()
+    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="JPEG", quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def plane_image(values, n):
@@ -56,112 +67,50 @@ def to_pixels(X, size, lim=LIM):
     return np.column_stack([px, py])
 
 
-def map_png(rgb, train=None, test=None, task="binary", scale=4, radius=3.5):
-    """The map image (n, n, 3) scaled up, with points drawn on top: ``train`` and ``test`` are (X, y)
-    or None; training points get a white ring, test points a black one. Returns PNG bytes."""
-    img = Image.fromarray(np.asarray(rgb, dtype=np.uint8)).resize(
-        (rgb.shape[1] * scale, rgb.shape[0] * scale), Image.NEAREST)
-    draw = ImageDraw.Draw(img)
-    for pts, ring in ((train, (255, 255, 255)), (test, (20, 20, 20))):
+def points_overlay(size, train=None, test=None, task="binary", radius=3.5):
+    """The points drawn once on a transparent size×size layer: (mask (size, size) bool, rgb (size, size, 3)).
+    ``train`` and ``test`` are (X, y) or None; training points get a white ring, test points a black one."""
+    layer = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for pts, ring in ((train, (255, 255, 255, 255)), (test, (20, 20, 20, 255))):
         if pts is None or len(pts[0]) == 0:
             continue
-        xy = to_pixels(pts[0], img.size[0])
-        for (px, py), c in zip(xy, point_colours(pts[1], task)):
-            draw.ellipse((px - radius, py - radius, px + radius, py + radius), fill=tuple(int(v) for v in c),
-                         outline=ring)
-    return png_bytes(np.asarray(img))
+        for (px, py), c in zip(to_pixels(pts[0], size), point_colours(pts[1], task)):
+            draw.ellipse((px - radius, py - radius, px + radius, py + radius),
+                         fill=(int(c[0]), int(c[1]), int(c[2]), 255), outline=ring)
+    arr = np.asarray(layer)
+    return arr[..., 3] > 0, arr[..., :3].copy()
 
 
-def neuron_pngs(outs, n, step=4):
-    """Small PNG data URIs of every feature and neuron: ``outs`` is ``neuron_outputs`` on the (n·n) grid;
-    returns a list per column (inputs, hidden layers..., output), each a list of data URIs, maps sampled
-    every ``step`` grid points, coloured at the fixed range ±1."""
-    cols = []
-    for j, a in enumerate(outs):
-        maps = np.asarray(a, dtype=float).reshape(n, n, -1)[::-1][::step, ::step]       # (m, m, units)
-        rgb = diverging_rgb(maps if j else np.tanh(maps / 3.0), VMAX)                     # (m, m, units, 3)
-        cols.append([data_uri(png_bytes(rgb[:, :, u])) for u in range(rgb.shape[2])])
-    return cols
+def map_image(rgb, overlay=None, scale=4):
+    """The map (n, n, 3) scaled up ``scale`` times (nearest neighbour) with the points of ``overlay``
+    (from ``points_overlay`` at size n·scale) on top: uint8 (n·scale, n·scale, 3)."""
+    img = np.asarray(rgb, dtype=np.uint8).repeat(scale, axis=0).repeat(scale, axis=1)
+    if overlay is not None:
+        mask, colours = overlay
+        img[mask] = colours[mask]
+    return img
 
 
-def _weight_bucket(w):
-    """|w| → one of four widths (so one trace per width and sign keeps the figure light)."""
-    return np.digitize(np.abs(w), [0.25, 0.5, 1.0])
+def _font(size):
+    from PIL import ImageFont
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
-WIDTHS = [0.8, 1.8, 3.2, 5.0]
-
-
-def network_figure(dense, feature_labels, images, output_label="output", act_names=None, height=430):
-    """The network diagram. ``dense``: the model's Dense layers (W (in, out), b (out,)); ``images``: one
-    list of data URIs per column (inputs, hidden..., output) from ``neuron_pngs``; links are drawn with
-    width by |w| and colour by sign; hovering a link's midpoint shows w, a neuron shows its bias b."""
-    sizes = [dense[0].params["W"].shape[0]] + [d.params["W"].shape[1] for d in dense]
+def diagram_geometry(sizes, width=640, height=430, top=44, left=62, right=14, bottom=8):
+    """Where each neuron's square goes: box side (px) and, per column, the centres (x, y) in pixels."""
     ncol = len(sizes)
-    box = 0.62                                           # neuron square, in data units
-    ys = [np.arange(s)[::-1] - (s - 1) / 2.0 for s in sizes]
-    ys = [y * 1.0 for y in ys]
-    segs = {}                                            # (bucket, sign) → ([x], [y])
-    hx, hy, htext = [], [], []
-    for li, d in enumerate(dense):
-        W = d.params["W"]
-        x0, x1 = li + box / 2, li + 1 - box / 2
-        for i in range(W.shape[0]):
-            for j in range(W.shape[1]):
-                w = W[i, j]
-                key = (int(_weight_bucket(w)), w >= 0)
-                sx, sy = segs.setdefault(key, ([], []))
-                sx += [x0, x1, None]
-                sy += [ys[li][i], ys[li + 1][j], None]
-                hx.append(x0 + 0.3 * (x1 - x0))
-                hy.append(ys[li][i] + 0.3 * (ys[li + 1][j] - ys[li][i]))
-                htext.append(f"weight w = {w:.4f}<br>from {_name(li, i, feature_labels)} to {_name(li + 1, j, feature_labels, ncol)}")
-    data = []
-    for (bucket, positive), (sx, sy) in sorted(segs.items()):
-        level = (bucket + 1) / 4.0
-        colour = diverging_rgb(level if positive else -level, 1.0)
-        data.append(go.Scatter(x=sx, y=sy, mode="lines", hoverinfo="skip", showlegend=False,
-                               line=dict(width=WIDTHS[bucket], color=f"rgb({colour[0]},{colour[1]},{colour[2]})")))
-    data.append(go.Scatter(x=hx, y=hy, mode="markers", marker=dict(size=9, opacity=0), hovertext=htext,
-                           hoverinfo="text", showlegend=False, name="weights"))
-    # neurons: hover points at the centres, bias squares at the lower left
-    nx, ny, ntext, bx, by, bcol = [], [], [], [], [], []
-    for c in range(ncol):
-        for i, y in enumerate(ys[c]):
-            nx.append(c)
-            ny.append(y)
-            label = _name(c, i, feature_labels, ncol)
-            if c == 0:
-                ntext.append(f"input {label}")
-            else:
-                b = dense[c - 1].params["b"][i]
-                act = (act_names[c - 1] if act_names and c - 1 < len(act_names) else "")
-                ntext.append(f"{label}{' (' + act + ')' if act else ''}<br>bias b = {b:.4f}")
-                bx.append(c - box / 2)
-                by.append(y - box / 2)
-                col = diverging_rgb(np.clip(b, -1, 1), 1.0)
-                bcol.append(f"rgb({col[0]},{col[1]},{col[2]})")
-    data.append(go.Scatter(x=bx, y=by, mode="markers", hoverinfo="skip", showlegend=False,
-                           marker=dict(symbol="square", size=9, color=bcol, line=dict(width=1, color="#555"))))
-    data.append(go.Scatter(x=nx, y=ny, mode="markers", marker=dict(size=30, opacity=0, symbol="square"),
-                           hovertext=ntext, hoverinfo="text", showlegend=False, name="neurons"))
-    layout_images = []
-    for c in range(ncol):
-        for i, y in enumerate(ys[c]):
-            if c < len(images) and i < len(images[c]):
-                layout_images.append(dict(source=images[c][i], xref="x", yref="y", x=c - box / 2, y=y + box / 2,
-                                          sizex=box, sizey=box, sizing="stretch", layer="above"))
-    annotations = [dict(x=c, y=max(ys[c]) + 0.65, text=_column_title(c, ncol, sizes), showarrow=False,
-                        font=dict(size=13)) for c in range(ncol)]
-    annotations += [dict(x=-box / 2 - 0.05, y=y, text=feature_labels[i], showarrow=False, xanchor="right",
-                         font=dict(size=13)) for i, y in enumerate(ys[0])]
-    span = max(max(sizes), 2)
-    layout = dict(images=layout_images, annotations=annotations, height=height,
-                  margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white", paper_bgcolor="white",
-                  xaxis=dict(visible=False, range=[-1.25, ncol - 1 + 0.5], fixedrange=True),
-                  yaxis=dict(visible=False, range=[-span / 2 - 0.2, span / 2 + 0.55], fixedrange=True),
-                  hovermode="closest", dragmode=False)
-    return go.Figure(data=data, layout=layout)
+    rows = max(max(sizes), 1)
+    pitch_y = (height - top - bottom) / rows
+    box = int(min(pitch_y * 0.8, 44, (width - left - right) / ncol * 0.6))
+    xs = np.linspace(left + box / 2, width - right - box / 2, ncol)
+    mid = top + (height - top - bottom) / 2
+    centres = [[(float(xs[c]), float(mid + (i - (s - 1) / 2) * pitch_y)) for i in range(s)]
+               for c, s in enumerate(sizes)]
+    return box, centres
 
 
 def _name(col, i, feature_labels, ncol=None):
@@ -172,12 +121,81 @@ def _name(col, i, feature_labels, ncol=None):
     return f"neuron {col}.{i + 1}"
 
 
-def _column_title(c, ncol, sizes):
-    if c == 0:
-        return "<b>inputs</b>"
-    if c == ncol - 1:
-        return "<b>output</b>"
-    return f"<b>layer {c}</b><br>{sizes[c]} neuron{'s' if sizes[c] > 1 else ''}"
+def _rgb_tuple(c):
+    return tuple(int(v) for v in c)
+
+
+def network_diagram(dense, feature_labels, outs, n, act_names=None, width=640, height=430):
+    """Draw the network as one image: a small map per feature and neuron (what it outputs over the
+    input plane at the fixed range ±1; the features squashed as tanh(v/3)), links with width and colour
+    by the weight w (orange < 0 < blue), each neuron's bias b as a small square at its lower left.
+    ``outs`` is ``neuron_outputs`` on the n×n grid. Returns a dict: "image" (uint8 (height, width, 3)),
+    "width", "height", "neurons" and "links": lists of (x, y, hover text), positions in pixels."""
+    sizes = [dense[0].params["W"].shape[0]] + [d.params["W"].shape[1] for d in dense]
+    ncol = len(sizes)
+    box, centres = diagram_geometry(sizes, width, height)
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    links = []
+    for li, d in enumerate(dense):
+        W = d.params["W"]
+        colours = diverging_rgb(np.clip(W, -1, 1), 1.0)               # (in, out, 3)
+        for i, (x0, y0) in enumerate(centres[li]):
+            for j, (x1, y1) in enumerate(centres[li + 1]):
+                w = float(W[i, j])
+                draw.line((x0 + box / 2, y0, x1 - box / 2, y1), width=int(round(1 + 4 * min(abs(w), 1.0))),
+                          fill=_rgb_tuple(colours[i, j]))
+                links.append((x0 + box / 2 + 0.3 * (x1 - x0 - box), y0 + 0.3 * (y1 - y0),
+                              f"weight w = {w:.4f}<br>from {_name(li, i, feature_labels)} "
+                              f"to {_name(li + 1, j, feature_labels, ncol)}"))
+    font, small = _font(14), _font(12)
+    neurons = []
+    bias_colours = [None] + [diverging_rgb(np.clip(d.params["b"], -1, 1), 1.0) for d in dense]
+    for c in range(ncol):
+        maps = np.asarray(outs[c], dtype=float).reshape(n, n, -1)[::-1][::4, ::4]      # (m, m, units), +y up
+        rgb = diverging_rgb(np.tanh(maps / 3.0) if c == 0 else maps, VMAX)
+        for i, (x, y) in enumerate(centres[c]):
+            x0, y0 = int(round(x - box / 2)), int(round(y - box / 2))
+            img.paste(Image.fromarray(rgb[:, :, i]).resize((box, box), Image.BILINEAR), (x0, y0))
+            draw.rectangle((x0 - 1, y0 - 1, x0 + box, y0 + box), outline=(90, 90, 90))
+            label = _name(c, i, feature_labels, ncol)
+            if c == 0:
+                draw.text((x0 - 6, y), feature_labels[i], fill=(40, 40, 40), font=font, anchor="rm")
+                neurons.append((x, y, f"input feature {label}"))
+                continue
+            b = float(dense[c - 1].params["b"][i])
+            draw.rectangle((x0 - 5, y0 + box - 4, x0 + 3, y0 + box + 4),
+                           fill=_rgb_tuple(bias_colours[c][i]), outline=(60, 60, 60))
+            act = act_names[c - 1] if act_names and c - 1 < len(act_names) else ""
+            neurons.append((x, y, f"{label}{' (' + act + ')' if act else ''}<br>bias b = {b:.4f}"))
+    for c in range(ncol):
+        x = centres[c][0][0]
+        title = "inputs" if c == 0 else ("output" if c == ncol - 1 else f"layer {c}")
+        draw.text((x, 6), title, fill=(30, 30, 30), font=font, anchor="mt")
+        if 0 < c < ncol - 1:
+            draw.text((x, 24), f"{sizes[c]} neuron{'s' if sizes[c] > 1 else ''}", fill=(110, 110, 110),
+                      font=small, anchor="mt")
+    return {"image": np.asarray(img), "width": width, "height": height, "neurons": neurons,
+            "links": links}
+
+
+def network_figure(diagram):
+    """The diagram's image in a Plotly figure of the same size, with invisible hover points on every
+    neuron (its bias) and every link (its weight): the exact values, on hover."""
+    w, h = diagram["width"], diagram["height"]
+    lx, ly, lt = zip(*diagram["links"]) if diagram["links"] else ((), (), ())
+    nx, ny, nt = zip(*diagram["neurons"])
+    data = [go.Scatter(x=lx, y=ly, mode="markers", marker=dict(size=10, opacity=0), hovertext=lt,
+                       hoverinfo="text", showlegend=False, name="weights"),
+            go.Scatter(x=nx, y=ny, mode="markers", marker=dict(size=30, opacity=0, symbol="square"),
+                       hovertext=nt, hoverinfo="text", showlegend=False, name="neurons")]
+    layout = dict(height=int(h * 0.85), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+                  xaxis=dict(visible=False, range=[0, w], fixedrange=True, constrain="domain"),
+                  yaxis=dict(visible=False, range=[h, 0], fixedrange=True, scaleanchor="x", constrain="domain"),
+                  images=[dict(source=jpeg_uri(diagram["image"]), xref="x", yref="y", x=0, y=0, sizex=w, sizey=h,
+                               sizing="stretch", layer="below")],
+                  hovermode="closest", dragmode=False)
+    return go.Figure(data=data, layout=layout)
 
 
 def _thin(values, max_points=400):
@@ -238,6 +256,3 @@ def data_figure(rgb, X, y, task, click_grid=24, height=420):
                   clickmode="event+select", dragmode=False)
     return go.Figure(data=data, layout=layout)
 
-
-__all__ = ["plane_image", "value_rgb", "class_map_rgb", "map_png", "neuron_pngs", "network_figure",
-           "curves_figure", "confusion_figure", "data_figure", "to_pixels", "CLASS_COLORS", "DIVERGING"]

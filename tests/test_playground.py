@@ -1,0 +1,242 @@
+"""nn_core.playground: building the experiment from a setup, the flat optimizer, neuron outputs, share
+links, CSV points, challenges, the generated code — and a seeded default run that solves the spiral."""
+import numpy as np
+import pytest
+
+import nn_core.playground as pg
+from nn_core import Sequential
+from nn_core.activations import Sigmoid
+from nn_core.optimizers import make_optimizer
+from nn_core.training import Trainer
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def setup_with(**changes):
+    return {**pg.default_setup(), **changes}
+
+
+@pytest.mark.parametrize("opt", list(pg.OPTIMIZERS))
+def test_flat_optimizer_follows_the_per_array_optimizer_exactly(opt):
+    """Same data, seeds and batches: the flat update must give the very weights of the engine's own loop."""
+    setup = setup_with(opt=opt, lr=0.03, layers=[5, 3], acts=["relu", "tanh"], reg="l2", rate=0.01)
+    data = pg.make_data(setup)
+    flat = pg.make_trainer(setup, data)
+    plain_model = pg.make_model(setup, data["task"], data["classes"])
+    plain = Trainer(plain_model, pg.make_loss(setup, "binary"), make_optimizer(opt, 0.03), flat.X_train,
+                    data["y_train"], flat.X_test, data["y_test"], batch_size=10, seed=setup["seed"], l2=0.01)
+    for _ in range(3):
+        flat.run_epoch()
+        plain.run_epoch()
+    for a, b in zip(flat.model.get_weights(), plain.model.get_weights()):
+        for k in a:
+            np.testing.assert_allclose(a[k], b[k], rtol=0, atol=1e-12)
+    assert flat.history["train_loss"] == pytest.approx(plain.history["train_loss"], abs=1e-12)
+
+
+def test_flat_optimizer_parameters_stay_live_views():
+    setup = pg.default_setup()
+    data = pg.make_data(setup)
+    tr = pg.make_trainer(setup, data)
+    W = tr.model.layers[0].params["W"]
+    assert np.shares_memory(W, tr.optimizer.theta)
+    tr.model.set_weights(pg.make_model(setup, "binary", 2).get_weights())   # in place: still views
+    assert np.shares_memory(tr.model.layers[0].params["W"], tr.optimizer.theta)
+    before = tr.optimizer.theta.copy()
+    tr.run_epoch()
+    assert not np.allclose(before, tr.optimizer.theta)
+
+
+def test_changing_hyperparameters_keeps_the_weights():
+    setup = pg.default_setup()
+    data = pg.make_data(setup)
+    tr = pg.make_trainer(setup, data)
+    tr.run_epoch()
+    weights = tr.model.get_weights()
+    pg.apply_hyper(tr, setup_with(opt="sgd", lr=0.3, reg="l1", rate=0.003, batch=0))
+    assert pg.optimizer_kind(tr.optimizer) == "sgd" and tr.optimizer.lr == 0.3
+    assert tr.l1 == 0.003 and tr.l2 == 0.0 and tr.batch_size is None
+    for a, b in zip(weights, tr.model.get_weights()):
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k])
+
+
+@pytest.mark.parametrize("name", list(pg.DATASETS_2D))
+def test_every_data_set_builds_a_model_with_the_right_output(name):
+    setup = setup_with(data=name)
+    data = pg.make_data(setup)
+    tr = pg.make_trainer(setup, data)
+    dense = pg.dense_layers(tr.model)
+    info = pg.DATASETS_2D[name]
+    assert dense[-1].out_features == (info["classes"] if info["task"] == "multiclass" else 1)
+    assert isinstance(tr.model.layers[-1], Sigmoid) == (info["task"] == "binary")
+    assert tr.classifier == (info["task"] != "regression")
+    assert len(data["X_train"]) == 250 and len(data["X_test"]) == 250
+    assert tr.run_epoch() is not None
+
+
+def test_neuron_outputs_are_the_layers_activations():
+    setup = setup_with(features=["x1", "x2", "x1*x2"], layers=[3, 2], acts=["tanh", "relu"])
+    model = pg.make_model(setup, "binary", 2)
+    XY = np.array([[1.0, 2.0], [-3.0, 0.5]])
+    outs = pg.neuron_outputs(model, setup, XY)
+    F = np.column_stack([XY[:, 0], XY[:, 1], XY[:, 0] * XY[:, 1]])
+    d = pg.dense_layers(model)
+    a1 = np.tanh(F @ d[0].params["W"] + d[0].params["b"])
+    a2 = np.maximum(a1 @ d[1].params["W"] + d[1].params["b"], 0)
+    p = 1 / (1 + np.exp(-(a2 @ d[2].params["W"] + d[2].params["b"])))
+    assert len(outs) == 4
+    for got, want in zip(outs, [F, a1, a2, p]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_output_map_conventions():
+    p = np.array([[0.0], [0.5], [1.0]])
+    np.testing.assert_allclose(pg.output_map(p, "binary"), [-1, 0, 1])
+    cls, conf = pg.output_map(np.array([[0.0, np.log(3.0)]]), "multiclass")
+    assert cls[0] == 1 and conf[0] == pytest.approx(0.75)
+
+
+def test_share_link_round_trip():
+    setup = setup_with(data="xor", noise=25, seed=7, train=70, features=["x1", "x1^2", "sin(x2)"], layers=[2, 5],
+                       acts=["relu", "sigmoid"], loss="mse", opt="rmsprop", lr=0.3, batch=0, reg="l2", rate=0.03,
+                       stop_loss=0.05, stop_epoch=500)
+    params = pg.encode_setup(setup, ["lr", "code"])
+    back, classroom, notices = pg.decode_setup(params)
+    assert back == setup and classroom == ["lr", "code"] and notices == []
+    assert pg.encode_setup(pg.default_setup()) == {}
+
+
+def test_share_link_rejects_out_of_range_values_with_a_notice():
+    params = {"noise": "80", "lr": "100", "layers": "9,2", "acts": "tanh", "data": "mystery", "seed": "x",
+              "train": "50", "features": "x1,nope", "classroom": "lr,everything", "unrelated": "1"}
+    setup, classroom, notices = pg.decode_setup(params)
+    d = pg.default_setup()
+    for key in ("noise", "lr", "layers", "acts", "data", "seed", "features"):
+        assert setup[key] == d[key], key
+    assert classroom == []
+    assert len(notices) == 8 and any("noise=80" in n for n in notices)
+    assert setup["train"] == 50
+
+
+def test_share_link_snaps_a_learning_rate_to_the_scale():
+    setup, _, notices = pg.decode_setup({"lr": "0.029"})
+    assert setup["lr"] == 0.03 and not notices
+
+
+def test_csv_points_good_and_bad():
+    X, y, task = pg.read_points_csv("x1,x2,label\n0,1,0\n1,1,1\n2,-1,1\n")
+    assert task == "binary" and X.shape == (3, 2) and list(y) == [0, 1, 1]
+    assert pg.read_points_csv("0,0,0\n1,1,2\n2,2,1\n")[2] == "multiclass"
+    assert pg.read_points_csv("0,0,0.5\n1,1,-0.25\n")[2] == "regression"
+    with pytest.raises(ValueError, match="3 columns|columns"):
+        pg.read_points_csv("x1,x2\n1,2\n")
+    with pytest.raises(ValueError, match="not a number"):
+        pg.read_points_csv("1,2,0\n1,abc,1\n")
+    with pytest.raises(ValueError, match="limit"):
+        pg.read_points_csv("\n".join("1,2,0" for _ in range(2001)))
+
+
+def test_uploaded_and_added_points_join_the_data():
+    upload = pg.read_points_csv("\n".join(f"{i % 7 - 3},{i % 5 - 2},{i % 2}" for i in range(40)))
+    data = pg.make_data(setup_with(data="upload"), upload=upload,
+                        added=(np.array([[1.0, 1.0]]), np.array([1])))
+    assert len(data["X_train"]) + len(data["X_test"]) == 41
+    assert data["task"] == "binary" and data["X_train"][-1].tolist() == [1.0, 1.0]
+
+
+def test_seeded_default_run_on_the_spiral_reaches_90_percent():
+    setup = pg.default_setup()
+    assert setup["data"] == "spiral"
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(300):
+        tr.run_epoch()
+        if tr.history["test_acc"][-1] >= 0.9:
+            break
+    assert tr.history["test_acc"][-1] >= 0.9, tr.history["test_acc"][-1]
+
+
+def test_large_learning_rate_diverges_and_says_why():
+    setup = setup_with(opt="sgd", lr=10.0, loss="mse", data="plane", batch=1)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(50):
+        if tr.run_epoch() is None:
+            break
+    assert tr.diverged and "learning rate 10" in tr.stopped
+    assert pg.check_challenge("diverge", setup, tr)[0]
+
+
+def test_stop_rule():
+    setup = setup_with(stop_epoch=3)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    tr.run_epoch()
+    assert pg.stop_reason(tr, setup) is None
+    tr.run_epoch()
+    tr.run_epoch()
+    assert "3 epochs" in pg.stop_reason(tr, setup)
+    assert "reached the target" in pg.stop_reason(tr, setup_with(stop_loss=5.0))
+
+
+def test_confusion_matrix_by_hand():
+    cm = pg.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+
+
+def test_challenges():
+    setup = setup_with(data="circle", layers=[], acts=[], features=["x1^2", "x2^2"])
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    done, text = pg.check_challenge("circle_linear", setup, tr)
+    assert not done and "95 %" in text
+    tr.history["test_acc"].append(0.97)
+    assert pg.check_challenge("circle_linear", setup, tr)[0]
+    assert not pg.check_challenge("spiral2", setup, tr)[0]
+    assert not pg.check_challenge("spiral2", setup_with(layers=[8, 8, 8]), tr)[0]
+
+
+def test_save_load_and_setup_from_model():
+    setup = setup_with(layers=[4, 3], acts=["relu", "linear"])
+    model = pg.make_model(setup, "binary", 2)
+    loaded = Sequential.load(model.to_bytes())
+    back = pg.setup_from_model(loaded, pg.default_setup(), "binary", 2)
+    assert back["layers"] == [4, 3] and back["acts"] == ["relu", "linear"]
+    with pytest.raises(ValueError, match="input features"):
+        pg.setup_from_model(loaded, setup_with(features=["x1"]), "binary", 2)
+    with pytest.raises(ValueError, match="output"):
+        pg.setup_from_model(loaded, setup, "multiclass", 3)
+
+
+@pytest.mark.parametrize("changes", [{}, {"data": "blobs4", "loss": "mse", "opt": "momentum"},
+                                     {"data": "plane", "reg": "l1", "rate": 0.01, "layers": [], "acts": []}])
+def test_generated_nn_core_code_runs_and_matches_the_page(changes):
+    setup = setup_with(**changes)
+    data = pg.make_data(setup)
+    code = pg.nn_core_code(setup, data["task"], data["classes"]).replace("range(200)", "range(2)")
+    scope = {}
+    exec(compile(code, "<nn_core code>", "exec"), scope)
+    page = pg.make_trainer(setup, data)
+    page.run_epoch()
+    page.run_epoch()
+    assert scope["trainer"].history["train_loss"] == pytest.approx(page.history["train_loss"], rel=1e-12)
+
+
+@pytest.mark.parametrize("changes", [{}, {"data": "blobs3", "opt": "sgd", "reg": "l2", "rate": 0.1},
+                                     {"data": "blobs4", "loss": "mse"}, {"data": "multigauss", "opt": "rmsprop"}])
+def test_generated_pytorch_code_is_valid_python_and_runs_when_torch_is_there(changes):
+    setup = setup_with(**changes)
+    data = pg.make_data(setup)
+    code = pg.pytorch_code(setup, data["task"], data["classes"])
+    compiled = compile(code, "<pytorch code>", "exec")
+    torch = pytest.importorskip("torch")
+    scope = {}
+    exec(compile(code.replace("range(200)", "range(3)"), "<pytorch code>", "exec"), scope)
+    assert isinstance(scope["loss"], torch.Tensor) and torch.isfinite(scope["loss"])
+    assert compiled is not None
