@@ -37,6 +37,7 @@ def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=601, selected=None):
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=names, horizontal_spacing=0.06,
                         vertical_spacing=0.14)
     grid = np.linspace(-zlim, zlim, n)
+    shapes = []
     for k, name in enumerate(names):
         act = activations[name]
         r, c = k // cols + 1, k % cols + 1
@@ -52,9 +53,14 @@ def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=601, selected=None):
         fig.add_trace(go.Scatter(x=[z, z], y=[float(act.fn(zv)[0]), float(act.derivative(zv)[0])], mode="markers",
                                  marker=dict(size=11, color=[BLUE, DERIV_COLOUR], line=dict(color="white", width=1.5)),
                                  name="at z", showlegend=False, hoverinfo="skip"), r, c)
-        for a, b in flat_intervals(grid, df, tol):     # after the traces: plotly skips empty subplots
-            fig.add_vrect(x0=a, x1=b, fillcolor=SHADE, line_width=0, layer="below", row=r, col=c)
-        fig.add_vline(x=float(z), line=dict(color=CURRENT, width=2), row=r, col=c)
+        xref = "x" if k == 0 else f"x{k + 1}"            # shapes written directly: add_vrect is slow
+        yref = ("y" if k == 0 else f"y{k + 1}") + " domain"
+        for a, b in flat_intervals(grid, df, tol):
+            shapes.append(dict(type="rect", x0=a, x1=b, y0=0, y1=1, xref=xref, yref=yref, fillcolor=SHADE,
+                               line_width=0, layer="below"))
+        shapes.append(dict(type="line", x0=float(z), x1=float(z), y0=0, y1=1, xref=xref, yref=yref,
+                           line=dict(color=CURRENT, width=2)))
+    fig.update_layout(shapes=shapes)
     fig.update_yaxes(range=[-1.6, 2.1], gridcolor=GREY, zerolinecolor="#c0c0c0")
     fig.update_xaxes(range=[-zlim, zlim], gridcolor=GREY, zerolinecolor="#c0c0c0")
     fig.update_layout(height=300 * rows + 60, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=15),
