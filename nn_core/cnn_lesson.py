@@ -233,16 +233,19 @@ def prepare_image(array, size=8):
     [0, 1] with 1 = ink. A light background is inverted (ink on paper is dark), the ink's bounding box
     is cropped to a square with a small margin, averaged down to size×size and scaled so the
     darkest-ink pixel is 1. Returns a dict with ``grey`` (H, W), ``preview`` (the grey picture at most
-    160 pixels on a side, for display), ``inverted``, ``ink`` (H, W), ``image`` (size, size), or raises
-    ValueError with a plain-words reason."""
+    160 pixels on a side, for display), ``inverted``, ``ink`` (H, W), ``image`` (size, size) and
+    ``blank`` (no ink found: ``image`` is then all zeros)."""
     grey = to_grey_unit(array)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     inverted = bool(border.mean() > 0.5)
     ink = 1.0 - grey if inverted else grey
     ink_border = 1.0 - border if inverted else border
     ink = np.clip(ink - np.median(ink_border), 0.0, 1.0)                  # background → 0
-    if ink.max() < 0.05:
-        raise ValueError("the picture is blank: there is no ink to recognise")
+    scale = min(1.0, 160 / max(grey.shape))
+    preview = resize_image(grey, (max(1, round(grey.shape[0] * scale)), max(1, round(grey.shape[1] * scale))))
+    result = {"grey": grey, "preview": preview, "inverted": inverted, "ink": ink, "blank": bool(ink.max() < 0.05)}
+    if result["blank"]:
+        return {**result, "image": np.zeros((size, size))}
     rows, cols = np.nonzero(ink > 0.2 * ink.max())
     r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
     side = int(max(r1 - r0, c1 - c0) * 1.25) + 1                          # square, with a margin
@@ -250,7 +253,4 @@ def prepare_image(array, size=8):
     top, left = (side - (r1 - r0)) // 2, (side - (c1 - c0)) // 2
     box[top:top + r1 - r0, left:left + c1 - c0] = ink[r0:r1, c0:c1]
     small = resize_image(box, size)
-    scale = min(1.0, 160 / max(grey.shape))
-    preview = resize_image(grey, (max(1, round(grey.shape[0] * scale)), max(1, round(grey.shape[1] * scale))))
-    return {"grey": grey, "preview": preview, "inverted": inverted, "ink": ink,
-            "image": np.clip(small / small.max(), 0.0, 1.0)}
+    return {**result, "image": np.clip(small / small.max(), 0.0, 1.0)}

@@ -89,12 +89,14 @@ def grey(img, scale):
     return data_uri(vc.grey_png(img, scale))
 
 
-def upload_widget(key):
+def upload_widget(label, key):
     """A PNG/JPEG uploader; an error message for a bad file (the last good picture stays)."""
-    up = st.file_uploader("A PNG or JPEG picture (any size, colour or grey)", type=["png", "jpg", "jpeg"], key=key)
+    up = st.file_uploader(f"{label} (PNG or JPEG, any size, colour or grey)", type=["png", "jpg", "jpeg"], key=key)
     prepared, error = own_image(up, f"{key}_img")
     if error:
         st.error(error)
+    elif prepared is not None and prepared["blank"]:
+        st.info("No ink found: this picture looks blank (one colour all over), so the input is all zeros.")
     return prepared, error
 
 
@@ -126,7 +128,7 @@ with tab_slide:
     c_img, c_kernel = st.columns([1, 1], gap="large")
     with c_img:
         st.subheader("The input image")
-        source = st.radio("Image", SOURCES, horizontal=True, key="cnn_src")
+        source = st.radio("Slide over", SOURCES, horizontal=True, key="cnn_src")
         image = None
         if source == "a digit":
             X_digits, y_digits = digits()
@@ -143,7 +145,7 @@ with tab_slide:
             st.caption("Tick cells to draw with ink; the picture on the right follows.")
             image = pixel_editor("cnn_draw")
         else:
-            prepared, error = upload_widget("cnn_upload_x")
+            prepared, error = upload_widget("A picture to slide the kernel over", "cnn_upload_x")
             if prepared is not None:
                 image = prepared["image"]
                 st.caption("Still your previous picture." if error else
@@ -402,12 +404,12 @@ with tab_train:
             st.success("None: every test image is classified correctly.")
 
     st.subheader("Your own image")
-    own_src = st.radio("Image", ["draw", "upload"], horizontal=True, key="cnn_own_src")
+    own_src = st.radio("Your image", ["draw", "upload"], horizontal=True, key="cnn_own_src")
     o1, o2 = st.columns([1, 2], gap="large")
     with o1:
         x_own = None
         if own_src == "upload":
-            prepared, error = upload_widget("cnn_upload_own")
+            prepared, error = upload_widget("A picture for the network to recognise", "cnn_upload_own")
             if prepared is not None:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
