@@ -16,6 +16,7 @@ OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop", 
 LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 UNITS = 4                    # hidden units shown in the step-by-step numbers
 SAMPLE_LEN = 240
+SWEEP_KS = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]
 ss = st.session_state
 
 
@@ -143,10 +144,11 @@ if b3.button("New weights", key="rnn_reset", help="Start over from freshly drawn
     ss.rnn_config = None
     st.rerun()
 playing = ss.get("rnn_playing", False)
-if task.name == "echo" and b4.button("Sweep k", key="rnn_sweep", help="Train a fresh network for each k = 1…12."):
+if task.name == "echo" and b4.button("Sweep k", key="rnn_sweep",
+                                     help=f"Train a fresh network for each k = {', '.join(map(str, SWEEP_KS))}."):
     bar = st.progress(0.0, "Training one network per delay k…")
-    res = echo_sweep(range(1, 13), hidden_size=hidden, seq_len=seq_len, updates=300, optimizer=opt, lr=lr,
-                     seed=int(seed), progress=lambda i, k: bar.progress(i / 12, f"training for k = {k}…"))
+    res = echo_sweep(SWEEP_KS, hidden_size=hidden, seq_len=seq_len, updates=300, optimizer=opt, lr=lr, seed=int(seed),
+                     progress=lambda i, k: bar.progress(i / len(SWEEP_KS), f"training a network for k = {k}…"))
     bar.empty()
     ss.setdefault("rnn_echo_results", {}).update(res)
 
@@ -169,7 +171,7 @@ elif task.name == "forecast":
 @st.fragment(run_every=0.1 if playing else None)
 def live():
     if ss.get("rnn_playing"):
-        trainer.run_for(0.06)
+        trainer.run_for(0.08)
         if trainer.stopped:
             ss.rnn_playing = False
             st.rerun()          # the whole page, so that the timer stops and Play shows again
@@ -244,7 +246,8 @@ def live():
         ss.rnn_last_norms = last
         train = trainer.grad_norms if trainer.grad_norms is not None else np.full(len(last), np.nan)
         st.plotly_chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
-        st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`). "
+        st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`; "
+                   "it appears after the first update). "
                    "Orange: only the last step's loss — how much of its error reaches each earlier step. "
                    "Falling to the left: the gradient vanishes; rising: it explodes."
                    + (f" The dashed line is the step the last answer must echo (k = {task.k})." if mark else ""))

@@ -41,6 +41,7 @@ def test_step_numbers_match_a_hand_loop():
     model = make_model(task, 6, seed=1)
     x, _ = task.probe()
     Wx, Wh, b = (model.layers[0].params[k] for k in ("Wx", "Wh", "b"))
+    b[...] = np.random.default_rng(0).normal(size=6)     # a bias that is not zero, as after training
     h = np.zeros(6)
     for t in range(4):                                  # h_1 … h_4 by hand
         h_prev, h = h, np.tanh(x[t] @ Wx + h @ Wh + b)

@@ -193,17 +193,19 @@ def test_echo_task_k_sweep_and_views(at):
     step(at)
     figs = charts(at)
     acc = figs["How far back can it remember?"]
-    assert acc["data"][-1]["x"] == [3] and acc["data"][-1]["y"][0] == pytest.approx(tr.history["val_acc"][-1])
+    current = next(d for d in acc["data"] if d["name"] == "this run (training)")
+    assert current["x"] == [3] and current["y"][0] == pytest.approx(tr.history["val_acc"][-1])
     assert at.metric[2].value == f"{tr.history['val_acc'][-1]:.1%}"
     assert "One sequence: symbols in, echoes out" in figs
     assert grad_chart(at)["layout"]["shapes"][0]["x0"] == 16 - 3      # the step the last answer echoes
     at.button(key="rnn_sweep").click()
     run(at)
     results = at.session_state.rnn_echo_results
-    assert sorted(results) == list(range(1, 13))
+    ks = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]
+    assert sorted(results) == ks
     bars = charts(at)["How far back can it remember?"]["data"][0]
-    assert bars["x"] == list(range(1, 13)) and np.allclose(bars["y"], [results[k] for k in range(1, 13)])
-    assert results[1] > results[12]                             # the memory fades with k
+    assert bars["x"] == ks and np.allclose(bars["y"], [results[k] for k in ks])
+    assert results[1] > 0.9 and results[24] < 0.4               # the memory fades with k, down to chance
 
 
 def test_characters_on_the_bundled_text(at):

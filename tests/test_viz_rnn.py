@@ -73,7 +73,8 @@ def test_forecast_figure():
 def test_echo_figures():
     fig = vz.echo_accuracy_figure({1: 1.0, 4: 0.6}, 0.25, current=(6, 0.3))
     assert list(fig.data[0].x) == [1, 4] and list(fig.data[0].y) == [1.0, 0.6]
-    assert list(fig.data[1].y) == [0.3] and fig.layout.shapes[0].y0 == 0.25
+    assert list(fig.data[1].y) == [0.3] and list(fig.data[2].y) == [0.25, 0.25]      # chance level
+    assert list(fig.layout.xaxis.tickvals) == [1, 4, 6]
     seq = vz.echo_sequence_figure([0, 1, 2, 3], [0, 0, 0, 1], [0, 0, 1, 1], k=2)
     assert [int(t) for t in seq.data[1].text] == [0, 0, 0, 1]
     assert list(seq.data[3].x) == [3]                         # the one wrong answer (t = 3), marked ×

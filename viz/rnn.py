@@ -83,7 +83,7 @@ def loss_figure(history, reference=None, reference_label="", log=True):
         # A trace, not a shape: on a log axis a shape's y would be read as log10(y).
         traces.append(_line([0, max(history["eval_step"][-1], 1)], [reference, reference], reference_label, "#777",
                             2, line={"dash": "dash"}, hoverinfo="skip"))
-    return _figure(traces, "Loss", xaxis={"title": "update"},
+    return _figure(traces, "Loss", xaxis={"title": "update", "rangemode": "tozero"},
                    yaxis={"title": "loss", "type": "log" if log else "linear"})
 
 
@@ -161,13 +161,12 @@ def echo_accuracy_figure(results, chance, current=None):
     if current is not None:
         traces.append({"type": "bar", "x": [current[0]], "y": [current[1]], "name": "this run (training)",
                        "width": 0.5, "marker": {"color": ORANGE}, "hovertemplate": hover})
-    shown = ks + ([current[0]] if current is not None else [])
-    note = {"xref": "paper", "x": 1, "xanchor": "right", "y": chance, "yanchor": "bottom", "text": "chance (guessing)",
-            "showarrow": False}
+    shown = sorted(set(ks + ([current[0]] if current is not None else [])))
+    right = max(shown + [8]) + 0.6
+    traces.append(_line([0.4, right], [chance, chance], "chance (guessing)", "#777", 2, line={"dash": "dash"},
+                        hoverinfo="skip"))
     return _figure(traces, "How far back can it remember?", height=320, barmode="overlay",
-                   shapes=[_hline(chance)], annotations=[note],
-                   xaxis={"title": "delay k", "dtick": 1 if max(shown, default=1) <= 15 else 5,
-                          "range": [0.4, max(shown + [8]) + 0.6]},
+                   xaxis={"title": "delay k", "tickvals": shown, "range": [0.4, right]},
                    yaxis={"title": "accuracy", "range": [0, 1.05], "tickformat": ".0%"})
 
 
@@ -223,4 +222,5 @@ def char_probs_figure(prime, text, probs, chars, top=12):
                    xaxis={"title": "the generated text, one character per column", "type": "category",
                           "tickangle": 0, "showgrid": False, "tickvals": xlab, "ticktext": [_show(c) for c in text],
                           "tickfont": {"size": 15}},
-                   yaxis={"title": "candidate", "type": "category", "autorange": "reversed", "showgrid": False})
+                   yaxis={"title": "candidate", "type": "category", "autorange": "reversed", "showgrid": False,
+                          "tickfont": {"size": 15}})
