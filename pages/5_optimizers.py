@@ -70,6 +70,18 @@ def dataset_select(col, key):
     return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, format_func=lambda k: DATASETS_2D[k]["label"], key=key)
 
 
+def _clicked():
+    """A click on the race's contour plot selects one of its invisible grid points: start there."""
+    event = st.session_state.get("op_race_fig") or {}
+    points = event.get("selection", {}).get("points", [])
+    if points and "x" in points[0]:
+        key = st.session_state.op_surface
+        st.session_state[f"op_x_{key}"] = round(float(points[0]["x"]) / 0.05) * 0.05
+        st.session_state[f"op_y_{key}"] = round(float(points[0]["y"]) / 0.05) * 0.05
+        st.session_state.op_t = 0
+        st.session_state.op_clicked = True
+
+
 def _start_job(name, configs):
     st.session_state[name] = {"configs": configs, "results": [], "running": True}
 
@@ -126,7 +138,8 @@ with tab_race:
     st.markdown(
         "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
         "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
-        "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both.")
+        "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
+        "*Click the contour plot to start from there.*")
     ctrl, view = st.columns([1, 3.3], gap="medium")
     with ctrl:
         key = st.selectbox("Loss surface", list(S.SURFACES), format_func=lambda k: S.SURFACES[k].label, key="op_surface")
@@ -144,6 +157,7 @@ with tab_race:
                                           nearest(LR_OPTIONS, surface.lrs[name]),
                                           format_func=lambda v: f"{v:g}", key=f"op_lr_{name}_{suffix}")
         steps = st.slider("Steps", 20, 500, 150, 10, key="op_steps")
+        three_d = st.toggle("3-D surface", key="op_3d", help="Show the loss as a landscape (drag to turn it).")
 
     state("op_t", lambda: st.session_state.op_steps)
     state("op_playing", lambda: False)
@@ -168,6 +182,8 @@ with tab_race:
 
     @st.fragment(run_every=0.2 if st.session_state.op_playing else None)
     def race_view():
+        if st.session_state.pop("op_clicked", False):
+            st.rerun()                          # a new start: the whole race is computed again
         if st.session_state.op_playing:
             st.session_state.op_t = min(st.session_state.op_t + max(1, steps // 60), steps)
             if st.session_state.op_t >= steps:
@@ -175,7 +191,11 @@ with tab_race:
                 st.rerun()
         t = st.session_state.op_t
         left, right = st.columns([1.45, 1])
-        left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start, height=540), key="op_race_fig")
+        if three_d:
+            left.plotly_chart(V.race_figure_3d(surface, xs, ys, Z, trajs, t, start, height=540), key="op_race_fig3d")
+        else:
+            left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start, height=540, clickable=True),
+                              key="op_race_fig", on_select=_clicked, selection_mode="points")
         right.markdown(f"### Step {t} of {steps}")
         right.markdown("  \n".join(
             f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"

@@ -19,9 +19,15 @@ def test_race_plays_and_sweep_runs_and_stops(app_url, page):
     assert page.locator("h1").count() >= 1
     assert not page_errors(page)
     assert step_counter(page) == 150
-    page.get_by_role("button", name="Restart").click()
+    # a click on the contour plot at θ = (2, −3) of the [−5, 5]² window moves the start there
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.8 * box["height"])
+    page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.8 * box["height"])
+    page.wait_for_function("() => [...document.querySelectorAll('h3')].some(e => e.innerText.startsWith('Step 0 of'))",
+                           timeout=20000)
     wait_ready(page, settle=0.5)
-    assert step_counter(page) == 0
+    thumbs = page.eval_on_selector_all("[data-testid='stSliderThumbValue']", "els => els.map(e => e.innerText)")
+    assert thumbs[1:3] == ["2.00", "-3.00"], thumbs
     page.get_by_role("button", name="Play").click()
     time.sleep(3.0)
     moved = step_counter(page)
@@ -38,6 +44,7 @@ def test_race_plays_and_sweep_runs_and_stops(app_url, page):
     panel = page.locator("[data-testid='stTabPanel']:visible")
     panel.get_by_role("button", name="Run").click()
     page.wait_for_selector("[data-testid='stTabPanel']:visible [data-testid='stProgress']", timeout=20000)
+    time.sleep(0.5)
     panel.get_by_role("button", name="Stop").click()
     time.sleep(1.0)
     wait_ready(page, settle=0.5)

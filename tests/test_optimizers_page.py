@@ -109,6 +109,12 @@ def test_race_controls_surface_start_rates_steps():
     for name, traj in race.items():
         assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
     assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Saddle: step 60"
+    at.toggle(key="op_3d").set_value(True).run()
+    fig = ok(at) and chart(at, "op_race_fig3d")
+    assert fig["data"][0]["type"] == "surface" and fig["layout"]["title"]["text"] == "Saddle: step 60"
+    adam = next(tr for tr in fig["data"] if tr.get("name") == "Adam")
+    assert np.allclose(adam["x"], race["adam"].points[:, 0])
+    at.toggle(key="op_3d").set_value(False)
     # conditioning of the bowl: new defaults for the learning rates (SGD 1.4/κ, snapped)
     at.selectbox(key="op_surface").set_value("bowl").run()
     at.slider(key="op_kappa").set_value(50).run()

@@ -103,3 +103,14 @@ def test_update_latex_puts_the_engines_numbers_in_the_formula():
     lines = V.update_latex("adam", adam.hyper, S.step_numbers(adam, 3))
     assert len(lines) == 6 and "^{3}" in lines[3]
     assert len(V.update_latex("sgd", {"lr": 0.1}, S.step_numbers(S.run(bowl, make_optimizer("sgd", 0.1), (1, 1), 1), 1))) == 3
+
+
+def test_race_figure_3d_rides_on_the_surface(bowl_race):
+    bowl, race = bowl_race
+    xs, ys, Z = bowl.grid(30)
+    fig = V.race_figure_3d(bowl, xs, ys, Z, race, 5, bowl.start)
+    surf = fig.data[0]
+    cap = np.percentile(Z, 95)
+    assert surf.type == "surface" and np.allclose(surf.z, np.minimum(Z, cap)) and np.allclose(surf.customdata, Z)
+    adam = next(t for t in fig.data if t.name == "Adam")
+    assert np.allclose(adam.z, np.minimum(race["adam"].losses[:6], cap)) and len(adam.x) == 6

@@ -40,11 +40,13 @@ def _path(traj, upto, color, name, showlegend=True, size=6, window=None):
     return [
         go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="lines+markers", name=name, showlegend=showlegend,
                    line={"color": color, "width": 3}, marker={"color": color, "size": size},
+                   unselected={"marker": {"opacity": 1}},
                    customdata=np.column_stack([steps, traj.losses[:k + 1]]), legendgroup=name,
                    hovertemplate=f"{name}<br>step %{{customdata[0]}}<br>θ = (%{{x:.3f}}, %{{y:.3f}})"
                                  "<br>loss = %{customdata[1]:.4g}<extra></extra>"),
         go.Scatter(x=pts[-1:, 0], y=pts[-1:, 1], mode="markers", showlegend=False, legendgroup=name,
                    marker={"color": color, "size": 3 * size, "line": {"color": "white", "width": 2}},
+                   unselected={"marker": {"opacity": 1}},
                    hoverinfo="skip"),
     ]
 
@@ -58,14 +60,30 @@ def _marks(start, minimum):
     return traces
 
 
-def race_figure(surface, xs, ys, Z, trajectories, upto, start, height=560):
-    """Contours of ``surface`` (grid ``xs``, ``ys``, ``Z``) with each optimizer's path up to step ``upto``."""
+def click_targets(surface, n=41):
+    """An invisible grid of points over the window, so that a click anywhere selects a nearby (θ₁, θ₂):
+    the page uses the selection as a new start. Hover on them shows the loss there."""
+    px, py = np.linspace(*surface.xlim, n), np.linspace(*surface.ylim, n)
+    gx, gy = np.meshgrid(px, py)
+    loss = surface.value(np.stack([gx, gy], axis=-1)).ravel()
+    return go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="click to start here", showlegend=False,
+                      marker={"size": 14, "opacity": 0}, customdata=loss,
+                      selected={"marker": {"opacity": 0}}, unselected={"marker": {"opacity": 0}},
+                      hovertemplate="θ₁ = %{x:.2f}, θ₂ = %{y:.2f}<br>loss = %{customdata:.4g}"
+                                    "<br>click: start here<extra></extra>")
+
+
+def race_figure(surface, xs, ys, Z, trajectories, upto, start, height=560, clickable=False):
+    """Contours of ``surface`` (grid ``xs``, ``ys``, ``Z``) with each optimizer's path up to step ``upto``;
+    with ``clickable``, an invisible grid of click targets on top (see ``click_targets``)."""
     fig = go.Figure([_contour(xs, ys, Z, surface.floor())])
+    if clickable:
+        fig.add_trace(click_targets(surface))
     for name, traj in trajectories.items():
         fig.add_traces(_path(traj, upto, OPT_COLORS[name], OPT_LABELS[name]))
     fig.add_traces(_marks(start, surface.minimum))
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font=FONT,
-                      title=f"{surface.label}: step {int(upto)}",
+                      title=f"{surface.label}: step {int(upto)}", clickmode="event+select", dragmode=False,
                       legend={"orientation": "h", "y": -0.12, "x": 0})
     fig.update_xaxes(range=list(surface.xlim), title=surface.axes[0], constrain="domain")
     fig.update_yaxes(range=list(surface.ylim), title=surface.axes[1])
@@ -243,3 +261,27 @@ def update_latex(name, hyper, numbers):
     lines.append(rf"\theta_t = \theta_{{t-1}} + \Delta\theta = {_vec(n['theta_prev'])} + {_vec(n['step'])} "
                  rf"= {_vec(n['theta'])}")
     return lines
+
+
+def race_figure_3d(surface, xs, ys, Z, trajectories, upto, start, height=560):
+    """The same race on the loss drawn as a 3-D surface (height = loss, clipped to the drawn window's
+    95th percentile so that steep walls do not flatten the valley); paths ride on the surface."""
+    cap = float(np.percentile(Z, 95))
+    fig = go.Figure([go.Surface(x=xs, y=ys, z=np.minimum(Z, cap), colorscale=SURFACE_SCALE, showscale=False,
+                                opacity=0.9, name="loss surface", customdata=Z,
+                                hovertemplate="θ₁ = %{x:.2f}<br>θ₂ = %{y:.2f}<br>loss = %{customdata:.4g}<extra></extra>")])
+    for name, traj in trajectories.items():
+        k = min(int(upto), len(traj.points) - 1)
+        pts, loss = traj.points[:k + 1], np.minimum(traj.losses[:k + 1], cap)
+        fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=loss, mode="lines+markers", name=OPT_LABELS[name],
+                                   line={"color": OPT_COLORS[name], "width": 6},
+                                   marker={"color": OPT_COLORS[name], "size": 3}))
+    s = np.asarray(start, dtype=float)
+    fig.add_trace(go.Scatter3d(x=[s[0]], y=[s[1]], z=[min(float(surface.value(s)), cap)], mode="markers",
+                               name="start", marker={"symbol": "diamond", "size": 7, "color": "#111111"}))
+    fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 40, "b": 0}, font=FONT,
+                      title=f"{surface.label}: step {int(upto)}", legend={"orientation": "h", "y": -0.05},
+                      scene={"xaxis_title": surface.axes[0], "yaxis_title": surface.axes[1], "zaxis_title": "loss",
+                             "xaxis_range": list(surface.xlim), "yaxis_range": list(surface.ylim),
+                             "camera": {"eye": {"x": -1.4, "y": -1.6, "z": 1.1}}})
+    return fig
