@@ -162,7 +162,7 @@ def perturb(rng, kind, w):
 
 
 # ------------------------------------------------------------------ one page's fuzzing session
-def fuzz_page(path, runs, seed, timeout=60):
+def fuzz_page(path, runs, seed, timeout=180):
     """Drive ``path`` for ``runs`` runs; returns (name, runs done, failures, wall seconds, CPU seconds)."""
     import logging
     logging.getLogger("streamlit").setLevel(logging.ERROR)
