@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from .palette import BLUE, GREY, ORANGE, diverging_rgb
 
 FONT = 16           # projector-sized text
-NODE_SIZE = 66
+NODE_SIZE = 58
 LADDER = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
 
 
@@ -156,7 +156,10 @@ def network_figure(spec, rec, step, digits=4):
                 if updated(l):
                     hover += f"<br>new {name} = {fmt(new['W'][l][i][j], 6)}"
                     text = fmt(new["W"][l][i][j], digits)
-                t = 0.38   # near the source, clear of its circle: links from one source fan apart there
+                p0, p1 = pos[(l, i)], pos[(l + 1, j)]
+                # level links: label mid-way; slanted ones near their source, where links from one node fan
+                # apart — a little further out going down, to clear the z/δ text under the source
+                t = 0.5 if abs(p1[1] - p0[1]) < 0.5 else 0.45 if p1[1] < p0[1] else 0.33
                 link(pos[(l, i)], pos[(l + 1, j)], w, text, hover, active_link(l, i, j), t)
             name = bias_name(spec, l, j, html=True)
             hover = f"{name} = {fmt(b[j], 6)}"
@@ -220,7 +223,7 @@ def network_figure(spec, rec, step, digits=4):
     fig.update_layout(height=int(150 + 125 * tallest), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
                       xaxis={"visible": False, "range": [-0.3, L + 0.35], "fixedrange": True},
-                      yaxis={"visible": False, "range": [-tallest / 2 - 0.75, tallest / 2 + 0.05], "fixedrange": True})
+                      yaxis={"visible": False, "range": [-tallest / 2 - 0.75, tallest / 2 + 0.2], "fixedrange": True})
     return fig
 
 
@@ -347,7 +350,7 @@ def update_latex(spec, rec, l, digits=6):
                      rf" = {fmt(new['W'][l][0][0], digits)}"),
             _aligned(f"{b}^{{\\text{{new}}}}", rf"{b} - \eta\,\frac{{\partial L}}{{\partial {b}}}",
                      rf"{fmt(row['b'][0], digits)} - {fmt(eta, digits)} \cdot {_p(row['dL_db'][0], digits)}"
-                     rf" = {fmt(bias_new, digits)}")]
+                     rf" = {fmt(bias_new, digits)}" + ("" if spec["update_biases"] else r"\ \text{(not applied)}"))]
 
 
 def update_rows(spec, rec, l):
