@@ -205,6 +205,9 @@ with tab_race:
 
     with view:
         race_view()
+        with st.expander(f"The surface: {surface.label}"):
+            st.markdown(type(surface).__doc__.split("$$")[0].strip())
+            show_equations(type(surface))
 
     for n, tr in trajs.items():
         if tr.diverged:

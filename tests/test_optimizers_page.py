@@ -87,8 +87,9 @@ def test_defaults_show_the_engines_race():
     assert np.allclose(sgd_path["x"], race["sgd"].points[:, 0]) and np.allclose(sgd_path["y"], race["sgd"].points[:, 1])
     # inside one step: SGD, step 3, the docstring and the numbers
     latex = tex(at)
-    assert latex[:2] == latex_blocks(S.make_optimizer("sgd", 0.1).__class__)
-    assert latex[2:5] == V.update_latex("sgd", race["sgd"].hyper, S.step_numbers(race["sgd"], 3))
+    assert latex[:2] == latex_blocks(S.Bowl)                          # the surface's own formula
+    assert latex[2:4] == latex_blocks(S.make_optimizer("sgd", 0.1).__class__)
+    assert latex[4:7] == V.update_latex("sgd", race["sgd"].hyper, S.step_numbers(race["sgd"], 3))
 
 
 def test_race_controls_surface_start_rates_steps():
@@ -109,6 +110,7 @@ def test_race_controls_surface_start_rates_steps():
     for name, traj in race.items():
         assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
     assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Saddle: step 60"
+    assert tex(at)[:2] == latex_blocks(S.Saddle) and at.expander[0].label == "The surface: Saddle"
     at.toggle(key="op_3d").set_value(True).run()
     fig = ok(at) and chart(at, "op_race_fig3d")
     assert fig["data"][0]["type"] == "surface" and fig["layout"]["title"]["text"] == "Saddle: step 60"
@@ -152,7 +154,7 @@ def test_inside_one_step_of_adam():
     ok(at)
     bowl = S.Bowl(20.0)
     traj = S.run(bowl, Adam(0.3), bowl.start, 150, name="adam")
-    latex = tex(at)
+    latex = tex(at)[len(latex_blocks(S.Bowl)):]
     blocks = latex_blocks(Adam)
     assert latex[:len(blocks)] == blocks
     expected = V.update_latex("adam", traj.hyper, S.step_numbers(traj, 5))

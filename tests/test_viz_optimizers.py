@@ -113,4 +113,15 @@ def test_race_figure_3d_rides_on_the_surface(bowl_race):
     cap = np.percentile(Z, 95)
     assert surf.type == "surface" and np.allclose(surf.z, np.minimum(Z, cap)) and np.allclose(surf.customdata, Z)
     adam = next(t for t in fig.data if t.name == "Adam")
-    assert np.allclose(adam.z, np.minimum(race["adam"].losses[:6], cap)) and len(adam.x) == 6
+    lift = 0.02 * (cap - Z.min())
+    assert np.allclose(adam.z, np.minimum(race["adam"].losses[:6], cap) + lift) and len(adam.x) == 6
+
+
+def test_click_targets_cover_the_window_with_the_loss_in_hover():
+    saddle = S.Saddle()
+    fig = V.race_figure(saddle, *saddle.grid(20), {}, 0, saddle.start, clickable=True)
+    grid = next(t for t in fig.data if t.name == "click to start here")
+    assert len(grid.x) == 41 * 41 and min(grid.x) == saddle.xlim[0] and max(grid.y) == saddle.ylim[1]
+    i = 17
+    assert grid.customdata[i] == pytest.approx(saddle.value(np.array([grid.x[i], grid.y[i]])))
+    assert grid.marker.opacity == 0 and fig.layout.clickmode == "event+select"

@@ -267,17 +267,18 @@ def race_figure_3d(surface, xs, ys, Z, trajectories, upto, start, height=560):
     """The same race on the loss drawn as a 3-D surface (height = loss, clipped to the drawn window's
     95th percentile so that steep walls do not flatten the valley); paths ride on the surface."""
     cap = float(np.percentile(Z, 95))
-    fig = go.Figure([go.Surface(x=xs, y=ys, z=np.minimum(Z, cap), colorscale=SURFACE_SCALE, showscale=False,
-                                opacity=0.9, name="loss surface", customdata=Z,
+    lift = 0.02 * (cap - float(Z.min()))          # paths float just above the surface, so it never hides them
+    fig = go.Figure([go.Surface(x=xs, y=ys, z=np.minimum(Z, cap), colorscale=[[0.0, "#ffffff"], [1.0, "#7d868e"]],
+                                showscale=False, opacity=0.85, name="loss surface", customdata=Z,
                                 hovertemplate="θ₁ = %{x:.2f}<br>θ₂ = %{y:.2f}<br>loss = %{customdata:.4g}<extra></extra>")])
     for name, traj in trajectories.items():
         k = min(int(upto), len(traj.points) - 1)
-        pts, loss = traj.points[:k + 1], np.minimum(traj.losses[:k + 1], cap)
+        pts, loss = traj.points[:k + 1], np.minimum(traj.losses[:k + 1], cap) + lift
         fig.add_trace(go.Scatter3d(x=pts[:, 0], y=pts[:, 1], z=loss, mode="lines+markers", name=OPT_LABELS[name],
                                    line={"color": OPT_COLORS[name], "width": 6},
                                    marker={"color": OPT_COLORS[name], "size": 3}))
     s = np.asarray(start, dtype=float)
-    fig.add_trace(go.Scatter3d(x=[s[0]], y=[s[1]], z=[min(float(surface.value(s)), cap)], mode="markers",
+    fig.add_trace(go.Scatter3d(x=[s[0]], y=[s[1]], z=[min(float(surface.value(s)), cap) + lift], mode="markers",
                                name="start", marker={"symbol": "diamond", "size": 7, "color": "#111111"}))
     fig.update_layout(height=height, margin={"l": 0, "r": 0, "t": 40, "b": 0}, font=FONT,
                       title=f"{surface.label}: step {int(upto)}", legend={"orientation": "h", "y": -0.05},
