@@ -340,13 +340,15 @@ with tab_train:
     @st.fragment(run_every=0.1 if training else None)
     def train_view():
         if st.session_state.get("cnn_training", False):
-            if trainer.epoch < epochs and not trainer.stopped:
-                trainer.run_for(0.15, max_epochs=epochs - trainer.epoch)
+            if trainer.epoch < epochs and not trainer.stopped:      # a frame's budget of mini-batches
+                trainer.run_steps_for(0.08, max_epochs=epochs - trainer.epoch)
             if trainer.epoch >= epochs or trainer.stopped:        # finished: one full rerun stops the timer
                 st.session_state["cnn_training"] = False
                 st.rerun()
         hist = trainer.history
-        st.progress(min(trainer.epoch / epochs, 1.0), text=f"epoch {trainer.epoch} of {epochs}")
+        done_part = trainer.epoch + trainer.epoch_progress
+        st.progress(min(done_part / epochs, 1.0), text=f"epoch {trainer.epoch} of {epochs}"
+                    + (f" (+{trainer.epoch_progress:.0%} of the next)" if trainer.epoch_progress else ""))
         if trainer.stopped:
             st.warning(trainer.stopped)
         if hist["epoch"]:
