@@ -201,14 +201,15 @@ def live():
         elif task.name == "echo":
             results = ss.get("rnn_echo_results", {})
             st.plotly_chart(vz.echo_accuracy_figure(results, task.chance, (task.k, val_acc)), key="rnn_echo_acc")
-            pred = model.forward(x_probe[None])[0].argmax(-1)
-            st.plotly_chart(vz.echo_sequence_figure(x_probe.argmax(1)[:24], y_probe[:24], pred[:24], task.k),
-                            key="rnn_echo_seq")
         else:
             text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
             st.markdown(f"**A sample at τ = {temperature:g}**, starting from “{prime}”:")
             st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
+    if task.name == "echo":
+        pred = model.forward(x_probe[None])[0].argmax(-1)
+        st.plotly_chart(vz.echo_sequence_figure(x_probe.argmax(1)[:32], y_probe[:32], pred[:32], task.k),
+                        key="rnn_echo_seq")
     if task.name == "chars":
         start, text, probs = ss.rnn_last_sample
         st.plotly_chart(vz.char_probs_figure(start, text[:40], probs[:40], task.vocab.chars),

@@ -174,7 +174,7 @@ def echo_sequence_figure(inputs, targets, predicted, k):
     """One echo sequence: the input symbols, the symbols to output (k steps later) and the network's answers,
     as coloured rows (class colours); a wrong answer is marked with ×."""
     T = len(inputs)
-    rows = [("input x_t", inputs), (f"target (x_(t−{k}))", targets), ("network's answer", predicted)]
+    rows = [("input x<sub>t</sub>", inputs), (f"target x<sub>t−{k}</sub>", targets), ("network's answer", predicted)]
     traces = []
     for r, (name, values) in enumerate(rows):
         colours = [CLASS_COLORS[int(v) % len(CLASS_COLORS)] for v in values]
