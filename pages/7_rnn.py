@@ -65,10 +65,14 @@ c1, c2, c3, c4 = st.columns(4)
 clip_on = c1.toggle("Gradient clipping", False, key="rnn_clip_on")
 clip_c = c2.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0, key="rnn_clip", disabled=not clip_on)
 seed = c3.number_input("Seed", 0, 9999, 0, key="rnn_seed")
-radius_on = c4.toggle("Set the spectral radius ρ of W_h at the start", False, key="rnn_radius_on")
-radius = c4.slider("ρ", 0.1, 3.0, 1.0, 0.1, key="rnn_radius", disabled=not radius_on,
+radius_on = c4.toggle("Rescale W_h at the start", False, key="rnn_radius_on")
+radius = c4.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1, key="rnn_radius", disabled=not radius_on,
                    help="W_h is rescaled so that its largest |eigenvalue| is ρ: < 1 gradients fade, > 1 they can explode.")
 clip = clip_c if clip_on else None
+st.caption("Training cuts each sequence into chunks of T steps and makes one update per chunk; the hidden state "
+           "flows on from chunk to chunk, but the gradient stops at a chunk's start (truncated backpropagation "
+           "through time) — so the network cannot learn links longer than T steps. Changing H, the seed, ρ or "
+           "the task draws new weights; η, T, the optimizer and clipping change on the fly.")
 
 if text_problem:
     st.warning(text_problem, icon=":material/edit_note:")
