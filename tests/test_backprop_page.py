@@ -1,5 +1,7 @@
 """Lesson 3 under AppTest: every preset stepped through every phase with the engine's numbers on screen,
 the textbook's published values, and every control changed."""
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -29,6 +31,15 @@ def latex(at):
     return "\n".join(x.value for x in at.latex)
 
 
+def results(at):
+    """The result of every formula on screen: what follows its last "=" sign."""
+    out = []
+    for x in at.latex:
+        v = re.sub(r"\\(quad|\s)*\\text\{[^}]*\}", "", x.value.replace(r"\end{aligned}", "")).strip(" $\n")
+        out.append(v.rsplit("= ", 1)[-1].strip())
+    return out
+
+
 def table_with(at, column):
     """The first table (st.dataframe / st.data_editor) that has this column."""
     return next(t.value for t in at.dataframe if column in t.value.columns)
@@ -44,15 +55,16 @@ def expected_numbers(spec, rec, step):
     l, j = step["layer"], step["neuron"]
     if step["phase"] == "forward":
         row = tr["layers"][l]
-        return [row["z"][j], row["a"][j], row["b"][j]] + [row["W"][i][j] for i in range(spec["sizes"][l])]
+        return [row["z"][j], row["a"][j]]
     if step["phase"] == "loss":
-        return [tr["loss"]] + tr["output"]
+        return [tr["loss"]]
     if step["phase"] == "backward":
         row = tr["layers"][l]
-        return [row["dL_dz"][j], row["dL_da"][j], row["dL_db"][j]] + [row["dL_dW"][i][j] for i in range(spec["sizes"][l])]
+        out = [row["dL_dz"][j], row["dL_db"][j]] + [row["dL_dW"][i][j] for i in range(spec["sizes"][l])]
+        return out if spec["loss"] == "cross_entropy" and l == len(tr["layers"]) - 1 else out + [row["dL_da"][j], row["fprime"][j]]
     if l is not None:
-        return [rec["after"]["W"][l][0][0], tr["layers"][l]["dL_dW"][0][0]]
-    return [tr["loss"], rec["loss_after"]]
+        return [rec["after"]["W"][l][0][0]]
+    return [rec["loss_after"]]
 
 
 @pytest.mark.parametrize("preset", list(stepper.PRESETS))
@@ -67,9 +79,15 @@ def test_every_step_of_every_preset_shows_the_engines_numbers(preset):
     for k, step in enumerate(steps):
         assert step_label(at) == f"**step {k + 1} of {len(steps)}**"
         assert at.radio(key="bp_phase").value == step["phase"]
-        shown = latex(at) + " ".join(str(m.value) for m in at.metric)
+        shown = results(at)
         for v in expected_numbers(spec, rec, step):
-            assert fmt(v, DIGITS) in shown, (preset, k, step, fmt(v, DIGITS))
+            assert fmt(v, DIGITS) in shown, (preset, k, step, fmt(v, DIGITS), shown)
+        if step["phase"] == "loss":
+            assert all(fmt(v, DIGITS) in latex(at) for v in rec["trace"]["output"])
+        if step["phase"] == "forward":   # the sum itself: every weight times every input, plus the bias
+            row = rec["trace"]["layers"][step["layer"]]
+            terms = [f"{fmt(w[step['neuron']], DIGITS)}" for w in row["W"]] + [fmt(a, DIGITS) for a in row["a_prev"]]
+            assert all(t in latex(at) for t in terms)
         if step["phase"] == "update" and step["layer"] is not None:
             table = table_with(at, "new")   # old / gradient / new for every parameter of the layer
             l = step["layer"]

@@ -102,9 +102,16 @@ def test_gradient_check_agrees_on_random_custom_networks(spec):
 
 
 def test_gradient_check_catches_a_wrong_gradient(textbook, monkeypatch):
-    """A wrong backward (here: the sigmoid's derivative off by 10 %) shows up as a large relative error."""
-    from nn_core.activations import Sigmoid
-    monkeypatch.setattr(Sigmoid, "derivative", lambda self, z: 1.1 * self.fn(z) * (1 - self.fn(z)))
+    """A wrong backward (here: every weight gradient of a Dense layer 10 % too large) shows up as a large
+    relative error."""
+    from nn_core.layers import Dense
+    right = Dense.backward
+
+    def wrong(self, dz):
+        dx = right(self, dz)
+        self.grads["W"] = 1.1 * self.grads["W"]
+        return dx
+    monkeypatch.setattr(Dense, "backward", wrong)
     rows = stepper.gradient_check(textbook)
     assert max(r["rel_error"] for r in rows) > 1e-2 and not all(r["agrees"] for r in rows)
 

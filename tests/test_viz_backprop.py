@@ -83,8 +83,10 @@ def test_update_step_labels_links_with_the_new_weights(textbook):
 def test_formulas_carry_the_engines_numbers(textbook):
     spec, rec, _ = textbook
     tr = rec["trace"]
-    fwd = "".join(viz.forward_latex(spec, rec, 1, 0))
-    assert "w_{5}" in fwd and "0.4 \\cdot 0.59327 +" in fwd and viz.fmt(tr["layers"][1]["z"][0]) in fwd
+    z_line, a_line = viz.forward_latex(spec, rec, 1, 0)
+    assert "w_{5}" in z_line and "0.4 \\cdot 0.59327 +" in z_line
+    assert z_line.endswith(f"= {viz.fmt(tr['layers'][1]['z'][0])} \\end{{aligned}}")
+    assert a_line.endswith(f"= {viz.fmt(tr['layers'][1]['a'][0])}") and "e^{-1.10591}" in a_line
     assert viz.loss_latex(spec, rec)[1].endswith("= 0.298371")
     bwd = "".join(viz.backward_latex(spec, rec, 0, 0))   # hidden h1: Σ w δ, then f', then δ
     assert "w_{5}\\,\\delta_{o_{1}} + w_{7}\\,\\delta_{o_{2}}" in bwd

@@ -249,14 +249,17 @@ def _act_formula(name, z, a, digits, me):
 def _deriv_formula(name, z, a, fprime, digits, me):
     """f'(z) of this neuron: the rule, then the numbers."""
     fa = fmt(a, digits)
+    zs = fmt(z, digits)
     sym, num = {"sigmoid": (r"a(1 - a)", rf"{fa}\,(1 - {fa})"),
                 "tanh": (r"1 - a^2", rf"1 - {_p(a, digits)}^2"),
-                "relu": (rf"[\,z > 0\,],\ z = {fmt(z, digits)}", None),
-                "leaky_relu": (rf"1 \text{{ if }} z > 0 \text{{ else }} 0.01,\ z = {fmt(z, digits)}", None),
+                "relu": (r"[\,z > 0\,]", rf"[\,{zs} > 0\,]"),
+                "leaky_relu": (r"1 \text{ if } z > 0 \text{ else } 0.01", rf"z = {zs}:\ "),
                 "identity": ("1", None)}[name]
     lhs = f"f'(z_{{{me}}})"
     if num is None:
-        return rf"{lhs} = {sym} \;\Rightarrow\; {fmt(fprime, digits)}" if name != "identity" else f"{lhs} = 1"
+        return f"{lhs} = 1"
+    if name == "leaky_relu":
+        return rf"{lhs} = {sym};\ \ {num} f'(z_{{{me}}}) = {fmt(fprime, digits)}"
     return _aligned(lhs, sym, f"{num} = {fmt(fprime, digits)}")
 
 
