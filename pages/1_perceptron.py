@@ -178,7 +178,8 @@ elif stepper.status == "cycling":
     st.warning(
         f"**The weights are going round in circles.** At the end of epoch {later} the weights and bias "
         f"are exactly what they were at the end of epoch {earlier if earlier else '0 (the start)'}: "
-        f"w = {vec(p.w)}, b = {num(p.b)}. From here the same updates will repeat for ever.")
+        f"w = {vec(p.w)}, b = {num(p.b)}. From here the same updates will repeat for ever "
+        f"(now in epoch {stepper.epoch}, {stepper.n_updates} updates so far).")
 elif not empty:
     mistakes_now = int((predicted != y).sum())
     st.info(f"Epoch {stepper.epoch}, next sample #{stepper.next_index + 1} of {len(X)}. "
@@ -201,7 +202,8 @@ with right:
         st.latex(rf"z = w \cdot x + b = {num(last['z'])}, \quad \hat y = H(z) = {last['y_hat']}")
         if last["updated"]:
             st.latex(rf"\Delta w = \eta\,(y - \hat y)\,x = {num(last['lr'])} \cdot ({err}) \cdot {vec(xi)}")
-            st.latex(rf"\Delta w = {vec(last['dw'])}, \qquad \Delta b = \eta\,(y - \hat y) = {num(last['db'])}")
+            st.latex(rf"\Delta w = {vec(last['dw'])}")
+            st.latex(rf"\Delta b = \eta\,(y - \hat y) = {num(last['db'])}")
         else:
             st.markdown("Right answer, so **no update**: Δw = 0, Δb = 0.")
     st.plotly_chart(weight_path_figure(stepper.updates, stepper.updates[0]["w_before"] if stepper.updates else p.w,

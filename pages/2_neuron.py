@@ -149,7 +149,7 @@ with c1:
     if output is None:
         out = softmax(out)
     st.markdown(f"With random starting weights and the input x = ({', '.join(f'{v:.2f}' for v in x[0])}) the "
-                f"output is ({', '.join(num(v) for v in out)}). This network has **{model.num_params()}** weights "
+                f"output is ({', '.join(f'{v:.2f}' for v in out)}). This network has **{model.num_params()}** weights "
                 "and biases to learn.")
 with c2:
     labels = [f"input layer ({n_in})", f"hidden layer ({n_hidden}, ReLU)", f"output layer ({n_out}, {out_name})"]

@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, ORANGE
+from viz.palette import BLUE, DIVERGING, GREY, ORANGE
 from viz.perceptron import CURRENT, INK, decision_segment
 
 DERIV_COLOUR = "#7f7f7f"
@@ -77,7 +77,7 @@ def softmax_figure(z, p):
     fig.add_trace(go.Bar(x=k, y=z, marker_color=[BLUE if v > 0 else ORANGE if v < 0 else GREY for v in z],
                          text=[f"{v:.2f}" for v in z], textposition="outside", name="z",
                          hovertemplate="z%{x} = %{y:.3f}<extra></extra>"), 1, 1)
-    fig.add_trace(go.Bar(x=k, y=p, marker_color=[CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(p))],
+    fig.add_trace(go.Bar(x=k, y=p, marker_color=BLUE,                  # probabilities are positive: blue
                          text=[f"{v:.3f}" for v in p], textposition="outside", name="p",
                          hovertemplate="p%{x} = %{y:.4f}<extra></extra>"), 1, 2)
     span = max(1.0, float(np.abs(z).max())) * 1.3
