@@ -131,17 +131,22 @@ def start_server():
     raise RuntimeError("the Streamlit server did not start")
 
 
+PLAY = ".st-key-pg_play[data-stale='false'] button"
+
+
 def epoch_now(page):
     texts = page.eval_on_selector_all("[data-testid='stMetricValue']", "els => els.map(e => e.innerText)")
     return int(texts[0].replace(",", "")) if texts else None
 
 
 def browser_run(page, url, seconds):
+    page.goto(url.split("/playground")[0])             # app.py first (see tests/test_browser_playground.py)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90000)
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90000)
-    page.wait_for_selector(".st-key-pg_play button", timeout=30000)
+    page.wait_for_selector(PLAY, timeout=30000)
     time.sleep(1.5)
-    page.locator(".st-key-pg_play button").click()
+    page.locator(PLAY).first.click()
     time.sleep(2.0)                                               # warm-up
     e0, t0 = epoch_now(page), time.perf_counter()
     time.sleep(seconds)
@@ -149,8 +154,8 @@ def browser_run(page, url, seconds):
     stats = page.locator(".st-key-pg_stats").inner_text(timeout=5000)
     # Pause: click, then watch the counter until it stops changing
     t_click = time.perf_counter()
-    page.locator(".st-key-pg_play button").click()
-    page.wait_for_function("() => document.querySelector('.st-key-pg_play button')?.innerText.includes('Play')",
+    page.locator(PLAY).first.click()
+    page.wait_for_function(f"() => document.querySelector(\"{PLAY}\")?.innerText.includes('Play')",
                            timeout=10000, polling=5)
     t_label = time.perf_counter()
     last, t_last = epoch_now(page), time.perf_counter()
@@ -175,9 +180,10 @@ def in_browser(seconds):
                 page = b.new_page(viewport={"width": 1440, "height": 900})
                 eps, stats, pause_ms = browser_run(page, f"{url}/playground{query}", seconds)
                 fps = re.search(r"([\d.]+) frames/s", stats)
-                server = re.search(r"(\d+) ms of server", stats)
+                server = re.search(r"(\d+) ms of server time per frame \((\d+) ms CPU", stats)
                 print(f"  {name:<24} {eps:6.0f} epochs/s of wall time · {fps.group(1) if fps else '?'} frames/s · "
-                      f"{server.group(1) if server else '?'} ms server time per frame · Pause took {pause_ms:.0f} ms")
+                      f"{server.group(1) if server else '?'} ms server time per frame "
+                      f"({server.group(2) if server else '?'} ms CPU) · Pause took {pause_ms:.0f} ms")
                 page.close()
             b.close()
     finally:

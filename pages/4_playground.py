@@ -118,8 +118,8 @@ if "pg_setup" not in S:
     first_load()
 for _k in [k for k in S if str(k).startswith("pg_w_")]:
     S[_k] = S[_k]                          # keep hidden (classroom) or removed widgets' values across reruns
-if S.get("pg_w_data_pending"):            # an upload just succeeded: show it
-    S.pg_w_data = S.pop("pg_w_data_pending")
+for _k, _v in S.pop("pg_pending", {}).items():  # widget values set after their widgets were drawn (upload, load)
+    S[_k] = _v
 hide = set(S.pg_classroom)
 
 st.title("MLP playground")
@@ -258,7 +258,7 @@ def feature_label(f):
 
 @st.fragment(run_every=0.1 if S.pg_playing else None)
 def live_view():
-    t_start = time.perf_counter()
+    t_start, cpu_start = time.perf_counter(), time.process_time()
     tr = S.pg_trainer
     playing = S.pg_playing
     if playing:
@@ -282,8 +282,9 @@ def live_view():
         epochs = [e for e, _ in tr.snapshots]
         if epochs[-1] != tr.epoch:
             epochs.append(tr.epoch)
-        if S.get("pg_rewind") not in epochs:
-            S.pg_rewind = epochs[-1]
+        if S.get("pg_rewind") not in epochs or S.get("pg_rewind") == S.get("pg_rewind_latest"):
+            S.pg_rewind = epochs[-1]                 # follow the newest epoch unless the learner rewound
+        S.pg_rewind_latest = epochs[-1]
         with out_col:
             shown = st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
                                      help="The decision map and the diagram as they were at a saved epoch")
@@ -327,13 +328,15 @@ def live_view():
     S.pg_draw_ms = 1000 * (time.perf_counter() - t_draw)
     frames = S.setdefault("pg_frames", [])
     if playing:
-        frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start)))
+        frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start),
+                       1000 * (time.process_time() - cpu_start)))
         del frames[:-20]
         if len(frames) > 2:
             dt = frames[-1][0] - frames[0][0]
             with st.container(key="pg_stats"):
                 st.caption(f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
-                           f"epochs/s · {np.mean([f[2] for f in frames[1:]]):.0f} ms of server time per frame")
+                           f"epochs/s · {np.mean([f[2] for f in frames[1:]]):.0f} ms of server time per frame "
+                           f"({np.mean([f[3] for f in frames[1:]]):.0f} ms CPU)")
     else:
         frames.clear()
 
@@ -379,7 +382,7 @@ with left:
                     S.pg_csv_error = str(e)
                 else:
                     S.pg_csv_error = None
-                    S.pg_w_data_pending = "upload"
+                    S.pg_pending = {"pg_w_data": "upload"}
                     st.rerun()
             if S.get("pg_csv_error"):
                 st.error(f"This file was not used: {S.pg_csv_error} Your current data is unchanged.")
@@ -433,8 +436,9 @@ with more[1]:
                     S.pg_trainer = pg.make_trainer(new_setup, data, model)
                     S.pg_setup, S.pg_initial, S.pg_playing = new_setup, model.get_weights(), False
                     S.pg_nlayers = len(new_setup["layers"])
-                    for i, (n, a) in enumerate(zip(new_setup["layers"], new_setup["acts"])):
-                        S[f"pg_w_n_{i}"], S[f"pg_w_act_{i}"] = n, a
+                    S.pg_pending = {f"pg_w_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"],
+                                                                                          new_setup["acts"]))
+                                    for kind, v in (("n", n), ("act", a))}
                     S.pg_message = f"Loaded the model “{up.name}”: the network shows its weights (epoch 0 of a new run)."
                     st.rerun()
             if S.get("pg_npz_error"):

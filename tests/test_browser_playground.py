@@ -1,0 +1,66 @@
+"""The playground in a real browser: Play trains live (the epoch counter moves), Pause stops it, Step
+adds one epoch, the largest network opens from a share link — without any exception or error box."""
+import time
+
+from conftest import page_errors, screenshot, wait_ready
+
+PLAY = ".st-key-pg_play[data-stale='false'] button"
+STEP = ".st-key-pg_step[data-stale='false'] button"
+
+
+def epoch(page):
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=30000)
+    values = page.eval_on_selector_all("[data-testid='stMetricValue']", "els => els.map(e => e.innerText)")
+    return int(values[0].replace(",", ""))
+
+
+def open_playground(page, url):
+    # Until app.py has run once on a fresh server, a direct /playground link runs the page without app.py
+    # (Streamlit's pages/ folder discovery); the home page first makes it the app's page, as users see it.
+    page.goto(url)
+    wait_ready(page, settle=0.5)
+    page.goto(url + "/playground")
+
+
+def test_play_trains_live_and_pause_stops(app_url, page):
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.5)
+    assert page.locator("h1").first.inner_text() == "MLP playground"
+    assert epoch(page) == 0
+    screenshot(page, "playground-0-defaults")
+    page.locator(PLAY).first.click()
+    seen = [epoch(page)]
+    for i in range(4):
+        time.sleep(1.0)
+        seen.append(epoch(page))
+        if i == 1:
+            screenshot(page, "playground-1-playing")
+    assert seen[-1] > seen[1] > 0, seen                  # still moving after the first second
+    assert page.locator(".st-key-pg_stats").count() == 1  # the live caption (frames/s, epochs/s)
+    page.locator(PLAY).first.click()
+    page.wait_for_function(f"() => document.querySelector(\"{PLAY}\")?.innerText.includes('Play')",
+                           timeout=10000)
+    time.sleep(1.0)
+    stopped = epoch(page)
+    time.sleep(1.0)
+    assert epoch(page) == stopped, "training went on after Pause"
+    page.locator(STEP).first.click()
+    page.wait_for_function(f"() => document.querySelector(\"[data-testid='stMetricValue']\").innerText"
+                           f".replace(',', '') == '{stopped + 1}'", timeout=15000)
+    screenshot(page, "playground-2-paused")
+    assert not page_errors(page), page_errors(page)
+
+
+def test_largest_network_from_a_share_link(app_url, page):
+    open_playground(page, app_url)
+    page.goto(app_url + "/playground?layers=8,8,8,8,8,8&acts=relu,relu,tanh,tanh,sigmoid,linear"
+              "&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&data=blobs4")
+    wait_ready(page, settle=1.5)
+    assert "6 hidden layers" in page.inner_text("body")
+    page.locator(PLAY).first.click()
+    time.sleep(2.5)
+    page.locator(PLAY).first.click()
+    time.sleep(1.0)
+    assert epoch(page) > 0
+    screenshot(page, "playground-3-largest")
+    assert not page_errors(page), page_errors(page)

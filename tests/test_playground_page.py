@@ -1,0 +1,258 @@
+"""The playground page under AppTest: defaults, every control, and that what it shows is the engine's."""
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import nn_core.playground as pg
+from conftest import ROOT
+from nn_core import Sequential
+from nn_core.data import DATASETS_2D
+
+PAGE = str(ROOT / "pages" / "4_playground.py")
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def app(params=None):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    return ok(at.run())
+
+
+def ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(at, kind):
+    return " ".join(e.value for e in getattr(at, kind))
+
+
+def weights(at):
+    return [{k: v.copy() for k, v in layer.items()} for layer in at.session_state["pg_trainer"].model.get_weights()]
+
+
+def same(w1, w2):
+    return all(np.array_equal(a[k], b[k]) for a, b in zip(w1, w2) for k in a)
+
+
+def test_defaults_show_the_engines_experiment():
+    at = app()
+    assert at.title[0].value == "MLP playground"
+    s, tr = at.session_state["pg_setup"], at.session_state["pg_trainer"]
+    assert s == pg.default_setup()
+    assert metric(at, "Epoch") == "0" and tr.epoch == 0
+    assert [d.out_features for d in pg.dense_layers(tr.model)] == [8, 8, 8, 1]
+    assert len(at.get("plotly_chart")) >= 2                     # diagram (hover layer) and curves
+    code = " ".join(c.value for c in at.code)
+    assert "mlp([2, 8, 8, 8, 1]" in code and "nn.Linear(8, 1)" in code
+    assert "Challenges" in [e.label for e in at.expander]
+
+
+def test_step_advances_the_epoch_and_shows_the_engines_numbers():
+    at = app()
+    ok(at.button(key="pg_step").click().run())
+    ok(at.button(key="pg_step").click().run())
+    tr = at.session_state["pg_trainer"]
+    assert tr.epoch == 2 and metric(at, "Epoch") == "2"
+    assert metric(at, "Test accuracy") == f"{tr.history['test_acc'][-1]:.1%}"
+    assert f"test loss {tr.history['test_loss'][-1]:.4f}" in texts(at, "caption")
+    # rewind to epoch 0: the shown epoch changes, the trainer does not
+    ok(at.select_slider(key="pg_rewind").set_value(0).run())
+    assert metric(at, "Epoch") == "0" and at.session_state["pg_trainer"].epoch == 2
+    # reset: epoch 0 and the first weights again
+    first = at.session_state["pg_initial"]
+    ok(at.button(key="pg_reset").click().run())
+    assert at.session_state["pg_trainer"].epoch == 0 and same(weights(at), first)
+    assert "Reset" in texts(at, "info")
+
+
+def test_play_trains_a_time_budgeted_chunk_and_pause_stops():
+    at = app()
+    ok(at.button(key="pg_play").click().run())                  # AppTest runs the fragment once, no timer
+    assert at.session_state["pg_playing"] and at.session_state["pg_trainer"].epoch >= 1
+    ok(at.button(key="pg_play").click().run())
+    epoch = at.session_state["pg_trainer"].epoch
+    assert not at.session_state["pg_playing"]
+    ok(at.run())
+    assert at.session_state["pg_trainer"].epoch == epoch
+
+
+@pytest.mark.parametrize("name", list(DATASETS_2D))
+def test_every_data_set(name):
+    at = app()
+    if name != "spiral":
+        ok(at.selectbox(key="pg_w_data").set_value(name).run())
+        assert "New data" in texts(at, "info")
+    ok(at.button(key="pg_step").click().run())
+    tr, data = at.session_state["pg_trainer"], at.session_state["pg_data"]
+    assert data["task"] == DATASETS_2D[name]["task"] and tr.epoch == 1
+    if data["task"] == "regression":
+        assert metric(at, "Test loss") == f"{tr.history['test_loss'][-1]:.4f}"
+    else:
+        assert metric(at, "Test accuracy") == f"{tr.history['test_acc'][-1]:.1%}"
+
+
+@pytest.mark.parametrize("act", list(pg.ACTIVATIONS))
+def test_every_activation_rebuilds_the_network(act):
+    at = app()
+    ok(at.selectbox(key="pg_w_act_1").set_value(act).run())
+    if act != "tanh":
+        assert "network changed" in texts(at, "info")
+    layer = at.session_state["pg_trainer"].model.layers[3]        # Dense, act, Dense, (act of layer 2)
+    assert type(layer).__name__ == {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Identity"}[act]
+    ok(at.button(key="pg_step").click().run())
+
+
+def test_training_settings_keep_the_weights():
+    at = app()
+    ok(at.button(key="pg_step").click().run())
+    before = weights(at)
+    for opt in pg.OPTIMIZERS:
+        ok(at.selectbox(key="pg_w_opt").set_value(opt).run())
+        assert pg.optimizer_kind(at.session_state["pg_trainer"].optimizer) == opt
+    ok(at.select_slider(key="pg_w_lr").set_value(0.3).run())
+    ok(at.select_slider(key="pg_w_batch").set_value(0).run())
+    ok(at.selectbox(key="pg_w_reg").set_value("l2").run())
+    ok(at.select_slider(key="pg_w_rate").set_value(0.01).run())
+    tr = at.session_state["pg_trainer"]
+    assert tr.optimizer.lr == 0.3 and tr.batch_size is None and tr.l2 == 0.01 and tr.l1 == 0
+    assert same(before, weights(at)) and tr.epoch == 1
+    ok(at.selectbox(key="pg_w_reg").set_value("l1").run())
+    assert at.session_state["pg_trainer"].l1 == 0.01
+    ok(at.button(key="pg_step").click().run())
+    assert at.session_state["pg_trainer"].epoch == 2
+
+
+@pytest.mark.parametrize("loss,expected", [("auto", "BinaryCrossEntropy"), ("mse", "MSE")])
+def test_loss_choice(loss, expected):
+    at = app()
+    ok(at.selectbox(key="pg_w_loss").set_value(loss).run())
+    assert type(at.session_state["pg_trainer"].loss).__name__ == expected
+    ok(at.button(key="pg_step").click().run())
+    ok(at.selectbox(key="pg_w_data").set_value("blobs3").run())
+    assert type(at.session_state["pg_trainer"].loss).__name__ == ("MSE" if loss == "mse" else "CrossEntropy")
+    ok(at.button(key="pg_step").click().run())
+
+
+def test_largest_network_and_every_feature():
+    at = app()
+    for _ in range(3):
+        ok(at.button(key="pg_layer_add").click().run())
+    assert at.button(key="pg_layer_add").disabled
+    for f in pg.FEATURE_CODES:
+        ok(at.checkbox(key=f"pg_w_feat_{f}").check().run())
+    ok(at.button(key="pg_step").click().run())
+    s, tr = at.session_state["pg_setup"], at.session_state["pg_trainer"]
+    assert s["layers"] == [8] * 6 and len(s["features"]) == 7
+    assert [d.out_features for d in pg.dense_layers(tr.model)] == [8] * 6 + [1] and tr.epoch == 1
+    ok(at.number_input(key="pg_w_n_5").set_value(2).run())
+    assert at.session_state["pg_setup"]["layers"][-1] == 2
+    for _ in range(6):
+        ok(at.button(key="pg_layer_del").click().run())
+    assert at.session_state["pg_setup"]["layers"] == []
+    ok(at.button(key="pg_step").click().run())
+
+
+def test_no_feature_keeps_the_previous_network_with_a_message():
+    at = app()
+    ok(at.checkbox(key="pg_w_feat_x1").uncheck().run())
+    ok(at.checkbox(key="pg_w_feat_x2").uncheck().run())
+    assert "at least one input feature" in texts(at, "warning")
+    assert at.session_state["pg_setup"]["features"] == ["x2"]
+
+
+def test_data_controls_and_view_toggles():
+    at = app()
+    ok(at.slider(key="pg_w_noise").set_value(30).run())
+    ok(at.slider(key="pg_w_train").set_value(80).run())
+    assert len(at.session_state["pg_data"]["X_train"]) == 400
+    ok(at.button(key="pg_regen").click().run())
+    assert at.session_state["pg_setup"]["seed"] == 1 and at.session_state["pg_setup"]["noise"] == 30
+    ok(at.toggle(key="pg_show_test").set_value(True).run())
+    ok(at.toggle(key="pg_discrete").set_value(True).run())
+    assert at.session_state["pg_overlay_key"][2] is True
+
+
+def test_share_link_round_trip_and_classroom():
+    setup = {**pg.default_setup(), "data": "xor", "noise": 20, "features": ["x1", "x1*x2"], "layers": [3],
+             "acts": ["relu"], "opt": "sgd", "lr": 0.1, "batch": 30, "reg": "l1", "rate": 0.001}
+    params = pg.encode_setup(setup, ["lr", "optimizer"])
+    at = app(params)
+    assert at.session_state["pg_setup"] == setup
+    assert not [s for s in at.select_slider if s.key == "pg_w_lr"]           # hidden for the class
+    assert not [s for s in at.selectbox if s.key == "pg_w_opt"]
+    assert at.query_params == {k: [v] for k, v in params.items()} or dict(at.query_params) == params
+    ok(at.button(key="pg_step").click().run())                            # hidden controls keep their values
+    assert at.session_state["pg_trainer"].optimizer.lr == 0.1
+
+
+def test_bad_share_link_values_are_ignored_with_a_notice():
+    at = app({"lr": "1000", "layers": "3,99", "data": "nothing"})
+    notice = texts(at, "info")
+    assert "lr=1000" in notice and "layers=3,99" in notice and "data=nothing" in notice
+    assert at.session_state["pg_setup"] == pg.default_setup()
+
+
+def test_good_and_bad_csv():
+    at = app()
+    bad = b"x1,x2,label\n1,2,0\n3,four,1\n"
+    ok(at.file_uploader(key="pg_csv").set_value(("bad.csv", bad, "text/csv")).run())
+    assert "not a number" in texts(at, "error") and at.session_state["pg_setup"]["data"] == "spiral"
+    rows = "\n".join(f"{np.cos(i):.3f},{np.sin(i):.3f},{i % 3}" for i in range(60))
+    ok(at.file_uploader(key="pg_csv").set_value(("good.csv", rows.encode(), "text/csv")).run())
+    ok(at.run())
+    data = at.session_state["pg_data"]
+    assert at.session_state["pg_setup"]["data"] == "upload" and data["task"] == "multiclass"
+    assert len(data["X_train"]) + len(data["X_test"]) == 60
+    ok(at.button(key="pg_step").click().run())
+
+
+def test_forced_divergence_pauses_explains_and_resets_at_a_lower_rate():
+    at = app({"data": "plane", "opt": "sgd", "lr": "10", "batch": "1"})
+    for _ in range(10):
+        ok(at.button(key="pg_step").click().run())
+        if at.session_state["pg_trainer"].stopped:
+            break
+    assert "diverged" in texts(at, "warning") and "learning rate 10" in texts(at, "warning")
+    assert at.button(key="pg_play").disabled
+    ok(at.button(key="pg_lower_lr").click().run())
+    tr = at.session_state["pg_trainer"]
+    assert tr.stopped is None and tr.optimizer.lr == 3.0 and at.session_state["pg_setup"]["lr"] == 3.0
+    assert at.session_state["pg_setup"]["data"] == "plane"
+
+
+def test_stop_rule_pauses_after_the_epoch_budget():
+    at = app()
+    ok(at.number_input(key="pg_w_stop_epoch").set_value(1).run())
+    ok(at.button(key="pg_play").click().run())
+    ok(at.run())
+    assert not at.session_state["pg_playing"]
+    assert "epoch budget" in texts(at, "info")
+
+
+def test_save_and_load_a_model():
+    at = app()
+    ok(at.button(key="pg_step").click().run())
+    model = pg.make_model({**pg.default_setup(), "layers": [5, 4], "acts": ["relu", "relu"]}, "binary", 2)
+    ok(at.file_uploader(key="pg_npz").set_value(("m.npz", model.to_bytes(), "application/octet-stream")).run())
+    ok(at.run())
+    assert at.session_state["pg_setup"]["layers"] == [5, 4] and "Loaded" in texts(at, "info")
+    assert same(weights(at), model.get_weights())
+    ok(at.file_uploader(key="pg_npz").set_value(("bad.npz", b"not a model", "application/octet-stream")).run())
+    assert "not loaded" in texts(at, "error") and at.session_state["pg_setup"]["layers"] == [5, 4]
+    assert Sequential.load(at.session_state["pg_trainer"].model.to_bytes()).num_params() == model.num_params()
