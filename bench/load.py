@@ -1,0 +1,392 @@
+"""A classroom at once: many learners pressing Play on the playground, measured.
+
+Each learner is a client that speaks the app's websocket protocol like the browser does
+(ws://host:port/_stcore/stream, subprotocol "streamlit"; BackMsg rerun_script with a ClientState; ForwardMsg
+new_session / navigation / delta / auto_rerun / script_finished). It opens the playground, presses Play
+(the button's widget id with a trigger value), and then, like the browser's timer for ``run_every``, asks for
+the live fragment again every ``interval`` seconds (ForwardMsg auto_rerun) once the previous frame has
+finished. A frame = one fragment run finished. A few real headless Chromium pages can join the same server
+(``--browsers``) to show the light clients cause the same server work per frame.
+
+    python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--no-gc-variant] [--browsers 2]
+
+Prints, for each configuration: frames/s per learner (mean, min), p50/p95 of the time between frames,
+stalls (a gap > 2 s), disconnects, the server's RSS and RSS per session, and the epochs reached.
+Starts its own ``streamlit run`` servers on free local ports (one per process; learners are spread round
+robin over them — what the balancer's affinity does) and stops them afterwards.
+"""
+import argparse
+import asyncio
+import json
+import os
+import pathlib
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PAGE = "playground"          # the url path of the page the learners open ("" with --script: the script itself)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid):
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    for p in [pid] + children(pid):
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def children(pid):
+    try:
+        return [int(c) for c in open(f"/proc/{pid}/task/{pid}/children").read().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        parts = f.read().rsplit(")", 1)[1].split()
+    return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    def __init__(self, gc=True, logdir=None, script="app.py"):
+        self.port = free_port()
+        args = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
+                "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+        if not gc:
+            args += ["--runner.postScriptGC", "false"]
+        logdir = pathlib.Path(logdir or ROOT / "artifacts" / "load")
+        logdir.mkdir(parents=True, exist_ok=True)
+        self.log = open(logdir / f"server-{self.port}.log", "w")
+        self.proc = subprocess.Popen(args, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def wait(self, seconds=90):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=1).read() == b"ok":
+                    return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"server on {self.port} did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------- the light client
+class Learner:
+    """One learner on the playground, speaking the websocket protocol."""
+
+    def __init__(self, port, page=None, query=""):
+        page = PAGE if page is None else page
+        self.port, self.page, self.query = port, page, query
+        self.page_hash = ""
+        self.buttons = {}            # label -> widget id
+        self.frames = []             # times at which a fragment run finished
+        self.full_runs = 0
+        self.auto = {}               # fragment id -> interval (s)
+        self.running = False
+        self.disconnected = None
+        self.epoch = None
+        self.errors = []
+        self.bytes_in = 0
+
+    async def send_rerun(self, ws, widget_states=None, fragment_id="", auto=False):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = self.query
+        cs.page_script_hash = self.page_hash
+        cs.page_name = "" if self.page_hash else self.page
+        if widget_states is not None:
+            cs.widget_states.CopyFrom(widget_states)
+        if fragment_id:
+            cs.fragment_id, cs.is_auto_rerun = fragment_id, auto
+        self.running = True
+        await ws.send(msg.SerializeToString())
+
+    def handle(self, data):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        self.bytes_in += len(data)
+        fm = ForwardMsg()
+        fm.ParseFromString(data)
+        kind = fm.WhichOneof("type")
+        if kind == "new_session":
+            self.page_hash = fm.new_session.page_script_hash or self.page_hash
+        elif kind == "navigation":
+            self.page_hash = fm.navigation.page_script_hash or self.page_hash
+        elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+            el = fm.delta.new_element
+            which = el.WhichOneof("type")
+            if which == "button":
+                self.buttons[el.button.label] = el.button.id
+            elif which == "metric" and el.metric.label.lower().startswith("epoch"):
+                try:
+                    self.epoch = int(el.metric.body.replace(",", ""))
+                except ValueError:
+                    pass
+            elif which == "exception":
+                self.errors.append(el.exception.message[:200])
+        elif kind == "auto_rerun":
+            self.auto[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            self.auto.clear()
+        elif kind == "script_finished":
+            from streamlit.proto.ForwardMsg_pb2 import ForwardMsg as F
+            self.running = False
+            if fm.script_finished == F.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                self.frames.append(time.perf_counter())
+            else:
+                self.full_runs += 1
+
+    async def run(self, seconds, start_event=None, window=None):
+        """Open the page, press Play (after ``start_event``), keep the live view running until
+        ``window["end"]`` (a shared measuring window) or for ``seconds``."""
+        import websockets
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+        uri = f"ws://127.0.0.1:{self.port}/_stcore/stream"
+        try:
+            async with websockets.connect(uri, subprotocols=["streamlit"], max_size=2**27,
+                                          ping_interval=None, open_timeout=60) as ws:
+                reader = asyncio.ensure_future(self._read(ws))
+                await self.send_rerun(ws)                        # open the page
+                t0 = time.perf_counter()
+                while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 120:
+                    await asyncio.sleep(0.05)
+                if start_event is not None:
+                    await start_event.wait()
+                play = next(i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label))
+                states = WidgetStates()
+                w = states.widgets.add()
+                w.id, w.trigger_value = play, True
+                self.frames.clear()
+                self.t_play = time.perf_counter()
+                await self.send_rerun(ws, states)                # press Play
+                next_due = {}
+                window = window or {"end": self.t_play + seconds}
+                while self.disconnected is None and (window.get("end") is None or time.perf_counter() < window["end"]):
+                    now = time.perf_counter()
+                    for fid, interval in list(self.auto.items()):
+                        due = next_due.setdefault(fid, now + interval)
+                        if now >= due and not self.running:     # the browser's timer: one rerun per interval
+                            next_due[fid] = now + interval
+                            await self.send_rerun(ws, WidgetStates(), fragment_id=fid, auto=True)
+                    await asyncio.sleep(0.01)
+                reader.cancel()
+        except Exception as e:                                   # connection refused / closed under load
+            self.disconnected = f"{type(e).__name__}: {e}"[:200]
+
+    async def _read(self, ws):
+        try:
+            async for data in ws:
+                self.handle(data)
+        except Exception as e:
+            self.disconnected = f"{type(e).__name__}: {e}"[:200]
+
+    def stats(self, seconds, start=None, end=None):
+        frames = [t for t in self.frames if (start is None or t >= start) and (end is None or t <= end)]
+        gaps = [b - a for a, b in zip(frames, frames[1:])]
+        tail = (end - frames[-1]) if (end is not None and frames) else 0.0   # a stall at the end counts too
+        return {"frames": len(frames), "fps": len(frames) / seconds, "gaps": gaps,
+                "max_gap": max(gaps + [tail]) if frames else float("inf"),
+                "epoch": self.epoch, "disconnected": self.disconnected, "errors": self.errors}
+
+
+# ---------------------------------------------------------------------------------- real browsers
+def browser_learners(urls, seconds, n):
+    """n headless Chromium pages pressing Play; returns per-page epochs before/after and frames counted in
+    the page (a MutationObserver on the Epoch metric)."""
+    chromium = shutil.which("chromium")
+    if not chromium or n == 0:
+        return []
+    from playwright.sync_api import sync_playwright
+    out = []
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-quic"])
+        pages = []
+        for i in range(n):
+            page = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
+            page.goto(urls[i % len(urls)] + "/playground")
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120000)
+            pages.append(page)
+        for page in pages:
+            page.get_by_role("button", name=re.compile(r"Play")).first.click()
+        t0 = time.perf_counter()
+        seen = [[] for _ in pages]
+        last = [None] * len(pages)
+        while time.perf_counter() - t0 < seconds:
+            for i, page in enumerate(pages):
+                try:
+                    txt = page.locator("[data-testid='stMetricValue']").first.inner_text(timeout=2000)
+                except Exception:
+                    continue
+                if txt != last[i]:
+                    last[i] = txt
+                    seen[i].append((time.perf_counter(), txt))
+            time.sleep(0.02)
+        for i, page in enumerate(pages):
+            errs = page.eval_on_selector_all("[data-testid='stException']", "els => els.map(e => e.innerText)")
+            out.append({"changes": len(seen[i]), "fps_seen": len(seen[i]) / seconds,
+                        "epoch_first": seen[i][0][1] if seen[i] else None,
+                        "epoch_last": seen[i][-1][1] if seen[i] else None, "errors": errs})
+        b.close()
+    return out
+
+
+# ---------------------------------------------------------------------------------- one configuration
+def pct(values, q):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def measure(learners, processes, seconds, gc=True, browsers=0, script="app.py"):
+    servers = [Server(gc=gc, script=script) for _ in range(processes)]
+    try:
+        for s in servers:
+            s.wait()
+        # warm each server (imports, caches) with one short session
+        asyncio.run(asyncio.wait_for(Learner(servers[0].port).run(1.0), 180))
+        for s in servers[1:]:
+            asyncio.run(asyncio.wait_for(Learner(s.port).run(1.0), 180))
+        time.sleep(1.0)
+        rss0 = [rss_mb(s.proc.pid) for s in servers]
+        clients = [Learner(servers[i % processes].port) for i in range(learners)]
+
+        window = {"end": None}
+
+        async def all_of_them():
+            go = asyncio.Event()
+            tasks = [asyncio.ensure_future(c.run(seconds, go, window)) for c in clients]
+            # wait until every learner has its page (or 120 s), then all press Play together
+            t0 = time.perf_counter()
+            while time.perf_counter() - t0 < 120 and not all(
+                    any("Play" in b for b in c.buttons) and not c.running or c.disconnected for c in clients):
+                await asyncio.sleep(0.1)
+            go.set()
+            # the measuring window opens once every learner's live view has delivered a frame (or after 60 s):
+            # page loads and the Play reruns are not part of the steady state
+            t1 = time.perf_counter()
+            while time.perf_counter() - t1 < 60 and not all(c.frames or c.disconnected for c in clients):
+                await asyncio.sleep(0.05)
+            window["start"], window["cpu0"] = time.perf_counter(), [cpu_seconds(s.proc.pid) for s in servers]
+            window["end"] = window["start"] + seconds
+            await asyncio.gather(*tasks)
+
+        t_start = time.perf_counter()
+        if browsers:
+            import threading
+            result = {}
+            th = threading.Thread(target=lambda: result.update(
+                b=browser_learners([s.url for s in servers], seconds + 5, browsers)))
+            th.start()
+            asyncio.run(all_of_them())
+            th.join()
+            browser_res = result.get("b", [])
+        else:
+            asyncio.run(all_of_them())
+            browser_res = []
+        wall = time.perf_counter() - t_start
+        rss1 = [rss_mb(s.proc.pid) for s in servers]
+        cpu1 = [cpu_seconds(s.proc.pid) for s in servers]
+        cpu0 = window["cpu0"]
+        stats = [c.stats(seconds, window["start"], window["end"]) for c in clients]
+        gaps = [g for s in stats for g in s["gaps"]]
+        per_session_p50 = [pct(s["gaps"], 0.5) for s in stats]
+        per_session_p95 = [pct(s["gaps"], 0.95) for s in stats]
+        return {
+            "script": str(script), "learners": learners, "processes": processes, "gc": gc, "seconds": seconds,
+            "fps_mean": statistics.mean(s["fps"] for s in stats), "fps_min": min(s["fps"] for s in stats),
+            "total_fps": sum(s["fps"] for s in stats),
+            "gap_p50": pct(gaps, 0.5), "gap_p95": pct(gaps, 0.95),
+            "worst_session_p50": max(per_session_p50), "worst_session_p95": max(per_session_p95),
+            "stalls": sum(1 for s in stats if s["max_gap"] > 2.0),
+            "disconnects": sum(1 for s in stats if s["disconnected"]),
+            "errors": sorted({e for s in stats for e in s["errors"]})[:3],
+            "rss_before": sum(rss0), "rss_after": sum(rss1),
+            "rss_per_session": (sum(rss1) - sum(rss0)) / learners,
+            "server_cpu_s": sum(cpu1) - sum(cpu0), "cpu_per_frame_ms": 1000 * (sum(cpu1) - sum(cpu0)) / max(
+                1, sum(s["frames"] for s in stats)),
+            "epochs": [s["epoch"] for s in stats][:5],
+            "browsers": browser_res, "wall": wall, "load_avg": os.getloadavg()[0],
+        }
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def row(r):
+    return (f"| {r['learners']:3d} | {r['processes']} | {'on ' if r['gc'] else 'off'} | {r['fps_mean']:5.1f} | "
+            f"{r['fps_min']:5.1f} | {r['total_fps']:5.1f} | {1000 * r['gap_p50']:6.0f} | {1000 * r['gap_p95']:6.0f} | "
+            f"{1000 * r['worst_session_p95']:6.0f} | {r['stalls']:2d} | {r['disconnects']:2d} | "
+            f"{r['rss_before']:5.0f} → {r['rss_after']:5.0f} | {r['rss_per_session']:5.1f} | "
+            f"{r['cpu_per_frame_ms']:5.1f} | {r['load_avg']:4.1f} |")
+
+
+HEADER = ("| learners | proc | post-script GC | frames/s each (mean) | min | total frames/s | p50 gap ms | "
+          "p95 gap ms | worst session p95 ms | stalls >2 s | disconnects | RSS MB before → after | MB/session | "
+          "server CPU ms/frame | load avg |\n|" + "---|" * 15)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--learners", type=int, nargs="+", default=[1, 30])
+    ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--no-gc-variant", action="store_true", help="also run with --runner.postScriptGC false")
+    ap.add_argument("--browsers", type=int, default=0, help="real Chromium pages joining the largest run")
+    ap.add_argument("--json", default=str(ROOT / "artifacts" / "load" / "results.json"))
+    ap.add_argument("--script", default="app.py", help="serve this page file alone instead of the app "
+                    "(e.g. a scratch copy of the playground with a change to measure)")
+    args = ap.parse_args()
+    global PAGE
+    if args.script != "app.py":
+        PAGE = ""
+    results = []
+    print(HEADER, flush=True)
+    for gc in [True, False] if args.no_gc_variant else [True]:
+        for n in args.learners:
+            for p in args.processes:
+                if n == 1 and p > 1:
+                    continue
+                r = measure(n, p, args.seconds, gc=gc, browsers=args.browsers if n == max(args.learners) else 0,
+                            script=args.script)
+                results.append(r)
+                print(row(r), flush=True)
+                if r["errors"]:
+                    print("   errors on the page:", r["errors"])
+                if r["browsers"]:
+                    print("   Chromium pages in the same run:", r["browsers"])
+    pathlib.Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
