@@ -107,9 +107,9 @@ def pixel_editor(key):
     if generation == 0:                                              # start from a 7; "Clear" starts blank
         base[1, 1:7], base[np.arange(2, 7), 5 - np.arange(5) // 2] = True, True
     frame = pd.DataFrame(base, columns=[str(c + 1) for c in range(SIZE)])
-    config = {c: st.column_config.CheckboxColumn(c, width="small") for c in frame.columns}
+    config = {c: st.column_config.CheckboxColumn(c, width=40) for c in frame.columns}
     edited = st.data_editor(frame, key=f"{key}_{generation}", column_config=config, hide_index=True,
-                            num_rows="fixed")
+                            num_rows="fixed", width=8 * 40 + 2)
     st.button("Clear the grid", key=f"{key}_clear", on_click=lambda: st.session_state.update({f"{key}_gen": generation + 1}))
     return edited.to_numpy(dtype=float)
 
@@ -142,7 +142,7 @@ with tab_slide:
             Xs, ys = make_shapes(8, size=SIZE, seed=int(seed))
             image = Xs[np.flatnonzero(ys == SHAPE_CLASSES.index(shape))[0]]
         elif source == "your drawing":
-            st.caption("Tick cells to draw with ink; the picture on the right follows.")
+            st.caption("Tick cells to draw with ink; the slide below follows your drawing.")
             image = pixel_editor("cnn_draw")
         else:
             prepared, error = upload_widget("A picture to slide the kernel over", "cnn_upload_x")
@@ -240,10 +240,13 @@ with tab_slide:
                              padding=padding, hatch=hatch if info["unused"] else None), 440)
         c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
         show(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440)
-        e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
+        if k == 3:
+            e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
+        else:                                            # a 5×5 equation needs the whole width to stay legible
+            e1, e2 = st.container(), st.container()
         e1.markdown("**Window × kernel, weight by weight**")
         show(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
-                                        cell=60 if k == 3 else 40))
+                                        cell=60 if k == 3 else 54))
         e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
                  rf" + b = {total:.3f}")
         e2.caption(f"The engine's convolution (conv2d_loop) gives {rec['output'][i, j]:.3f} for this cell. "
@@ -430,6 +433,10 @@ with tab_train:
                             config={"displayModeBar": False})
     if x_own is not None:
         feature_maps(x_own)
+
+    st.markdown("**Try next:** set the learning rate to 1 and watch the accuracy stall near chance; drop to 2 "
+                "filters and see what the network can still learn; switch to the shapes and compare with the MLP "
+                "below.")
 
     st.subheader("A CNN against an MLP of the same size")
     mlp_state = st.session_state.get("cnn_mlp")
