@@ -36,7 +36,7 @@ def race_cached(key, kappa, start, lrs, steps):
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def grid_cached(key, kappa):
-    return S.make_surface(key, kappa).grid(90)
+    return S.make_surface(key, kappa).grid(70)
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
@@ -185,7 +185,7 @@ with tab_race:
         if st.session_state.pop("op_clicked", False):
             st.rerun()                          # a new start: the whole race is computed again
         if st.session_state.op_playing:
-            st.session_state.op_t = min(st.session_state.op_t + max(1, steps // 60), steps)
+            st.session_state.op_t = min(st.session_state.op_t + max(1, steps // 50), steps)
             if st.session_state.op_t >= steps:
                 st.session_state.op_playing = False
                 st.rerun()

@@ -121,7 +121,7 @@ def test_click_targets_cover_the_window_with_the_loss_in_hover():
     saddle = S.Saddle()
     fig = V.race_figure(saddle, *saddle.grid(20), {}, 0, saddle.start, clickable=True)
     grid = next(t for t in fig.data if t.name == "click to start here")
-    assert len(grid.x) == 41 * 41 and min(grid.x) == saddle.xlim[0] and max(grid.y) == saddle.ylim[1]
+    assert len(grid.x) == 31 * 31 and min(grid.x) == saddle.xlim[0] and max(grid.y) == saddle.ylim[1]
     i = 17
     assert grid.customdata[i] == pytest.approx(saddle.value(np.array([grid.x[i], grid.y[i]])))
     assert grid.marker.opacity == 0 and fig.layout.clickmode == "event+select"

@@ -60,7 +60,7 @@ def _marks(start, minimum):
     return traces
 
 
-def click_targets(surface, n=41):
+def click_targets(surface, n=31):
     """An invisible grid of points over the window, so that a click anywhere selects a nearby (θ₁, θ₂):
     the page uses the selection as a new start. Hover on them shows the loss there."""
     px, py = np.linspace(*surface.xlim, n), np.linspace(*surface.ylim, n)
