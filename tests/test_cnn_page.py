@@ -343,3 +343,13 @@ def test_own_image_drawn_and_uploaded_and_mlp_comparison():
     cnn_label = next(k for k in metrics if k.startswith("CNN"))
     assert metrics[cnn_label] == f"{trainer(at).history['test_acc'][-1]:.1%} test accuracy"
     assert any("Why weight sharing helps" in m.value for m in at.markdown)
+
+
+def test_a_divergence_stop_is_shown_in_plain_words_and_blocks_training():
+    at = fresh()
+    trainer(at).stopped = "The loss became NaN at epoch 3: the learning rate 1 is most likely too large."
+    ok(at.run())
+    assert "learning rate 1 is most likely too large" in at.warning[0].value
+    assert at.button(key="cnn_train").disabled and at.button(key="cnn_epoch").disabled
+    ok(at.button(key="cnn_reset").click().run())
+    assert not trainer(at).stopped and not at.button(key="cnn_train").disabled
