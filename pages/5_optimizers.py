@@ -236,6 +236,9 @@ with tab_race:
         st.markdown(f"Step {t_in} of {V.OPT_LABELS[who]} with η = {traj.lr:g}, numbers from the engine:")
         for line in V.update_latex(who, traj.hyper, S.step_numbers(traj, t_in)):
             st.latex(line)
+        if who == "rmsprop" and t_in == 1:
+            st.caption("On step 1, s₁ = 0.01·g², so √s₁ = 0.1·|g|: the first step is 10·η in every coordinate, "
+                       "whatever the gradient's size — why RMSprop lurches at the start.")
     st.markdown("**Try next:** raise κ and watch SGD zig-zag across the valley while Adam walks straight; "
                 "on the saddle, start exactly on the ridge (θ₂ = 0); on Rosenbrock, find the largest η "
                 "at which SGD still converges.")
@@ -271,6 +274,8 @@ with tab_lr:
         st.caption(f"{results[0]['steps']} optimizer steps per run.")
 
     job_panel("op_sweep", sw_configs, draw_sweep)
+    st.markdown("**Try next:** raise κ — the *good* rate must shrink with it. In the sweep, switch to Adam: "
+                "its best η is far smaller than SGD's.")
 
 # ============================== 3. loss functions ========================================================
 with tab_loss:

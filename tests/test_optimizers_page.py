@@ -160,6 +160,11 @@ def test_inside_one_step_of_adam():
     expected = V.update_latex("adam", traj.hyper, S.step_numbers(traj, 5))
     assert latex[len(blocks):len(blocks) + len(expected)] == expected
     assert f"{traj.steps[4][0]:.4g}" in expected[-2]             # the engine's step is what is shown
+    at.radio(key="op_who").set_value("rmsprop").run()
+    at.slider(key="op_inspect_rmsprop").set_value(1).run()
+    rms = S.run(bowl, S.make_optimizer("rmsprop", 0.1), bowl.start, 1)
+    assert np.allclose(np.abs(rms.steps[0]), 10 * 0.1)                   # what the caption claims
+    assert any("the first step is 10·η" in c.value for c in at.caption)
 
 
 def test_a_diverging_learning_rate_gets_a_message_not_a_traceback():
