@@ -12,7 +12,7 @@ from nn_core.layers import Dense
 from nn_core.activations import ACTIVATIONS
 from nn_core.training import Trainer
 from pages.common import show_equations
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, data_figure, map_image, network_diagram,
+from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, map_image, network_diagram,
                             jpeg_uri, network_figure, points_overlay, value_rgb)
 
 FRAME_BUDGET = 0.035          # seconds of training per live frame
@@ -124,17 +124,17 @@ hide = set(S.pg_classroom)
 
 st.title("MLP playground")
 st.markdown(
-    "A **multi-layer perceptron** stacks layers of neurons: each neuron takes a weighted sum z of the previous "
-    "layer's outputs plus a bias, and passes it through an activation. Press **Play** and watch it learn to "
-    "separate the points: the big map shows what the network answers everywhere, the small maps what each "
-    "neuron has learned to respond to.")
+    "A **multi-layer perceptron**: each neuron takes a weighted sum z of the layer before plus a bias, then an "
+    "activation. Press **Play**: the big map is the network's answer everywhere, each small map one neuron's.")
+# live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
+st.html("<style>.st-key-pg_live [data-stale='true'] {opacity: 1 !important; transition: none !important;}</style>")
 for note in S.pg_link_notices:
     st.info(f"This link's setting {note} was ignored; the default is used instead.")
 if S.pg_classroom:
     st.caption("Classroom link: some controls are hidden by your teacher.")
 
 # --- training bar
-bar = st.columns([1.05, 0.75, 0.8, 1.7, 1.4, 1.3, 1.2, 1.3, 1.3], vertical_alignment="bottom")
+bar = st.columns([1.15, 1.0, 1.05, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="bottom")
 trainer = S.pg_trainer
 bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, type="primary",
               icon=":material/pause:" if S.pg_playing else ":material/play_arrow:", width="stretch",
@@ -196,7 +196,7 @@ with right:
         for i in range(k):
             with lcols[i + 1]:
                 if "network" not in hide:
-                    st.number_input(f"Layer {i + 1}: neurons", 1, pg.MAX_NEURONS, step=1, key=f"pg_w_n_{i}")
+                    st.number_input(f"Layer {i + 1}", 1, pg.MAX_NEURONS, step=1, key=f"pg_w_n_{i}")
                 if "activation" not in hide:
                     st.selectbox(f"Layer {i + 1}: activation", list(pg.ACTIVATIONS), key=f"pg_w_act_{i}",
                                  format_func=pg.ACTIVATIONS.get, label_visibility="collapsed"
@@ -258,6 +258,11 @@ def feature_label(f):
 
 @st.fragment(run_every=0.1 if S.pg_playing else None)
 def live_view():
+    with st.container(key="pg_live"):
+        live_body()
+
+
+def live_body():
     t_start, cpu_start = time.perf_counter(), time.process_time()
     tr = S.pg_trainer
     playing = S.pg_playing
@@ -320,7 +325,10 @@ def live_view():
             st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
     chart_col, cm_col = st.columns([2.4, 1]) if (tr.classifier and not playing and h["epoch"]) else (st.container(), None)
     with chart_col:
-        st.plotly_chart(curves_figure(h, tr.classifier), key="pg_curves", config={"displayModeBar": False})
+        if playing:
+            st.image(jpeg_uri(curves_image(h, tr.classifier)), width="stretch")
+        else:
+            st.plotly_chart(curves_figure(h, tr.classifier), key="pg_curves", config={"displayModeBar": False})
     if cm_col is not None:
         with cm_col:
             cm = pg.confusion_matrix(S.pg_data["y_test"], model.predict(tr.X_test), max(classes, 2))

@@ -7,19 +7,9 @@ import nn_core.playground as pg
 from conftest import ROOT
 from nn_core import Sequential
 from nn_core.data import DATASETS_2D
+from test_playground import one_blas_thread  # noqa: F401  (autouse: one BLAS thread for these tiny products)
 
 PAGE = str(ROOT / "pages" / "4_playground.py")
-
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def app(params=None):

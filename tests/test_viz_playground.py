@@ -153,3 +153,21 @@ def test_data_figure_has_a_click_grid_and_the_points():
     fig = data_figure(np.zeros((24, 24, 3), np.uint8), X, np.array([0, 1]), "binary", click_grid=10)
     assert len(fig.data[0].x) == 100 and fig.data[0].marker.opacity == 0
     assert list(fig.data[1].x) == [1.0, -1.0] and list(fig.data[1].y) == [2.0, 0.0]
+
+
+def test_curves_image_draws_the_history_where_it_belongs():
+    from viz.playground import curves_image
+    h = {"epoch": [1, 2, 3, 4], "train_loss": [1.0, 0.5, 0.25, 0.0], "test_loss": [1.0, 1.0, 1.0, 1.0],
+         "train_acc": [0.0, 0.0, 0.0, 0.0], "test_acc": [1.0, 1.0, 1.0, 1.0]}
+    img = curves_image(h, True, width=900, height=230)
+    assert img.shape == (230, 900, 3)
+    pw = (900 - 20) // 2
+    left, top, right, bottom = 62, 14, pw - 12, 230 - 48
+    ymax = 1.05
+    y_end = round(bottom - 0.0 / ymax * (bottom - top))              # train loss ends at 0, on the right
+    assert tuple(img[y_end - 1:y_end + 2, right - 3].min(axis=0)) <= (120, 120, 120)
+    # train accuracy (blue, 0 %) runs along the bottom of the right panel
+    blue = np.array(_rgb(CLASS_COLORS[1]))
+    row = img[bottom - 1:bottom + 2, pw + 62 + 20:pw + 62 + 200].reshape(-1, 3).astype(int)
+    assert (np.abs(row - blue).sum(axis=1) < 60).any()
+    assert curves_image(h, False).shape == (230, 900, 3)

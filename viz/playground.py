@@ -6,6 +6,7 @@ Maps use the lab's diverging palette at a fixed range: −1 (orange) … 0 (grey
 range for every neuron, so a colour means the same value in every small map.
 """
 import base64
+import functools
 import io
 
 import numpy as np
@@ -92,6 +93,7 @@ def map_image(rgb, overlay=None, scale=4):
     return img
 
 
+@functools.lru_cache(maxsize=8)
 def _font(size):
     from PIL import ImageFont
     try:
@@ -221,6 +223,66 @@ def curves_figure(history, classifier=True, height=260):
                  go.Scatter(x=ep, y=_thin(h["test_acc"]), name="test accuracy", xaxis="x2", yaxis="y2",
                             line=dict(color=ORANGE, width=2, dash="dot"))]
     return go.Figure(data=data, layout=layout)
+
+
+def _polyline(draw, xs, ys, box, xmax, ymin, ymax, colour, dashed=False):
+    """Draw the finite points of (xs, ys) inside box = (left, top, right, bottom) pixels."""
+    left, top, right, bottom = box
+    ok = np.isfinite(ys)
+    if ok.sum() < 1:
+        return
+    px = left + (np.asarray(xs, float)[ok] / max(xmax, 1)) * (right - left)
+    py = bottom - (np.clip(np.asarray(ys, float)[ok], ymin, ymax) - ymin) / (ymax - ymin) * (bottom - top)
+    pts = list(zip(px.tolist(), py.tolist()))
+    if len(pts) == 1:
+        pts = pts * 2
+    if dashed:
+        for k in range(0, len(pts) - 1, 2):
+            draw.line(pts[k:k + 2], fill=colour, width=2)
+    else:
+        draw.line(pts, fill=colour, width=2)
+
+
+def curves_image(history, classifier=True, width=900, height=230):
+    """The same curves as ``curves_figure``, drawn as an image (uint8 (height, width, 3)) for live frames:
+    a browser swaps an image far faster than it redraws a Plotly chart. Loss on the left (0 … its
+    largest value), accuracy on the right (0 … 100 %)."""
+    h = {k: np.array([np.nan if v is None else v for v in vals], dtype=float) for k, vals in history.items()}
+    ep = _thin(h["epoch"])
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    font = _font(13)
+    panels = [("loss", [("train_loss", (85, 85, 85), False), ("test_loss", (17, 17, 17), True)])]
+    if classifier:
+        panels.append(("accuracy", [("train_acc", _rgb_tuple(_rgb(BLUE)), False),
+                                    ("test_acc", _rgb_tuple(_rgb(ORANGE)), True)]))
+    pw = (width - 20) // len(panels)
+    xmax = ep[-1] if len(ep) else 1
+    for k, (title, series) in enumerate(panels):
+        box = (k * pw + 62, 14, (k + 1) * pw - 12, height - 48)
+        if title == "loss":
+            vals = np.concatenate([_thin(h[name]) for name, _, _ in series])
+            top = float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0
+            ymax, ticks = top * 1.05 or 1.0, [0.0, top / 2, top]
+            labels = [f"{t:.3g}" for t in ticks]
+        else:
+            ymax, ticks, labels = 1.0, [0.0, 0.5, 1.0], ["0%", "50%", "100%"]
+        for t, lab in zip(ticks, labels):
+            y = box[3] - t / ymax * (box[3] - box[1])
+            draw.line((box[0], y, box[2], y), fill=(235, 235, 235))
+            draw.text((box[0] - 6, y), lab, fill=(90, 90, 90), font=font, anchor="rm")
+        draw.line((box[0], box[3], box[2], box[3]), fill=(150, 150, 150))
+        draw.text((box[2], box[3] + 6), f"epoch {int(xmax) if len(ep) else 0}", fill=(90, 90, 90), font=font,
+                  anchor="ra")
+        draw.text((box[0], box[3] + 6), title, fill=(40, 40, 40), font=font, anchor="la")
+        x_legend = box[0] + 70
+        for name, colour, dashed in series:
+            _polyline(draw, ep, _thin(h[name]), box, xmax, 0.0, ymax, colour, dashed)
+            label = name.replace("_acc", " accuracy").replace("_loss", " loss")
+            draw.line((x_legend, height - 12, x_legend + 22, height - 12), fill=colour, width=2)
+            draw.text((x_legend + 28, height - 12), label, fill=(60, 60, 60), font=font, anchor="lm")
+            x_legend += 150
+    return np.asarray(img)
 
 
 def confusion_figure(cm, height=260):
