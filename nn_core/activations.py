@@ -22,10 +22,16 @@ class Activation(Layer):
 
     def forward(self, z):
         self.z = z
-        return self.fn(z)
+        self.a = self.fn(z)
+        return self.a
+
+    def local_grad(self):
+        """f'(z) for the cached forward pass; subclasses whose derivative is a function of the output
+        a = f(z) use that instead of computing f again."""
+        return self.derivative(self.z)
 
     def backward(self, da):
-        return da * self.derivative(self.z)   # dL/dz = dL/da · f'(z)
+        return da * self.local_grad()   # dL/dz = dL/da · f'(z)
 
 
 class Sigmoid(Activation):
@@ -44,6 +50,9 @@ class Sigmoid(Activation):
         s = self.fn(z)
         return s * (1.0 - s)
 
+    def local_grad(self):
+        return self.a * (1.0 - self.a)
+
 
 class Tanh(Activation):
     r"""Hyperbolic tangent: like the sigmoid but centred on zero, range (−1, 1).
@@ -57,6 +66,9 @@ class Tanh(Activation):
 
     def derivative(self, z):
         return 1.0 - np.tanh(z) ** 2
+
+    def local_grad(self):
+        return 1.0 - self.a * self.a
 
 
 class ReLU(Activation):
@@ -106,6 +118,9 @@ class Identity(Activation):
 
     def derivative(self, z):
         return np.ones_like(z)
+
+    def backward(self, da):
+        return da
 
 
 class StepBackwardError(RuntimeError):

@@ -72,10 +72,12 @@ class CrossEntropy:
         self.y = target.reshape(-1).astype(int)           # (N,)
         if self.y.size and (self.y.min() < 0 or self.y.max() >= K):
             raise ValueError(f"class indices must lie in 0..{K - 1}")
-        zmax = z.max(axis=1, keepdims=True)
-        logsumexp = zmax[:, 0] + np.log(np.exp(z - zmax).sum(axis=1))
-        self.probs = softmax(z, axis=1)
-        return float(np.mean(logsumexp - z[np.arange(len(self.y)), self.y]))
+        shifted = z - z.max(axis=1, keepdims=True)       # log-sum-exp: exp never overflows
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        self.probs = e / total                            # softmax, from the same exponentials
+        log_probs_of_targets = shifted[np.arange(len(self.y)), self.y] - np.log(total[:, 0])
+        return float(-log_probs_of_targets.sum() / len(self.y))
 
     def backward(self):
         dz = self.probs.copy()

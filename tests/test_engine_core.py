@@ -40,6 +40,13 @@ def test_activation_gradients(act):
     assert check_layer(act, x, rng=rng)["x"] < TOL
 
 
+@pytest.mark.parametrize("act", [Sigmoid(), Tanh(), ReLU(), LeakyReLU(0.1), Identity()], ids=lambda a: type(a).__name__)
+def test_backward_uses_the_derivative_the_gallery_plots(act):
+    z = np.linspace(-4, 4, 41) + 0.01        # the gallery plots derivative(z); backward uses the cached output
+    act.forward(z)
+    np.testing.assert_allclose(act.backward(np.ones_like(z)), act.derivative(z), rtol=1e-12, atol=1e-15)
+
+
 def test_activation_values_by_hand():
     z = np.array([-2.0, 0.0, 3.0])
     np.testing.assert_allclose(Sigmoid().forward(z), [1 / (1 + np.e ** 2), 0.5, 1 / (1 + np.e ** -3)])
@@ -98,8 +105,8 @@ def test_model_gradients(hidden, loss, target):
 
 def test_gradcheck_detects_a_wrong_backward():
     class WrongTanh(Tanh):
-        def derivative(self, z):
-            return 1.0 - np.tanh(z)     # forgot the square
+        def local_grad(self):
+            return 1.0 - self.a         # forgot the square
     assert check_layer(WrongTanh(), np.random.default_rng(0).normal(size=(3, 3)))["x"] > 1e-3
 
 
