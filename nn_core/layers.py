@@ -61,8 +61,9 @@ class Dense(Layer):
         return x @ self.params["W"] + self.params["b"]
 
     def backward(self, dz):
-        x2 = self.x.reshape(-1, self.in_features)     # (N·T…, in)
-        dz2 = dz.reshape(-1, self.out_features)       # (N·T…, out)
+        x2, dz2 = self.x, dz                          # (N, in), (N, out)
+        if dz.ndim != 2:                              # leading axes (N, T, …): fold them into one
+            x2, dz2 = self.x.reshape(-1, self.in_features), dz.reshape(-1, self.out_features)
         self.grads["W"] = x2.T @ dz2
         self.grads["b"] = dz2.sum(axis=0)
         return dz @ self.params["W"].T

@@ -10,10 +10,14 @@ Regularisation and clipping are separate, small utilities to call between ``back
 import numpy as np
 
 
+def layers_of(model):
+    """The layers of a Sequential, a list of layers, or a single layer."""
+    return model.layers if hasattr(model, "layers") else model if isinstance(model, (list, tuple)) else [model]
+
+
 def parameters(model):
     """Yield (key, params, grads, name) for every parameter; key = (layer index, name) is stable."""
-    layers = model.layers if hasattr(model, "layers") else model if isinstance(model, (list, tuple)) else [model]
-    for i, layer in enumerate(layers):
+    for i, layer in enumerate(layers_of(model)):
         for name in layer.params:
             yield (i, name), layer.params, layer.grads, name
 
@@ -24,8 +28,12 @@ class Optimizer:
         self.state = {}          # key -> dict of arrays (and the step count t)
 
     def step(self, model):
-        for key, params, grads, name in parameters(model):
-            self.update(params[name], grads[name], self.state.setdefault(key, {}))
+        for i, layer in enumerate(layers_of(model)):
+            for name, theta in layer.params.items():
+                state = self.state.get((i, name))
+                if state is None:
+                    state = self.state[(i, name)] = {}
+                self.update(theta, layer.grads[name], state)
 
     def update(self, theta, g, state):
         raise NotImplementedError
