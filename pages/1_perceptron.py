@@ -15,6 +15,7 @@ RANDOM_LIMS = (-2.3, 2.3)
 OWN_LIMS = (-3.0, 3.0)
 DATASETS = ["AND", "OR", "NAND", "XOR", "Random separable points", "Your own points"]
 MAX_OWN_POINTS = 40
+MAX_RUN_EPOCHS = 100      # "Run until converged" gives up after this many epochs
 
 
 def num(v):
@@ -146,7 +147,9 @@ if b2.button("Epoch (all samples)", key="pc_epoch", disabled=empty, width="stret
     stepper.run_epoch()
 if b3.button("Run until converged", key="pc_run", disabled=empty, width="stretch", type="primary"):
     if stepper.status == "learning":
-        stepper.run(max_epochs=100)
+        stepper.run(max_epochs=MAX_RUN_EPOCHS)
+        if stepper.status == "learning":
+            st.session_state["pc_ran_out"] = stepper.steps
 if b4.button("Reset", key="pc_reset", width="stretch"):
     stepper = PerceptronStepper(X, y, lr=lr, init_scale=1.0 if random_start else 0.0, seed=0)
     st.session_state["pc_stepper"] = stepper
@@ -180,6 +183,10 @@ elif stepper.status == "cycling":
         f"are exactly what they were at the end of epoch {earlier if earlier else '0 (the start)'}: "
         f"w = {vec(p.w)}, b = {num(p.b)}. From here the same updates will repeat for ever "
         f"(now in epoch {stepper.epoch}, {stepper.n_updates} updates so far).")
+elif st.session_state.get("pc_ran_out") == stepper.steps and not empty:
+    st.warning(f"**{MAX_RUN_EPOCHS} epochs and still no epoch without a mistake** ({stepper.n_updates} updates so "
+               "far), and no repeated state yet. If no straight line can separate your points, it never will "
+               "converge; otherwise press Run again.")
 elif not empty:
     mistakes_now = int((predicted != y).sum())
     st.info(f"Epoch {stepper.epoch}, next sample #{stepper.next_index + 1} of {len(X)}. "

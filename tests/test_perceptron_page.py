@@ -204,3 +204,22 @@ def test_learning_rate_scales_the_update():
     # η = 0.5: Δb = 0.5 · (0 − 1) = −0.5 on the first AND sample.
     assert any("\\Delta b = \\eta\\,(y - \\hat y) = -0.50" in t for t in latex(at))
     assert any("0.50 \\cdot (-1)" in t for t in latex(at))
+
+
+def test_run_gives_up_after_100_epochs_with_a_message():
+    # Not separable (an XOR-like square, tilted): no epoch is clean, and no end-of-epoch state repeats in 100 epochs.
+    points = [(0.3, 0.1, 0), (0.9, 1.3, 1), (1.7, 0.4, 1), (1.1, 1.9, 0)]
+    at = run()
+    at.selectbox(key="pc_data").select("Your own points")
+    run(at)
+    for x1, x2, c in points:
+        at.number_input(key="pc_px").set_value(x1)
+        at.number_input(key="pc_py").set_value(x2)
+        at.radio(key="pc_pcls").set_value(c)
+        press(at, "pc_add")
+    press(at, "pc_run")
+    X, y = np.array([p[:2] for p in points]), np.array([p[2] for p in points])
+    assert train_until_converged(Perceptron(2), X, y, max_epochs=100)[0] == "max_epochs"
+    assert "100 epochs and still no epoch without a mistake" in at.warning[0].value
+    press(at, "pc_step")                          # any further step: back to the plain status line
+    assert not at.warning and "Epoch 101, next sample #2" in at.info[1].value

@@ -28,7 +28,7 @@ def flat_intervals(z, dfz, tol=0.02):
     return out
 
 
-def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=601, selected=None):
+def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None):
     """One small panel per activation: f(z) (solid) and f′(z) (dashed) on [−zlim, zlim], the stretches where
     |f′| < tol shaded, and the current z marked with f(z) and f′(z). ``activations``: name → engine object."""
     names = list(activations)
