@@ -38,6 +38,8 @@ def custom_spec(seed):
         acts[-1], sizes[-1] = "identity", max(sizes[-1], 2)
     elif loss == "bce":
         acts[-1] = "sigmoid"
+    if "bp_c_layers" in ss:   # called from a callback: show the forced choices on the (disabled) widgets
+        ss[f"bp_c_act{n_layers - 1}"], ss[f"bp_c_n{n_layers - 1}"] = acts[-1], sizes[-1]
     return stepper.random_spec(sizes, acts, loss, seed=seed, lr=ss.get("bp_lr", 0.5),
                                update_biases=ss.get("bp_biases", True))
 
@@ -186,7 +188,8 @@ left.plotly_chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), co
                   key="bp_diagram")
 left.caption(f"Links: colour = sign of the weight (blue +, orange −), thickness = size, fixed scale "
              f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂L/∂w once known (backward), then the new "
-             "weight (update). In each neuron its activation a; under it z, or δ once known. Hover for every value."
+             "weight (update). Each bias is a link from a *bias* square (a constant input 1). In each neuron its "
+             "activation a; under it z, or δ once known. Hover for every value."
              + (" ★ marks the true class y." if spec["loss"] == "cross_entropy" else ""))
 
 with right:

@@ -251,7 +251,8 @@ def test_custom_network_controls():
     spec = at.session_state["bp_spec"]
     assert spec["sizes"] == [3, 4, 2, 3] and spec["activations"] == ["sigmoid", "relu", "identity"]
     assert spec["loss"] == "cross_entropy"
-    assert at.selectbox(key="bp_c_act2").disabled     # the loss fixes the output activation
+    assert at.selectbox(key="bp_c_act2").disabled     # the loss fixes the output activation, and shows it
+    assert at.selectbox(key="bp_c_act2").value == "identity"
     steps = stepper.build_steps(spec)
     assert step_label(at) == f"**step 1 of {len(steps)}**"
     at.radio(key="bp_phase").set_value("backward")
