@@ -38,9 +38,12 @@ def good_csv():
 
 
 def good_npz():
-    from nn_core import Dense, Sequential, Tanh
+    """A model file as the playground saves it (its default network on its default data)."""
+    import nn_core.playground as pg
+    setup = pg.DEFAULT_SETUP
+    data = pg.make_data(setup, None, None)
     buf = io.BytesIO()
-    Sequential([Dense(2, 3), Tanh(), Dense(3, 1)]).save(buf)
+    pg.make_model(setup, data["task"], data["classes"]).save(buf)
     return buf.getvalue()
 
 
@@ -145,18 +148,20 @@ def messages(at):
 
 
 def uploader(at, label):
-    return next(u for u in at.get("file_uploader") if u.label == label)
+    assert not at.exception, [str(e.value)[:300] for e in at.exception]
+    found = [u for u in at.get("file_uploader") if u.label == label]
+    assert found, f"the uploader {label!r} is gone from the page"
+    return found[0]
 
 
 def test_every_uploader_is_covered():
     """The pages do offer uploads (images on the CNN page, points on the playground)."""
-    exts = {e for *_, types in UPLOADERS for e in types}
+    exts = {e for _, _, types, _ in UPLOADERS for e in types}
     assert {"png", "csv"} <= exts, UPLOADERS
 
 
 @pytest.mark.parametrize("path,label,types,steps", UPLOADERS,
-                         ids=[f"{p.rsplit('/', 1)[-1]}-{'-'.join(s[0][2] for s in [st] if s) or 'default'}"
-                              for p, _, _, st in UPLOADERS])
+                         ids=[f"{p.rsplit('/', 1)[-1]}-{'/'.join(types)}-{label[:24]}" for p, label, types, _ in UPLOADERS])
 def test_bad_uploads_get_a_message_and_keep_state(path, label, types, steps):
     ext = types[0] if types else "csv"
     good, bad = cases(ext)
