@@ -308,7 +308,6 @@ def test_every_training_control():
     assert trainer(at).epoch == 1 and trainer(at).model is model
     ok(at.slider(key="cnn_pick").set_value(5).run())
     data = cl.image_dataset("shapes")
-    assert any(f"true class: {data['classes'][data['y_test'][5]]}" in (c.value or "") for c in at.caption) or True
     probs = cl.probabilities(model, data["X_test"][5])
     assert any(f"The network says: {data['classes'][probs.argmax()]}**" in m.value for m in at.markdown)
 
