@@ -190,6 +190,7 @@ left.caption(f"Links: colour = sign of the weight (blue +, orange −), thicknes
              f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂L/∂w once known (backward), then the new "
              "weight (update). Each bias is a link from a *bias* square (a constant input 1). In each neuron its "
              "activation a; under it z, or δ once known. Hover for every value."
+             + (" With 4 neurons in a layer only the links of the current step carry numbers." if max(sizes) > 3 else "")
              + (" ★ marks the true class y." if spec["loss"] == "cross_entropy" else ""))
 
 with right:

@@ -135,3 +135,13 @@ def test_computation_graph_shows_value_and_grad_on_each_node(textbook):
 def test_loss_curve():
     fig = viz.loss_curve_figure([0.3, 0.2, 0.1])
     assert list(fig.data[0].y) == [0.3, 0.2, 0.1] and list(fig.data[0].x) == [0, 1, 2]
+
+
+def test_big_networks_label_only_the_links_of_the_current_step():
+    spec = stepper.random_spec([4, 4, 3], ["tanh", "sigmoid"], "mse", seed=0)
+    rec = stepper.run(spec)
+    step = stepper.build_steps(spec)[0]                       # forward, first hidden neuron: 4 weights + 1 bias
+    text = list(labels(viz.network_figure(spec, rec, step)).text)
+    assert sum(bool(t) for t in text) == 5 and all(t.startswith("<b>") for t in text if t)
+    assert all(labels(viz.network_figure(spec, rec, step, label_all=True)).text)   # every link when asked
+    assert len(text) == 4 * 4 + 4 + 4 * 3 + 3                  # yet every link is there, with its hover text

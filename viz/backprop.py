@@ -99,10 +99,13 @@ def _positions(sizes):
     return pos, bias
 
 
-def network_figure(spec, rec, step, digits=4):
+def network_figure(spec, rec, step, digits=4, label_all=None):
     """The network at ``step`` (a dict from stepper.build_steps): links coloured and sized by weight,
-    a bias node per layer, the value known at this step on every node and link, the current neuron outlined."""
+    a bias node per layer, the value known at this step on every node and link, the current neuron outlined.
+    ``label_all``: numbers on every link (default: when no layer has more than 3 neurons); otherwise only
+    the links the current step reads carry numbers, and hovering shows the rest."""
     sizes, tr, L = spec["sizes"], rec["trace"], len(spec["sizes"]) - 1
+    label_all = max(sizes) <= 3 if label_all is None else label_all
     phase, cur_l, cur_j = step["phase"], step["layer"], step["neuron"]
     vmax = colour_range(spec)
     pos, bias_pos = _positions(sizes)
@@ -138,7 +141,7 @@ def network_figure(spec, rec, step, digits=4):
                                  line={"color": sign_colour(value, vmax), "width": 1.5 + 8 * min(abs(value) / vmax, 1)}))
         labels["x"].append(p0[0] + t * (p1[0] - p0[0]))
         labels["y"].append(p0[1] + t * (p1[1] - p0[1]))
-        labels["text"].append(f"<b>{text}</b>" if active else text)
+        labels["text"].append(f"<b>{text}</b>" if active else text if label_all else "")
         labels["hover"].append(hover)
         labels["size"].append(FONT if active else FONT - 3)
 
@@ -222,7 +225,7 @@ def network_figure(spec, rec, step, digits=4):
     tallest = max(sizes)
     fig.update_layout(height=int(150 + 125 * tallest), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
-                      xaxis={"visible": False, "range": [-0.3, L + 0.35], "fixedrange": True},
+                      xaxis={"visible": False, "range": [-0.3, L + 0.45], "fixedrange": True},
                       yaxis={"visible": False, "range": [-tallest / 2 - 0.75, tallest / 2 + 0.2], "fixedrange": True})
     return fig
 
