@@ -2,8 +2,24 @@
 import math
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from nn_core.docmath import latex_blocks
+
+
+def _run_through_app():
+    """A lesson opened by its link (e.g. a shared /playground?...) on a server where app.py has not run
+    yet is started by Streamlit's old folder-based navigation: it runs this page alone, without app.py's
+    navigation, page config and theme, and lists every file in pages/ as a page. Leave that mode and
+    rerun, so that app.py runs and shows the page the link asked for. (Streamlit itself leaves the mode
+    the first time app.py calls st.navigation; this runs on the first import of this module, which every
+    lesson does before it draws anything.)"""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_run_through_app()
 
 
 def show_equations(obj):

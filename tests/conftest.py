@@ -1,5 +1,6 @@
 """Shared test fixtures: the project root on sys.path, a live `streamlit run app.py` server and a
 Playwright page in Debian's Chromium (never a downloaded browser)."""
+import contextlib
 import os
 import pathlib
 import shutil
@@ -28,14 +29,14 @@ def chromium_path():
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
+@contextlib.contextmanager
+def serve_app(log_name="server.log"):
+    """Run `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     (ROOT / "artifacts").mkdir(exist_ok=True)
-    log = open(ROOT / "artifacts" / "server.log", "w")
+    log = open(ROOT / "artifacts" / log_name, "w")
     srv = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
@@ -49,12 +50,18 @@ def app_url():
             except OSError:
                 time.sleep(0.5)
         else:
-            pytest.fail("the Streamlit server did not become healthy within 60 s; see artifacts/server.log")
+            pytest.fail(f"the Streamlit server did not become healthy within 60 s; see artifacts/{log_name}")
         yield url
     finally:
         srv.terminate()
         srv.wait(10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with serve_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
