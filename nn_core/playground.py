@@ -5,7 +5,8 @@ code. NumPy only; the page is glue around these functions.
 
 A setup is a plain dict (see ``DEFAULT_SETUP``). The network it builds, for inputs x (the chosen
 features) and hidden layers ℓ = 1…L with activation f_ℓ:
-$$ a^{(0)} = x, \qquad z^{(\ell)} = a^{(\ell-1)} W^{(\ell)} + b^{(\ell)}, \qquad a^{(\ell)} = f_\ell\bigl(z^{(\ell)}\bigr) $$
+$$ a^{(0)} = x, \qquad z^{(\ell)} = a^{(\ell-1)} W^{(\ell)} + b^{(\ell)},
+   \qquad a^{(\ell)} = f_\ell\bigl(z^{(\ell)}\bigr) $$
 and the output layer follows the problem: a sigmoid for two classes, softmax logits for more, linear
 for regression.
 """

@@ -12,7 +12,8 @@ from nn_core.layers import Dense
 from nn_core.activations import ACTIVATIONS
 from nn_core.training import Trainer
 from pages.common import show_equations
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, map_image, network_diagram,
+from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, map_image,
+                            network_diagram,
                             jpeg_uri, network_figure, points_overlay, value_rgb)
 
 FRAME_BUDGET = 0.035          # seconds of training per live frame
@@ -111,6 +112,7 @@ def on_new_seed():
 
 def on_clear_added():
     S.pg_added = ([], [])
+    build(S.pg_setup, "The added points were removed: the network was rebuilt with fresh weights.")
 
 
 # ---------------------------------------------------------------- page
@@ -139,10 +141,8 @@ trainer = S.pg_trainer
 bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, type="primary",
               icon=":material/pause:" if S.pg_playing else ":material/play_arrow:", width="stretch",
               disabled=bool(trainer.stopped))
-bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch",
-              icon=":material/skip_next:")
-bar[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", icon=":material/replay:",
-              help="Start again from the first weights")
+bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
+bar[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", help="Start again from the first weights")
 lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[3:]
 if "lr" not in hide:
     lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
@@ -323,7 +323,8 @@ def live_body():
             st.image(jpeg_uri(diagram["image"]), width="stretch")
         else:
             st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
-    chart_col, cm_col = st.columns([2.4, 1]) if (tr.classifier and not playing and h["epoch"]) else (st.container(), None)
+    show_cm = tr.classifier and not playing and h["epoch"]
+    chart_col, cm_col = st.columns([2.4, 1]) if show_cm else (st.container(), None)
     with chart_col:
         if playing:
             st.image(jpeg_uri(curves_image(h, tr.classifier)), width="stretch")
@@ -353,9 +354,10 @@ with right:
     live_view()
 
 # ---------------------------------------------------------------- below the live view
-with left:
-    if "points" not in hide:
-        with st.expander("Add points by clicking"):
+if "points" not in hide:
+    add_col, upload_col = right.columns([1.3, 1], gap="medium")
+    with add_col:
+        with st.expander("Add points by clicking", icon=":material/add_location:", expanded=bool(S.pg_added[0])):
             if task == "regression":
                 value = st.slider("Value of the new point", -1.0, 1.0, 0.5, 0.1, key="pg_add_value")
             else:
@@ -373,12 +375,15 @@ with left:
                     S.pg_last_click = xy
                     S.pg_added[0].append(xy)
                     S.pg_added[1].append(value)
-                    build(setup, f"Added a point at {xy}: the network was rebuilt with fresh weights.")
+                    S.pg_data = pg.make_data(setup, S.pg_upload, added_points())
+                    S.pg_trainer = pg.make_trainer(setup, S.pg_data, model=trainer.model)
+                    S.pg_message = f"Added a point at {xy} to the training set; the network keeps its weights."
                     st.rerun()
             n_added = len(S.pg_added[0])
             st.caption(f"Click the plot to add a point to the training set. Added so far: {n_added}.")
             st.button("Remove the added points", key="pg_clear_added", on_click=on_clear_added, disabled=not n_added)
-        with st.expander("Upload your own points (CSV)"):
+    with upload_col:
+        with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):
             st.caption("One row per point: x1, x2, label (class 0, 1, … or a number for regression); "
                        f"at most 2000 rows, x1 and x2 best within ±6.")
             up = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_csv")
@@ -396,7 +401,7 @@ with left:
                 st.error(f"This file was not used: {S.pg_csv_error} Your current data is unchanged.")
             elif S.pg_upload is not None:
                 X, y, kind = S.pg_upload
-                st.success(f"Loaded {len(X)} points ({kind}). Choose “Your uploaded points” as the data set.")
+                st.success(f"Loaded {len(X)} points ({kind}): “Your uploaded points” is the data set now.")
 
 # ---------------------------------------------------------------- stop rule, code, files, link, challenges
 st.divider()
@@ -415,6 +420,8 @@ with more[0]:
             t1.code(pg.nn_core_code(setup, task, classes), language="python")
             t2.code(pg.pytorch_code(setup, task, classes), language="python")
     with st.expander("The maths behind it", icon=":material/functions:"):
+        st.markdown("**The network**, layer after layer:")
+        show_equations(pg)
         st.markdown("**A hidden layer**: weighted sums z, then the activation a = f(z).")
         show_equations(Dense)
         for name in sorted(set(setup["acts"])):
@@ -429,7 +436,8 @@ with more[0]:
 with more[1]:
     if "files" not in hide:
         with st.expander("Save or load the model", icon=":material/save:"):
-            st.download_button("Download the weights (.npz)", trainer.model.to_bytes(), file_name="playground_model.npz",
+            st.download_button("Download the weights (.npz)", trainer.model.to_bytes(),
+                               file_name="playground_model.npz",
                                mime="application/octet-stream", key="pg_download", icon=":material/download:")
             up = st.file_uploader("Load a model saved here (.npz)", type=["npz"], key="pg_npz")
             if up is not None and S.get("pg_npz_seen") != up.file_id:
@@ -447,7 +455,8 @@ with more[1]:
                     S.pg_pending = {f"pg_w_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"],
                                                                                           new_setup["acts"]))
                                     for kind, v in (("n", n), ("act", a))}
-                    S.pg_message = f"Loaded the model “{up.name}”: the network shows its weights (epoch 0 of a new run)."
+                    S.pg_message = (f"Loaded the model “{up.name}”: the network shows its weights "
+                                    "(epoch 0 of a new run).")
                     st.rerun()
             if S.get("pg_npz_error"):
                 st.error(f"This file was not loaded: {S.pg_npz_error}. Your current network is unchanged.")

@@ -213,7 +213,8 @@ def curves_figure(history, classifier=True, height=260):
             go.Scatter(x=ep, y=_thin(h["test_loss"]), name="test loss", line=dict(color="#111", width=2, dash="dot"))]
     layout = dict(height=height, margin=dict(l=50, r=10, t=30, b=40), hovermode="x unified",
                   legend=dict(orientation="h", y=-0.25, x=0), plot_bgcolor="white",
-                  xaxis=dict(title="epoch", gridcolor="#eee"), yaxis=dict(title="loss", gridcolor="#eee", rangemode="tozero"))
+                  xaxis=dict(title="epoch", gridcolor="#eee"),
+                  yaxis=dict(title="loss", gridcolor="#eee", rangemode="tozero"))
     if classifier:
         layout["xaxis"]["domain"] = [0, 0.46]
         layout["xaxis2"] = dict(title="epoch", domain=[0.56, 1], anchor="y2", gridcolor="#eee")
@@ -295,6 +296,7 @@ def confusion_figure(cm, height=260):
                                colorscale=[[0, "white"], [1, BLUE]], showscale=False,
                                hovertemplate="true %{y}, predicted %{x}: %{text} points<extra></extra>"))
     fig.update_layout(height=height, margin=dict(l=60, r=10, t=30, b=50),
+                      title=dict(text="Test set", font=dict(size=14)),
                       xaxis=dict(title="predicted", side="bottom"), yaxis=dict(title="true", autorange="reversed"))
     return fig
 
@@ -306,7 +308,8 @@ def data_figure(rgb, X, y, task, click_grid=24, height=420):
     gx, gy = np.meshgrid(g, g)
     cols = point_colours(y, task)
     data = [go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="click",
-                       marker=dict(size=14, opacity=0.0), hovertemplate="add a point at (%{x:.1f}, %{y:.1f})<extra></extra>"),
+                       marker=dict(size=14, opacity=0.0),
+                       hovertemplate="add a point at (%{x:.1f}, %{y:.1f})<extra></extra>"),
             go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", name="points", hoverinfo="skip",
                        marker=dict(size=7, color=[f"rgb({c[0]},{c[1]},{c[2]})" for c in cols],
                                    line=dict(width=1, color="white")))]
