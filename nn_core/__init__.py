@@ -11,10 +11,10 @@ from .models import ModelFileError, Sequential, mlp
 from .optimizers import SGD, Adam, RMSprop, add_penalty, clip_grad_norm, make_optimizer
 from .perceptron import Perceptron
 from .trace import trace
-from .conv import Conv2D, MaxPool2D
+from .conv import AvgPool2D, Conv2D, MaxPool2D
 from .rnn import RNN
 
 __all__ = ["Dense", "Conv2D", "MaxPool2D", "Flatten", "RNN", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "Step",
            "Identity", "MSE", "BinaryCrossEntropy", "CrossEntropy", "SGD", "RMSprop", "Adam", "Sequential",
-           "Perceptron", "Layer", "softmax", "mlp", "trace", "add_penalty", "clip_grad_norm", "make_optimizer",
+           "Perceptron", "AvgPool2D", "Layer", "softmax", "mlp", "trace", "add_penalty", "clip_grad_norm", "make_optimizer",
            "ModelFileError", "ACTIVATIONS", "LOSSES"]

@@ -10,7 +10,12 @@ import sys
 import time
 import urllib.request
 
-import pytest
+# The engine's matrices are small: one BLAS thread is faster than several fighting over two cores
+# (set before NumPy loads; the app server started by the browser tests inherits it).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pytest  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
