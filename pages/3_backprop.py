@@ -275,7 +275,8 @@ with tabs[1]:
                         format_func=lambda o: viz.node_name(sizes, o[0] + 1, o[1], html=True)
                         .replace("<sub>", "").replace("</sub>", "").replace("<sup>", "").replace("</sup>", ""))
     st.markdown("Each box holds a **value** (forward) and a **grad** = ∂L/∂(that value) (backward), as an autograd "
-                "engine stores them. A product passes δ·(the other factor) back; a sum passes δ to every input.")
+                "engine stores them. A product passes δ·(the other factor) back; a sum passes δ to every input. "
+                "Border colour: the sign of the grad.")
     st.plotly_chart(viz.graph_figure(spec, rec, pick[0], pick[1], stepper.neuron_graph(tr, *pick), digits=min(digits, 5)),
                     config={"displayModeBar": False}, key="bp_graph")
 with tabs[2]:
