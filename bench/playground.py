@@ -35,8 +35,7 @@ import numpy as np  # noqa: E402
 
 import nn_core.playground as pg  # noqa: E402
 from viz.playground import (curves_figure, curves_image, jpeg_uri, map_image, network_diagram,  # noqa: E402
-                            network_figure,
-                            points_overlay, value_rgb)
+                            network_figure, points_overlay, value_rgb)
 
 SETUPS = {"defaults (spiral, 3×8)": {},
           "6 hidden layers of 8": {"layers": [8] * 6, "acts": ["tanh"] * 6}}

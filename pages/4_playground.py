@@ -8,13 +8,12 @@ import streamlit as st
 import nn_core.playground as pg
 from nn_core import ModelFileError, Sequential
 from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES
-from nn_core.layers import Dense
 from nn_core.activations import ACTIVATIONS
+from nn_core.layers import Dense
 from nn_core.training import Trainer
 from pages.common import show_equations
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, map_image,
-                            network_diagram,
-                            jpeg_uri, network_figure, points_overlay, value_rgb)
+from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
+                            map_image, network_diagram, network_figure, points_overlay, value_rgb)
 
 FRAME_BUDGET = 0.035          # seconds of training per live frame
 GRID = 100                    # the decision map is GRID × GRID
@@ -55,6 +54,7 @@ def build(setup, why):
     data = pg.make_data(setup, S.pg_upload, added_points())
     S.pg_trainer = pg.make_trainer(setup, data)
     S.pg_data, S.pg_setup, S.pg_initial = data, setup, S.pg_trainer.model.get_weights()
+    S.pg_data_version = S.get("pg_data_version", 0) + 1      # the map's points layer is redrawn
     S.pg_playing = False
     S.pg_message = why
 
@@ -204,7 +204,7 @@ with right:
 
 # --- apply the controls: rebuild on data/network changes, keep the weights otherwise
 setup = gather()
-old = S.pg_setup
+old, was_playing = S.pg_setup, S.pg_playing
 try:
     if setup["data"] == "upload" and S.pg_upload is None:
         raise ValueError("No uploaded points yet.")
@@ -220,6 +220,8 @@ try:
         S.pg_setup = setup
 except ValueError as e:
     right.warning(f"{e} The previous network is kept.")
+if was_playing and not S.pg_playing:
+    st.rerun()                             # rebuilt while playing: redraw the Play button, stop the timer
 setup, trainer, data = S.pg_setup, S.pg_trainer, S.pg_data
 st.query_params.from_dict(pg.encode_setup(setup, S.pg_classroom))
 task, classes = data["task"], data["classes"]
@@ -244,7 +246,7 @@ def display_model(epoch_weights):
 
 def overlay():
     """The points layer of the map, drawn once per data set and test-points choice."""
-    key = (id(S.pg_data), len(S.pg_data["X_train"]), bool(S.pg_show_test))
+    key = (S.pg_data_version, bool(S.pg_show_test))
     if S.get("pg_overlay_key") != key:
         test = (data["X_test"], data["y_test"]) if S.pg_show_test else None
         S.pg_overlay = points_overlay(GRID * MAP_SCALE, (data["X_train"], data["y_train"]), test, task)
@@ -376,6 +378,7 @@ if "points" not in hide:
                     S.pg_added[0].append(xy)
                     S.pg_added[1].append(value)
                     S.pg_data = pg.make_data(setup, S.pg_upload, added_points())
+                    S.pg_data_version += 1
                     S.pg_trainer = pg.make_trainer(setup, S.pg_data, model=trainer.model)
                     S.pg_message = f"Added a point at {xy} to the training set; the network keeps its weights."
                     st.rerun()

@@ -175,7 +175,7 @@ def test_data_controls_and_view_toggles():
     assert at.session_state["pg_setup"]["seed"] == 1 and at.session_state["pg_setup"]["noise"] == 30
     ok(at.toggle(key="pg_show_test").set_value(True).run())
     ok(at.toggle(key="pg_discrete").set_value(True).run())
-    assert at.session_state["pg_overlay_key"][2] is True
+    assert at.session_state["pg_overlay_key"][1] is True
 
 
 def test_share_link_round_trip_and_classroom():
@@ -246,3 +246,15 @@ def test_save_and_load_a_model():
     ok(at.file_uploader(key="pg_npz").set_value(("bad.npz", b"not a model", "application/octet-stream")).run())
     assert "not loaded" in texts(at, "error") and at.session_state["pg_setup"]["layers"] == [5, 4]
     assert Sequential.load(at.session_state["pg_trainer"].model.to_bytes()).num_params() == model.num_params()
+
+
+def test_changing_the_network_while_playing_pauses_and_says_so():
+    at = app()
+    ok(at.button(key="pg_play").click().run())
+    assert at.session_state["pg_playing"]
+    ok(at.selectbox(key="pg_w_act_0").set_value("relu").run())
+    assert not at.session_state["pg_playing"] and at.button(key="pg_play").label == "Play"
+    assert "network changed" in texts(at, "info") and at.session_state["pg_trainer"].epoch == 0
+    version = at.session_state["pg_data_version"]
+    ok(at.slider(key="pg_w_noise").set_value(10).run())
+    assert at.session_state["pg_data_version"] == version + 1 and at.session_state["pg_overlay_key"][0] == version + 1
