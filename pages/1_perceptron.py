@@ -113,7 +113,7 @@ if data_name in GATES:
 elif data_name == "Random separable points":
     cn, cs = st.columns(2)
     n_points = cn.slider("number of points", 4, 40, 20, 1, key="pc_rand_n")
-    seed = cs.number_input("seed (another seed, another set)", 0, 9999, 0, 1, key="pc_rand_seed")
+    seed = cs.number_input("seed (another seed, another set)", 0, 9999, 4, 1, key="pc_rand_seed")
     X, y, _ = random_separable(n_points, seed=int(seed))
     lims, data_key = RANDOM_LIMS, ("random", n_points, int(seed))
 else:
@@ -166,7 +166,7 @@ old = (last["w_before"], last["b_before"]) if last is not None and last["updated
 # status line
 if stepper.status == "converged":
     epochs, n_up = stepper.converged_at
-    msg = (f"**Converged** after **{n_up} updates** (epoch {epochs} made no mistake): every point is on its "
+    msg = (f"**Converged** after **{n_up} update{'s' if n_up != 1 else ''}** (epoch {epochs} made no mistake): every point is on its "
            "own side of the line.")
     mm = cached_max_margin(X.tobytes(), y.tobytes(), len(X)) if len(set(y.tolist())) == 2 else None
     if mm is not None and stepper.from_zero:

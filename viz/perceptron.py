@@ -25,7 +25,7 @@ def anatomy_figure(x, w, b, z, y_hat):
     fig = go.Figure()
     ys = np.linspace(0.8, 0.2, n) if n > 1 else np.array([0.5])
     sx, sy = 0.5, 0.5                          # Σ node
-    hx, ox = 0.76, 0.93                        # step node, output node
+    hx, ox = 0.785, 0.94                        # step node, output node
     shapes, notes = [], []
     for i, (xi, wi, yi) in enumerate(zip(x, w, ys), start=1):
         shapes.append(dict(type="line", x0=0.1, y0=yi, x1=sx - 0.05, y1=sy + (yi - sy) * 0.15,
