@@ -169,45 +169,55 @@ class Learner:
         """Open the page, press Play (after ``start_event``), keep the live view running until
         ``window["end"]`` (a shared measuring window) or for ``seconds``."""
         import websockets
-        from streamlit.proto.WidgetStates_pb2 import WidgetStates
         uri = f"ws://127.0.0.1:{self.port}/_stcore/stream"
         try:
             async with websockets.connect(uri, subprotocols=["streamlit"], max_size=2**27,
                                           ping_interval=None, open_timeout=60) as ws:
+                self.closing = False
                 reader = asyncio.ensure_future(self._read(ws))
-                await self.send_rerun(ws)                        # open the page
-                t0 = time.perf_counter()
-                while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 120:
-                    await asyncio.sleep(0.05)
-                if start_event is not None:
-                    await start_event.wait()
-                play = next(i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label))
-                states = WidgetStates()
-                w = states.widgets.add()
-                w.id, w.trigger_value = play, True
-                self.frames.clear()
-                self.t_play = time.perf_counter()
-                await self.send_rerun(ws, states)                # press Play
-                next_due = {}
-                window = window or {"end": self.t_play + seconds}
-                while self.disconnected is None and (window.get("end") is None or time.perf_counter() < window["end"]):
-                    now = time.perf_counter()
-                    for fid, interval in list(self.auto.items()):
-                        due = next_due.setdefault(fid, now + interval)
-                        if now >= due and not self.running:     # the browser's timer: one rerun per interval
-                            next_due[fid] = now + interval
-                            await self.send_rerun(ws, WidgetStates(), fragment_id=fid, auto=True)
-                    await asyncio.sleep(0.01)
-                reader.cancel()
+                try:
+                    await self._session(ws, seconds, start_event, window)
+                finally:
+                    self.closing = True                          # our own close is not a disconnect
+                    reader.cancel()
         except Exception as e:                                   # connection refused / closed under load
             self.disconnected = f"{type(e).__name__}: {e}"[:200]
+
+    async def _session(self, ws, seconds, start_event, window):
+        from streamlit.proto.WidgetStates_pb2 import WidgetStates
+        await self.send_rerun(ws)                        # open the page
+        t0 = time.perf_counter()
+        while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 120:
+            await asyncio.sleep(0.05)
+        if start_event is not None:
+            await start_event.wait()
+        play = next(i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label))
+        states = WidgetStates()
+        w = states.widgets.add()
+        w.id, w.trigger_value = play, True
+        self.frames.clear()
+        self.t_play = time.perf_counter()
+        await self.send_rerun(ws, states)                # press Play
+        next_due = {}
+        window = window or {"end": self.t_play + seconds}
+        while self.disconnected is None and (window.get("end") is None or time.perf_counter() < window["end"]):
+            now = time.perf_counter()
+            for fid, interval in list(self.auto.items()):
+                due = next_due.setdefault(fid, now + interval)
+                if now >= due and not self.running:     # the browser's timer: one rerun per interval
+                    next_due[fid] = now + interval
+                    await self.send_rerun(ws, WidgetStates(), fragment_id=fid, auto=True)
+            await asyncio.sleep(0.01)
 
     async def _read(self, ws):
         try:
             async for data in ws:
                 self.handle(data)
         except Exception as e:
-            self.disconnected = f"{type(e).__name__}: {e}"[:200]
+            if not getattr(self, "closing", False):
+                self.disconnected = f"{type(e).__name__}: {e}"[:200]
+        if not getattr(self, "closing", False) and self.disconnected is None:
+            self.disconnected = "closed by the server"
 
     def stats(self, seconds, start=None, end=None):
         frames = [t for t in self.frames if (start is None or t >= start) and (end is None or t <= end)]
@@ -232,6 +242,8 @@ def browser_learners(urls, seconds, n):
         pages = []
         for i in range(n):
             page = b.new_context(viewport={"width": 1440, "height": 900}).new_page()
+            page.goto(urls[i % len(urls)])                       # the app's home first (registers the pages)
+            page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120000)
             page.goto(urls[i % len(urls)] + "/playground")
             page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120000)
             pages.append(page)

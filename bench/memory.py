@@ -35,7 +35,7 @@ async def drive(learner, server, reruns, every, samples, timeout):
     try:
         await task
     except asyncio.CancelledError:
-        pass
+        learner.closing = True
 
 
 def slope_per_100(samples):
