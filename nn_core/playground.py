@@ -404,14 +404,19 @@ def _py_features(setup):
     return "[" + ", ".join(repr(f) for f in setup["features"]) + "]"
 
 
+def _data_line(setup):
+    if setup["data"] == "upload":
+        return "X, y = my_points()  # your uploaded x1, x2, label"
+    return f"X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})"
+
+
 def nn_core_code(setup, task, classes):
     """A script with nn_core that builds and trains this very experiment."""
     acts = ["identity" if a == "linear" else a for a in setup["acts"]]
     out = "\"sigmoid\"" if task == "binary" else "None"
     loss = type(make_loss(setup, task)).__name__
     reg = {"l1": f", l1={setup['rate']:g}", "l2": f", l2={setup['rate']:g}"}.get(setup["reg"], "")
-    data = ("X, y = my_points()  # your uploaded x1, x2, label" if setup["data"] == "upload" else
-            f"X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})")
+    data = _data_line(setup)
     return f'''import numpy as np
 from nn_core import mlp, make_optimizer, {loss}
 from nn_core.data import make_2d, train_test_split, feature_matrix
@@ -463,11 +468,12 @@ def pytorch_code(setup, task, classes):
                    f" if name.endswith('weight'))")
     batch = setup["batch"] or "len(X)"
     layer_text = ",\n    ".join(layers)
+    data = _data_line(setup)
     return f'''import torch
 from torch import nn
 from nn_core.data import make_2d, train_test_split, feature_matrix
 
-X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})
+{data}
 X_train, y_train, X_test, y_test = train_test_split(X, y, train_frac={setup['train'] / 100:g}, seed={setup['seed']})
 X = torch.tensor(feature_matrix(X_train, {_py_features(setup)}))
 Y = {target}
