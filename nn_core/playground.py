@@ -57,9 +57,8 @@ def default_setup():
     return {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULT_SETUP.items()}
 
 
-def check_setup(setup):
+def check_setup(s):
     """Raise ValueError (in plain words) when a setup cannot be built."""
-    s = setup
     if s["data"] not in DATASETS_2D and s["data"] != "upload":
         raise ValueError(f"unknown data set {s['data']!r}")
     if not s["features"]:
@@ -107,7 +106,7 @@ def read_points_csv(text):
 
 # --- model -----------------------------------------------------------------------------------------
 def output_units(task, classes):
-    return classes if task == "multiclass" else 1
+    return classes if task == "multiclass" else 1        # K logits, or one sigmoid / linear output
 
 
 def make_model(setup, task, classes):
@@ -210,8 +209,7 @@ def stop_reason(trainer, setup):
 
 
 # --- what every neuron computes over the input plane --------------------------------------------------
-def plane_grid(n=100, lim=6.0):
-    return grid(n, lim)
+plane_grid = grid          # the grid of the decision map: nn_core.data.grid(n=100, lim=6.0)
 
 
 def neuron_outputs(model, setup, XY):

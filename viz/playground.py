@@ -6,7 +6,6 @@ Maps use the lab's diverging palette at a fixed range: −1 (orange) … 0 (grey
 range for every neuron, so a colour means the same value in every small map.
 """
 import base64
-import functools
 import io
 
 import numpy as np
@@ -93,8 +92,8 @@ def map_image(rgb, overlay=None, scale=4):
     return img
 
 
-@functools.lru_cache(maxsize=8)
 def _font(size):
+    """A TrueType font (about 0.1 ms to load, so no cache shared between learners)."""
     from PIL import ImageFont
     try:
         return ImageFont.truetype("DejaVuSans.ttf", size)
