@@ -18,6 +18,7 @@ from .data import train_test_split
 from .images import SHAPE_CLASSES, load_digits, make_shapes, resize_image, to_grey_unit
 from .layers import Dense, Flatten
 from .models import Sequential
+from .training import confusion_matrix  # noqa: F401  (the page uses cl.confusion_matrix)
 
 
 # --- kernels --------------------------------------------------------------------------------------
@@ -208,13 +209,6 @@ def probabilities(model, x):
     """Class probabilities (K,) for one image x (H, W) or (C, H, W)."""
     a = np.asarray(x, dtype=float).reshape(1, -1, *np.shape(x)[-2:])
     return softmax(model.forward(a), axis=-1)[0]
-
-
-def confusion_matrix(y_true, y_pred, n_classes):
-    """(K, K) counts: row = true class, column = predicted class."""
-    cm = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(cm, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)), 1)
-    return cm
 
 
 def mistakes(P, y):

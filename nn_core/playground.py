@@ -19,7 +19,7 @@ from .data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, par
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .models import mlp
 from .optimizers import make_optimizer, parameters
-from .training import Trainer
+from .training import Trainer, confusion_matrix  # noqa: F401  (the page uses pg.confusion_matrix)
 
 # --- the choices, on TensorFlow Playground's scales ------------------------------------------------
 LEARNING_RATES = [1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -491,10 +491,3 @@ for epoch in range(200):
         loss.backward()
         optimizer.step()
 '''
-
-
-def confusion_matrix(y_true, y_pred, k):
-    """Counts (k, k): row = true class, column = predicted class."""
-    cm = np.zeros((k, k), dtype=int)
-    np.add.at(cm, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int).ravel()), 1)
-    return cm

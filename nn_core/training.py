@@ -234,3 +234,10 @@ class Trainer:
         """The history as float arrays (None → NaN), ready to plot."""
         return {k: np.array([np.nan if v is None else v for v in vals], dtype=float)
                 for k, vals in self.history.items()}
+
+
+def confusion_matrix(y_true, y_pred, k):
+    """Counts (k, k): row = true class, column = predicted class; the diagonal holds the right answers."""
+    cm = np.zeros((k, k), dtype=int)
+    np.add.at(cm, (np.asarray(y_true, dtype=int).ravel(), np.asarray(y_pred, dtype=int).ravel()), 1)
+    return cm

@@ -1,5 +1,6 @@
 """Shared test fixtures: the project root on sys.path, a live `streamlit run app.py` server and a
 Playwright page in Debian's Chromium (never a downloaded browser)."""
+import base64
 import contextlib
 import os
 import pathlib
@@ -15,6 +16,7 @@ import urllib.request
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -124,3 +126,17 @@ def screenshot(page, name, max_height=6000):
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.glob("*.png")):
         terminalreporter.write_line(f"browser screenshots saved in {SCREENSHOTS}")
+
+
+def plotly_arrays(obj):
+    """Plotly's JSON writes NumPy arrays as {"dtype", "bdata" (base64), "shape"}: turn them back into
+    arrays, recursively, so tests can compare a figure's data with the engine's numbers."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
+        return {k: plotly_arrays(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [plotly_arrays(v) for v in obj]
+    return obj

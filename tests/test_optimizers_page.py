@@ -1,6 +1,5 @@
 """Lesson 5 page under AppTest: every control is changed, and what the page shows is compared with
 numbers computed here from the engine (nn_core.surfaces / nn_core.sweeps) directly."""
-import base64
 import json
 
 import numpy as np
@@ -8,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, plotly_arrays
 from nn_core import surfaces as S
 from nn_core import sweeps
 from nn_core.docmath import latex_blocks
@@ -27,23 +26,10 @@ def run_page():
     return ok(AppTest.from_file(PAGE, default_timeout=90).run())
 
 
-def _decode(obj):
-    """Plotly ships NumPy arrays as {"dtype", "bdata" (base64)}; turn them back into arrays."""
-    if isinstance(obj, dict):
-        if "bdata" in obj and "dtype" in obj:
-            a = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            shape = obj.get("shape")
-            return a.reshape([int(n) for n in str(shape).split(",")]) if shape else a
-        return {k: _decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_decode(v) for v in obj]
-    return obj
-
-
 def chart(at, key):
     found = [c for c in at.get("plotly_chart") if getattr(c, "key", None) == key]
     assert found, f"no chart {key}"
-    return _decode(json.loads(found[0].proto.spec))
+    return plotly_arrays(json.loads(found[0].proto.spec))
 
 
 def progress(at, i):

@@ -1,6 +1,5 @@
 """Lesson 7 under AppTest: every task and every control, and what is shown equals the engine's numbers.
 (AppTest does not run the fragment's timer: training is driven with Step, or by a rerun while playing.)"""
-import base64
 import json
 import math
 
@@ -8,7 +7,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, plotly_arrays
 from nn_core.rnn_lesson import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
 from test_rnn_lesson import one_blas_thread  # noqa: F401  (autouse: one BLAS thread for these tiny products)
 
@@ -26,24 +25,11 @@ def at():
     return run(AppTest.from_file(PAGE, default_timeout=60))
 
 
-def decode(obj):
-    """Plotly's JSON writes NumPy arrays as {"dtype", "bdata" (base64), "shape"}: turn them back into arrays."""
-    if isinstance(obj, dict):
-        if "bdata" in obj and "dtype" in obj:
-            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            shape = obj.get("shape")
-            return arr.reshape([int(n) for n in str(shape).split(",")]) if shape else arr
-        return {k: decode(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [decode(v) for v in obj]
-    return obj
-
-
 def charts(at):
     """Title → figure dict of every Plotly chart on the page."""
     out = {}
     for el in at.get("plotly_chart"):
-        spec = decode(json.loads(el.proto.spec))
+        spec = plotly_arrays(json.loads(el.proto.spec))
         out[(spec["layout"].get("title") or {}).get("text", "unrolled")] = spec
     return out
 
