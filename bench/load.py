@@ -3,9 +3,9 @@
 Each learner is a client that speaks the app's websocket protocol like the browser does
 (ws://host:port/_stcore/stream, subprotocol "streamlit"; BackMsg rerun_script with a ClientState; ForwardMsg
 new_session / navigation / delta / auto_rerun / script_finished). It opens the playground, presses Play
-(the button's widget id with a trigger value), and then, like the browser's timer for ``run_every``, asks for
-the live fragment again every ``interval`` seconds (ForwardMsg auto_rerun) once the previous frame has
-finished. A frame = one fragment run finished. A few real headless Chromium pages can join the same server
+(the button's widget id with a trigger value), and then, like the browser's ``setInterval`` for ``run_every``
+(streamlit/static .../index.js handleAutoRerun), asks for the live fragment again every ``interval`` seconds
+(ForwardMsg auto_rerun), whether or not the previous frame has finished (``--polite`` waits instead). A frame = one fragment run finished. A few real headless Chromium pages can join the same server
 (``--browsers``) to show the light clients cause the same server work per frame.
 
     python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--no-gc-variant] [--browsers 2]
@@ -31,6 +31,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+POLITE = False                # True: ask for the next frame only once the last one finished (not the browser)
 PAGE = "playground"          # the url path of the page the learners open ("" with --script: the script itself)
 
 
@@ -108,7 +109,8 @@ class Learner:
         self.port, self.page, self.query = port, page, query
         self.page_hash = ""
         self.buttons = {}            # label -> widget id
-        self.frames = []             # times at which a fragment run finished
+        self.frames = []             # times at which a fragment run finished (script_finished)
+        self.deliveries = []         # times at which the live view's Epoch counter arrived (what the learner sees)
         self.full_runs = 0
         self.auto = {}               # fragment id -> interval (s)
         self.running = False
@@ -151,6 +153,7 @@ class Learner:
                     self.epoch = int(el.metric.body.replace(",", ""))
                 except ValueError:
                     pass
+                self.deliveries.append(time.perf_counter())     # a frame as the learner sees it
             elif which == "exception":
                 self.errors.append(el.exception.message[:200])
         elif kind == "auto_rerun":
@@ -187,15 +190,18 @@ class Learner:
         from streamlit.proto.WidgetStates_pb2 import WidgetStates
         await self.send_rerun(ws)                        # open the page
         t0 = time.perf_counter()
-        while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 120:
+        while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 240:
             await asyncio.sleep(0.05)
         if start_event is not None:
             await start_event.wait()
-        play = next(i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label))
+        play = next((i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label)), None)
+        if play is None:
+            raise RuntimeError(f"no Play button within 240 s (buttons seen: {list(self.buttons)[:5]})")
         states = WidgetStates()
         w = states.widgets.add()
         w.id, w.trigger_value = play, True
         self.frames.clear()
+        self.deliveries.clear()
         self.t_play = time.perf_counter()
         await self.send_rerun(ws, states)                # press Play
         next_due = {}
@@ -204,8 +210,10 @@ class Learner:
             now = time.perf_counter()
             for fid, interval in list(self.auto.items()):
                 due = next_due.setdefault(fid, now + interval)
-                if now >= due and not self.running:     # the browser's timer: one rerun per interval
-                    next_due[fid] = now + interval
+                if now >= due and (not POLITE or not self.running):
+                    # the browser's timer is a setInterval: it asks again every interval whether or not the
+                    # last frame has finished (the server folds requests into one pending rerun)
+                    next_due[fid] = max(due + interval, now)
                     await self.send_rerun(ws, WidgetStates(), fragment_id=fid, auto=True)
             await asyncio.sleep(0.01)
 
@@ -220,7 +228,9 @@ class Learner:
             self.disconnected = "closed by the server"
 
     def stats(self, seconds, start=None, end=None):
-        frames = [t for t in self.frames if (start is None or t >= start) and (end is None or t <= end)]
+        # a frame = the live view's Epoch counter arriving (a fragment run that ends while another request is
+        # pending reports "finished early for rerun", so script_finished alone undercounts under load)
+        frames = [t for t in self.deliveries if (start is None or t >= start) and (end is None or t <= end)]
         gaps = [b - a for a, b in zip(frames, frames[1:])]
         tail = (end - frames[-1]) if (end is not None and frames) else 0.0   # a stall at the end counts too
         return {"frames": len(frames), "fps": len(frames) / seconds, "gaps": gaps,
@@ -299,14 +309,14 @@ def measure(learners, processes, seconds, gc=True, browsers=0, script="app.py"):
             tasks = [asyncio.ensure_future(c.run(seconds, go, window)) for c in clients]
             # wait until every learner has its page (or 120 s), then all press Play together
             t0 = time.perf_counter()
-            while time.perf_counter() - t0 < 120 and not all(
+            while time.perf_counter() - t0 < 240 and not all(
                     any("Play" in b for b in c.buttons) and not c.running or c.disconnected for c in clients):
                 await asyncio.sleep(0.1)
             go.set()
             # the measuring window opens once every learner's live view has delivered a frame (or after 60 s):
             # page loads and the Play reruns are not part of the steady state
             t1 = time.perf_counter()
-            while time.perf_counter() - t1 < 60 and not all(c.frames or c.disconnected for c in clients):
+            while time.perf_counter() - t1 < 60 and not all(c.deliveries or c.disconnected for c in clients):
                 await asyncio.sleep(0.05)
             window["start"], window["cpu0"] = time.perf_counter(), [cpu_seconds(s.proc.pid) for s in servers]
             window["end"] = window["start"] + seconds
@@ -377,8 +387,11 @@ def main():
     ap.add_argument("--json", default=str(ROOT / "artifacts" / "load" / "results.json"))
     ap.add_argument("--script", default="app.py", help="serve this page file alone instead of the app "
                     "(e.g. a scratch copy of the playground with a change to measure)")
+    ap.add_argument("--polite", action="store_true", help="clients wait for a frame to finish before asking for "
+                    "the next (the browser does not: its timer is a setInterval)")
     args = ap.parse_args()
-    global PAGE
+    global PAGE, POLITE
+    POLITE = args.polite
     if args.script != "app.py":
         PAGE = ""
     results = []

@@ -24,7 +24,7 @@ async def drive(learner, server, reruns, every, samples, timeout):
     task = asyncio.ensure_future(learner.run(timeout))
     next_sample, t0 = 0, time.perf_counter()
     while not task.done():
-        n = len(learner.frames)
+        n = len(learner.deliveries)
         if n >= next_sample:
             samples.append((n, rss_mb(server.proc.pid), time.perf_counter() - t0))
             next_sample += every
@@ -55,8 +55,8 @@ def run(reruns, every, gc):
         learner, samples = Learner(server.port), []
         asyncio.run(drive(learner, server, reruns, every, samples, timeout=reruns * 2.0 + 60))
         time.sleep(1.0)
-        samples.append((len(learner.frames), rss_mb(server.proc.pid), None))
-        return {"gc": gc, "idle_rss": idle, "frames": len(learner.frames), "epoch": learner.epoch,
+        samples.append((len(learner.deliveries), rss_mb(server.proc.pid), None))
+        return {"gc": gc, "idle_rss": idle, "frames": len(learner.deliveries), "epoch": learner.epoch,
                 "disconnected": learner.disconnected, "errors": learner.errors, "samples": samples,
                 "start": samples[1][1] if len(samples) > 1 else None, "end": samples[-1][1],
                 "peak": max(s[1] for s in samples), "slope_per_100": slope_per_100(samples[:-1])}

@@ -83,7 +83,7 @@ def main():
     finally:
         srv.send_signal(signal.SIGTERM)
         srv.wait(30)
-    n = len(learner.frames)
+    n = len(learner.deliveries)
     print(f"{n} frames in {args.seconds:g} s ({n / args.seconds:.1f}/s), epoch {learner.epoch}; server CPU "
           f"{1000 * cpu / max(n, 1):.0f} ms per frame (whole process, incl. page load and websocket sending)")
     buf = io.StringIO()
