@@ -3,8 +3,6 @@ does) and ``dpred = loss.backward()`` (the gradient of that mean with respect to
 """
 import numpy as np
 
-from .activations import softmax
-
 
 def _as_target(pred, target):
     target = np.asarray(target, dtype=float)

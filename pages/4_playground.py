@@ -7,7 +7,7 @@ import streamlit as st
 
 import nn_core.playground as pg
 from nn_core import ModelFileError, Sequential
-from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES
+from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
@@ -388,7 +388,7 @@ if "points" not in hide:
     with upload_col:
         with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):
             st.caption("One row per point: x1, x2, label (class 0, 1, … or a number for regression); "
-                       f"at most 2000 rows, x1 and x2 best within ±6.")
+                       f"at most {MAX_POINTS} rows, x1 and x2 best within ±6.")
             up = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_csv")
             if up is not None and S.get("pg_csv_seen") != up.file_id:
                 S.pg_csv_seen = up.file_id

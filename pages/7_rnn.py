@@ -6,7 +6,6 @@ import streamlit as st
 from nn_core import RNN
 from nn_core.rnn_lesson import (MIN_TEXT, SeqTrainer, echo_sweep, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
-from nn_core.sequences import load_text
 from pages.common import show_equations
 from viz import rnn as vz
 

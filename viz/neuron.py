@@ -15,7 +15,7 @@ def flat_intervals(z, dfz, tol=0.02):
     """The stretches of the sorted grid ``z`` where |f′(z)| < tol — where the activation is saturated (or,
     for ReLU and step, flat), so that almost no gradient flows back. Returns a list of (start, end)."""
     flat = np.abs(np.asarray(dfz)) < tol
-    out, start = [], None
+    out, start, prev = [], None, None
     for zi, f in zip(z, flat):
         if f and start is None:
             start = zi
