@@ -4,9 +4,9 @@ A Streamlit process runs every session's Python on one core (the GIL). When a cl
 frames queue, every frame takes longer than its ``run_every`` interval and the whole class stalls together.
 ``live_frame`` measures, for this session only (no shared state), how much longer a frame took on the clock
 than on this thread's CPU — the stretch factor L = wall / CPU, ≈ 1 on an idle server, growing with the number
-of sessions competing — and after the frame sleeps long enough that the server stays below saturation
-(L ≈ ``target``). The sleep costs no CPU, and while it lasts the last frame stays on screen; a busy server
-thus gives every learner fewer frames instead of no frames. ``budget`` scales a frame's training chunk down
+of sessions competing — and after the frame sleeps a multiple of its own duration, adjusted frame by frame so
+that L settles near ``target``. The sleep costs no CPU, the last frame stays on screen meanwhile, and a click
+ends it at once; a busy server thus gives every learner fewer frames instead of none. ``budget`` scales a frame's training chunk down
 the same way, so a frame stays short when the server is busy.
 
 Drop-in use in a live fragment (one line, under the fragment decorator)::
@@ -23,15 +23,27 @@ import time
 
 import streamlit as st
 
-MAX_PERIOD = 1.0      # never slower than one frame per second (Pause and widgets stay responsive)
+MAX_SLEEP = 2.0       # never pause a session's live view longer than this between frames
 TARGET = 2.5          # aim for a stretch factor of about 2.5: the server is busy but not saturated
 
 
 def _state(prefix):
     key = f"{prefix}_pace"
     if key not in st.session_state:
-        st.session_state[key] = {"stretch": 1.0, "period": 0.0, "last_end": None, "sleep": 0.0}
+        st.session_state[key] = {"stretch": 1.0, "k": 0.0, "sleep": 0.0}
     return st.session_state[key]
+
+
+def _app_rerun_pending():
+    """Whether the learner clicked something (a full-app rerun is waiting): then stop sleeping at once.
+    Peeks at Streamlit's request queue (internal; any change there just means we sleep the whole slice)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+        req = get_script_run_ctx().script_requests
+        data = req._rerun_data
+        return req._state.name == "RERUN" and not (data.fragment_id or data.fragment_id_queue)
+    except Exception:
+        return False
 
 
 def budget(prefix, base, floor=0.005):
@@ -40,22 +52,21 @@ def budget(prefix, base, floor=0.005):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, target=TARGET, max_period=MAX_PERIOD):
-    """Measure this frame (wall and thread CPU); afterwards sleep so that this session's frame period keeps
-    the server near ``target`` stretch. Safe to use anywhere: on an idle server it never sleeps."""
+def live_frame(prefix, target=TARGET, max_sleep=MAX_SLEEP):
+    """Measure this frame (wall and thread CPU); afterwards sleep ``k`` times the frame's own duration, where
+    ``k`` grows while frames are stretched beyond ``target`` and shrinks when they are not (so the number of
+    sessions competing at any moment settles near ``target``). On an idle server k stays 0: no sleep."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
     wall, cpu = time.perf_counter() - wall0, max(time.thread_time() - cpu0, 1e-4)
     stretch = min(max(wall / cpu, 1.0), 50.0)
     s["stretch"] = 0.7 * s["stretch"] + 0.3 * stretch           # smoothed over a few frames
-    # period ∝ stretch: a busier server gets fewer frames from everyone (multiplicative, so it is fair)
-    wanted = wall * s["stretch"] / target if s["stretch"] > target else 0.0
-    s["period"] = min(max_period, 0.5 * s["period"] + 0.5 * wanted)
-    s["sleep"] = max(0.0, min(s["period"] - wall, max_period))
-    s["last_end"] = time.perf_counter()
-    if s["sleep"] > 0.005:
-        time.sleep(s["sleep"])
+    s["k"] = min(40.0, (s["k"] + 0.25) * 1.25) if s["stretch"] > target else 0.8 * s["k"]
+    s["sleep"] = min(s["k"] * wall, max_sleep)
+    end = time.perf_counter() + s["sleep"]
+    while time.perf_counter() < end and not _app_rerun_pending():    # a click ends the pause at once
+        time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 
 
 def paced(prefix, **kwargs):

@@ -280,3 +280,33 @@ def test_static_checks_can_fail(tmp_path):
     page.write_text("import streamlit as st\nfrom nn_core.playground import LEARNING_RATES\nimport nn_core.data as d\n"
                     "LEARNING_RATES.append(100)\nd.DATASETS_2D['x'] = 1\n@st.cache_resource\ndef f():\n    return []\n")
     assert len(page_script_problems(page)) == 3, page_script_problems(page)
+
+
+# ------------------------------------------------------------------ 4. frame pacing keeps per-session state
+def _paced_app(mode):
+    import time as _t
+    import streamlit as st
+    from pages import robust
+    for _ in range(6):
+        with robust.live_frame("t", max_sleep=0.05):
+            if mode == "busy":                               # all CPU: an idle server, stretch 1
+                end = _t.thread_time() + 0.01
+                while _t.thread_time() < end:
+                    pass
+            else:                                            # waiting on others: stretch far above target
+                end = _t.perf_counter() + 0.01
+                while _t.perf_counter() < end:
+                    _t.sleep(0.002)
+    st.write(st.session_state["t_pace"])
+
+
+def test_frame_pacing_sleeps_when_frames_are_stretched():
+    """A frame that waits (its wall time far above its CPU time, as when 30 sessions share the GIL) makes the
+    session pause between frames; a CPU-bound frame does not (or far less, on a machine busy elsewhere)."""
+    pace = {}
+    for mode in ("busy", "stretched"):
+        at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
+        assert not at.exception, [e.value for e in at.exception]
+        pace[mode] = at.session_state["t_pace"]               # kept per session, in session state
+    assert pace["stretched"]["k"] > 1 and pace["stretched"]["sleep"] > 0, pace
+    assert pace["busy"]["k"] < pace["stretched"]["k"] / 4, pace
