@@ -118,6 +118,9 @@ def on_clear_added():
 # ---------------------------------------------------------------- page
 if "pg_setup" not in S:
     first_load()
+elif any(k not in S for k in ("pg_w_data", "pg_w_lr", "pg_w_stop_loss", "pg_show_test", "pg_discrete")):
+    widget_defaults(S.pg_setup)            # back from another lesson: Streamlit dropped this page's widget values
+    S.pg_show_test, S.pg_discrete = S.get("pg_show_test", False), S.get("pg_discrete", False)
 for _k in [k for k in S if str(k).startswith("pg_w_")]:
     S[_k] = S[_k]                          # keep hidden (classroom) or removed widgets' values across reruns
 for _k, _v in S.pop("pg_pending", {}).items():  # widget values set after their widgets were drawn (upload, load)
