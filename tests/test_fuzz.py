@@ -257,3 +257,25 @@ def test_fuzzer_finds_a_planted_exception(tmp_path):
                     "    raise ZeroDivisionError('planted')\n")
     _, done, failures, _, _ = fuzz_page(str(page), 80, SEED)
     assert failures and "planted" in failures[0]["error"], (done, failures)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_round_trip_through_another_lesson(path):
+    """A learner changes a few settings, visits another lesson and comes back (Streamlit drops the widget
+    values of a page that is not shown): no exception, and the page's own state survives."""
+    from streamlit.testing.v1 import AppTest
+    _install_forged_states()
+    rng = random.Random(f"trip:{pathlib.Path(path).name}")
+    other = next(p for p in PAGES if p != path)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(path).run()
+    for _ in range(3):
+        widgets = [(k, w) for k, w in interactive_widgets(at) if k != "button"]
+        for kind, w in rng.sample(widgets, min(2, len(widgets))):
+            perturb(rng, kind, w)
+        at.run()
+        assert not at.exception, [str(e.value)[:300] for e in at.exception]
+    for target in (other, path, other, path):
+        at.switch_page(target).run()
+        assert not at.exception, (f"after switching to {pathlib.Path(target).name}",
+                                  [str(e.value)[:300] for e in at.exception])
