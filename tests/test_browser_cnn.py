@@ -43,9 +43,15 @@ def test_cnn_page_slides_and_trains_in_the_browser(app_url, page):
 
     page.get_by_role("tab", name="2 · Train a CNN").click()
     page.get_by_role("button", name="Train", exact=True).click()
-    time.sleep(4)
-    page.get_by_role("button", name="Pause", exact=True).click()
-    wait_ready(page, settle=1.0)
+    time.sleep(1.0)
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    if pause.count():                              # on a fast machine the 10 epochs may already be done
+        pause.click()
+        wait_ready(page, settle=1.0)
+        assert page.get_by_role("button", name="Resume").count() == 1
+    else:
+        wait_ready(page, settle=1.0)
+        assert "Done" in page.inner_text("body")
     body = page.inner_text("body")
     assert "test accuracy" in body and "Inside the network after" in body
     view(page, "Inside the network", "cnn-2-trained-filters")
