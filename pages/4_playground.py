@@ -11,6 +11,7 @@ from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
+from pages import robust
 from pages.common import show_equations
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, value_rgb)
@@ -262,6 +263,7 @@ def feature_label(f):
 
 
 @st.fragment(run_every=0.1 if S.pg_playing else None)
+@robust.paced("pg")                        # under a class's load: fewer frames for everyone instead of none
 def live_view():
     with st.container(key="pg_live"):
         live_body()
@@ -274,7 +276,7 @@ def live_body():
     if playing:
         t0 = t_start
         try:
-            tr.run_for(FRAME_BUDGET)
+            tr.run_for(robust.budget("pg", FRAME_BUDGET))
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
             tr.stopped, tr.diverged = f"The computation failed ({e}).", True
         S.pg_train_ms = 1000 * (time.perf_counter() - t0)
@@ -465,7 +467,7 @@ with more[1]:
                                     "(epoch 0 of a new run).")
                     st.rerun()
             if S.get("pg_npz_error"):
-                st.error(f"This file was not loaded: {S.pg_npz_error}. Your current network is unchanged.")
+                st.error(f"This file was not loaded: {S.pg_npz_error.rstrip('.')}. Your current network is unchanged.")
     with st.expander("Share this experiment", icon=":material/share:"):
         st.caption("The whole setup lives in the page's address: copy it from the browser's address bar, or take "
                    "the part below and add it after the playground's address.")

@@ -16,6 +16,7 @@ LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 UNITS = 4                    # hidden units shown in the step-by-step numbers
 SAMPLE_LEN = 240
 SWEEP_KS = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]
+SWEEP_MAX_H, SWEEP_MAX_T = 32, 24   # the sweep trains one network per k at once: keep each small
 ss = st.session_state
 
 
@@ -148,9 +149,12 @@ if b3.button("New weights", key="rnn_reset", help="Start over from freshly drawn
     st.rerun()
 playing = ss.get("rnn_playing", False)
 if task.name == "echo" and b4.button("Sweep k", key="rnn_sweep",
-                                     help=f"Train a fresh network for each k = {', '.join(map(str, SWEEP_KS))}."):
+                                     help=f"Train a fresh network for each k = {', '.join(map(str, SWEEP_KS))} "
+                                          f"(at most {SWEEP_MAX_H} hidden units and T = {SWEEP_MAX_T}, so it takes seconds)."):
     bar = st.progress(0.0, "Training one network per delay k…")
-    res = echo_sweep(SWEEP_KS, hidden_size=hidden, seq_len=seq_len, updates=300, optimizer=opt, lr=lr, seed=int(seed),
+    # The sweep trains len(SWEEP_KS) networks in one go: cap their size so it stays a matter of seconds.
+    res = echo_sweep(SWEEP_KS, hidden_size=min(hidden, SWEEP_MAX_H), seq_len=min(seq_len, SWEEP_MAX_T), updates=300,
+                     optimizer=opt, lr=lr, seed=int(seed),
                      progress=lambda i, k: bar.progress(i / len(SWEEP_KS), f"training a network for k = {k}…"))
     bar.empty()
     ss.setdefault("rnn_echo_results", {}).update(res)

@@ -13,13 +13,11 @@ def _run_through_app():
     navigation, page config and theme, and lists every file in pages/ as a page. Leave that mode and
     rerun, so that app.py runs and shows the page the link asked for. (Streamlit itself leaves the mode
     the first time app.py calls st.navigation; this runs on the first import of this module, which every
-    lesson does before it draws anything.)"""
+    lesson does before it draws anything — at the end of the module, so that another session importing it
+    meanwhile finds every helper defined.)"""
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
-
-
-_run_through_app()
 
 
 def show_equations(obj):
@@ -66,3 +64,6 @@ def read_query_params(spec):
     if ignored:
         st.info("Some settings in this link were ignored: " + "; ".join(ignored) + ". The defaults are used instead.")
     return values
+
+
+_run_through_app()
