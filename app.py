@@ -45,7 +45,7 @@ def home():
             st.page_link(path, label="Open the lesson", icon=icon)
 
 
-st.set_page_config(page_title="Neural Network Lab", page_icon=":material/neurology:", layout="wide")
+st.set_page_config(page_title="Neural Network Lab", page_icon="🧠", layout="wide")
 pages = [st.Page(home, title="Home", icon=":material/home:", url_path="home", default=True)]
 pages += [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, _ in LESSONS]
 st.navigation(pages).run()

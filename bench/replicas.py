@@ -102,13 +102,12 @@ def run(browsers=4, seconds=4.0, out=None):
                 ctx = b.new_context(viewport={"width": 1280, "height": 800})
                 page = ctx.new_page()
                 page.goto(url + "/playground")
+                page.wait_for_selector(".st-key-pg_play button", timeout=90000)    # the playground is drawn
                 page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90000)
                 cookie = next((c["value"] for c in ctx.cookies() if c["name"] == "nnlab_replica"), None)
                 epoch_before = epoch_shown(page)
-                play = page.get_by_role("button", name=re.compile(r"^\W*Play", re.I))
-                if play.count():
-                    play.first.click()
-                    time.sleep(seconds)
+                page.locator(".st-key-pg_play button").first.click()
+                time.sleep(seconds)
                 epoch_after = epoch_shown(page)
                 errors = page.eval_on_selector_all("[data-testid='stException']", "els => els.map(e => e.innerText)")
                 page.screenshot(path=str(out / f"replica-browser-{i}.png"), full_page=True)
@@ -142,8 +141,9 @@ def run(browsers=4, seconds=4.0, out=None):
 
 
 def epoch_shown(page):
-    """The number after the word "Epoch" on the page (the playground's counter), or None."""
-    m = re.search(r"[Ee]poch\D{0,12}?([\d,]+)", page.inner_text("body"))
+    """The playground's live epoch counter, or None."""
+    live = page.locator(".st-key-pg_live")
+    m = re.search(r"Epoch\s*([\d,]+)", live.inner_text()) if live.count() else None
     return int(m.group(1).replace(",", "")) if m else None
 
 
