@@ -8,6 +8,7 @@ Needs Debian's nginx and chromium; says so and exits 0 ("skipped") where either 
 """
 import argparse
 import collections
+import contextlib
 import pathlib
 import re
 import shutil
@@ -69,7 +70,7 @@ http {{
 """
 
 
-def run(browsers=4, seconds=4.0, out=None):
+def run(browsers=4, seconds=4.0, out=None, browser=None):
     """Returns a dict of results; raises AssertionError on a failure; {"skipped": reason} without nginx/chromium."""
     nginx, chromium = shutil.which("nginx") or "/usr/sbin/nginx", shutil.which("chromium")
     if not pathlib.Path(nginx).exists():
@@ -96,8 +97,12 @@ def run(browsers=4, seconds=4.0, out=None):
 
         from playwright.sync_api import sync_playwright
         results = []
-        with sync_playwright() as pw:
-            b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        with contextlib.ExitStack() as stack:
+            b = browser
+            if b is None:                     # a browser of our own (a test passes the one it already runs)
+                pw = stack.enter_context(sync_playwright())
+                b = pw.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+                stack.callback(b.close)
             for i in range(browsers):
                 ctx = b.new_context(viewport={"width": 1280, "height": 800})
                 page = ctx.new_page()
@@ -121,7 +126,6 @@ def run(browsers=4, seconds=4.0, out=None):
             for r in results:
                 r["replicas"] = sorted(served.get(r["cookie"], ()))
                 r["context"].close()
-            b.close()
         for i, r in enumerate(results):
             assert r["cookie"], f"browser {i} got no affinity cookie"
             assert len(r["replicas"]) == 1, f"browser {i} was served by {r['replicas']}: affinity broken"
