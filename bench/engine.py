@@ -67,6 +67,39 @@ def _t(a):
 
 
 # --- W1: MLP 2-8-8-2, tanh, 500 points, batch 10, SGD ----------------------------------------------
+def _nn_core_sgd_epoch(model, d):
+    """W1 and W2 in nn_core: one epoch of cross-entropy + SGD over d["X"] in batches; returns the mean loss."""
+    loss, opt, X, y, B = CrossEntropy(), SGD(d["lr"]), d["X"], d["y"], d["batch"]
+
+    def run():
+        total, steps = 0.0, 0
+        for i in range(0, len(X), B):
+            total += loss.forward(model.forward(X[i:i + B]), y[i:i + B])
+            model.backward(loss.backward())
+            opt.step(model)
+            steps += 1
+        return total / steps
+    return run
+
+
+def _torch_sgd_epoch(model, d):
+    """The same epoch in PyTorch."""
+    opt = torch.optim.SGD(model.parameters(), lr=d["lr"])
+    X, y, B = _t(d["X"]), torch.tensor(d["y"]), d["batch"]
+
+    def run():
+        total, steps = 0.0, 0
+        for i in range(0, len(X), B):
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(X[i:i + B]), y[i:i + B])
+            loss.backward()
+            opt.step()
+            total += loss.item()
+            steps += 1
+        return total / steps
+    return run
+
+
 def w1_data():
     rng = np.random.default_rng(0)
     X = rng.uniform(-6, 6, size=(500, 2))
@@ -80,16 +113,7 @@ def w1_nn_core(d):
     model = Sequential([Dense(2, 8), Tanh(), Dense(8, 8), Tanh(), Dense(8, 2)])
     for layer, (W, b) in zip(model.layers[::2], d["weights"]):
         layer.params["W"][...], layer.params["b"][...] = W, b
-    loss, opt, X, y, B = CrossEntropy(), SGD(d["lr"]), d["X"], d["y"], d["batch"]
-
-    def run():
-        total = 0.0
-        for i in range(0, len(X), B):
-            total += loss.forward(model.forward(X[i:i + B]), y[i:i + B])
-            model.backward(loss.backward())
-            opt.step(model)
-        return total / (len(X) // B)
-    return run
+    return _nn_core_sgd_epoch(model, d)
 
 
 def w1_fused(d):
@@ -124,19 +148,7 @@ def w1_torch(d):
         for layer, (W, b) in zip(layers[::2], d["weights"]):
             layer.weight.copy_(_t(W.T))
             layer.bias.copy_(_t(b))
-    opt = torch.optim.SGD(model.parameters(), lr=d["lr"])
-    X, y, B = _t(d["X"]), torch.tensor(d["y"]), d["batch"]
-
-    def run():
-        total = 0.0
-        for i in range(0, len(X), B):
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(X[i:i + B]), y[i:i + B])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-        return total / (len(X) // B)
-    return run
+    return _torch_sgd_epoch(model, d)
 
 
 # --- W2: CNN conv(1→8, 3×3)-ReLU-maxpool(2)-dense(10) on the digits, batch 32, SGD ------------------
@@ -153,17 +165,7 @@ def w2_nn_core(d):
     model = Sequential([Conv2D(1, 8, 3), ReLU(), MaxPool2D(2), Flatten(), Dense(72, 10)])
     model.layers[0].params["W"][...], model.layers[0].params["b"][...] = d["K"], d["kb"]
     model.layers[4].params["W"][...], model.layers[4].params["b"][...] = d["W"], d["b"]
-    loss, opt, X, y, B = CrossEntropy(), SGD(d["lr"]), d["X"], d["y"], d["batch"]
-
-    def run():
-        total, steps = 0.0, 0
-        for i in range(0, len(X), B):
-            total += loss.forward(model.forward(X[i:i + B]), y[i:i + B])
-            model.backward(loss.backward())
-            opt.step(model)
-            steps += 1
-        return total / steps
-    return run
+    return _nn_core_sgd_epoch(model, d)
 
 
 def w2_fused(d):
@@ -210,20 +212,7 @@ def w2_torch(d):
         dense.weight.copy_(_t(d["W"].T))
         dense.bias.copy_(_t(d["b"]))
     model = torch.nn.Sequential(conv, torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(), dense)
-    opt = torch.optim.SGD(model.parameters(), lr=d["lr"])
-    X, y, B = _t(d["X"]), torch.tensor(d["y"]), d["batch"]
-
-    def run():
-        total, steps = 0.0, 0
-        for i in range(0, len(X), B):
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(X[i:i + B]), y[i:i + B])
-            loss.backward()
-            opt.step()
-            total += loss.item()
-            steps += 1
-        return total / steps
-    return run
+    return _torch_sgd_epoch(model, d)
 
 
 # --- W3: char RNN, 32 hidden units, 20 steps of T=25 at batch 16, Adam ------------------------------
