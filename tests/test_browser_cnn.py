@@ -15,8 +15,6 @@ def view(page, text, name):
 
 
 def test_cnn_page_slides_and_trains_in_the_browser(app_url, page):
-    page.goto(app_url)                              # the home page first, so that app.py's navigation is in place
-    wait_ready(page)
     page.goto(app_url + "/cnn")
     wait_ready(page)
     assert page.locator("h1").first.inner_text() == "Convolutional networks"

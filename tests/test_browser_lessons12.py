@@ -24,8 +24,6 @@ def click(page, name):
 
 
 def test_perceptron_and_neuron_pages(app_url, page):
-    page.goto(app_url)                         # the home page first, so that app.py's navigation is in place
-    wait_ready(page)
     page.goto(app_url + "/perceptron")
     wait_ready(page)
     assert page.locator("h1").first.inner_text() == "Perceptron"

@@ -15,11 +15,7 @@ def epoch(page):
 
 
 def open_playground(page, url):
-    # Until app.py has run once on a fresh server, a direct /playground link runs the page without app.py
-    # (Streamlit's pages/ folder discovery); the home page first makes it the app's page, as users see it.
-    page.goto(url)
-    wait_ready(page, settle=0.5)
-    page.goto(url + "/playground")
+    page.goto(url + "/playground")          # by its link, as a shared link opens it
 
 
 def test_play_trains_live_and_pause_stops(app_url, page):
