@@ -1,6 +1,4 @@
 """Helpers shared by the lesson pages (glue only: no maths, no figure construction)."""
-import math
-
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -31,39 +29,6 @@ def state(key, default):
     if key not in st.session_state:
         st.session_state[key] = default()
     return st.session_state[key]
-
-
-def read_query_params(spec):
-    """Validate share-link parameters against ``spec``: name -> ("float"|"int", lo, hi) or ("choice", options)
-    or ("bool",). Returns {name: value} for the valid ones; invalid or unknown ones are ignored and listed in a
-    notice on the page (never an exception)."""
-    values, ignored = {}, []
-    for name, raw in st.query_params.to_dict().items():
-        rule = spec.get(name)
-        if rule is None:
-            continue   # parameters of other widgets (e.g. bound ones) are not ours to judge
-        try:
-            kind = rule[0]
-            if kind in ("float", "int"):
-                v = float(raw) if kind == "float" else int(raw)
-                if not (math.isfinite(v) and rule[1] <= v <= rule[2]):
-                    raise ValueError(f"must lie between {rule[1]} and {rule[2]}")
-            elif kind == "choice":
-                if raw not in rule[1]:
-                    raise ValueError(f"must be one of {', '.join(map(str, rule[1]))}")
-                v = raw
-            elif kind == "bool":
-                if raw not in ("0", "1", "true", "false"):
-                    raise ValueError("must be 0 or 1")
-                v = raw in ("1", "true")
-            else:
-                raise ValueError("unknown parameter kind")
-            values[name] = v
-        except ValueError as e:
-            ignored.append(f"`{name}={raw[:40]}` ({e})")
-    if ignored:
-        st.info("Some settings in this link were ignored: " + "; ".join(ignored) + ". The defaults are used instead.")
-    return values
 
 
 _run_through_app()

@@ -2,8 +2,8 @@
 and where the page owns a parameter (it reads it itself), a notice on the page names the one it ignored.
 
 A page's parameters are found without a list to maintain: the names the page writes into its own URL (its
-share link) after a few random widget changes, the names in its source (``read_query_params({...})`` specs,
-``st.query_params["name"]`` / ``.get("name")``), and widgets bound with ``bind="query-params"`` (those
+share link) after a few random widget changes, the names in its source (``st.query_params["name"]`` /
+``.get("name")``), and widgets bound with ``bind="query-params"`` (those
 Streamlit itself validates and silently drops, so for them only "no exception" is asked).
 """
 import random
@@ -29,8 +29,6 @@ def source_names(path):
     text = pathlib.Path(path).read_text()
     names = set(re.findall(r"query_params\[\s*[\"'](\w+)[\"']\s*\]", text))
     names |= set(re.findall(r"query_params\.get\(\s*[\"'](\w+)[\"']", text))
-    for spec in re.findall(r"read_query_params\(\s*(\{.*?\})\s*\)", text, flags=re.S):
-        names |= set(re.findall(r"[\"'](\w+)[\"']\s*:", spec))
     return names
 
 
