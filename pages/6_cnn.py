@@ -198,8 +198,8 @@ with tab_slide:
     def move(to):
         st.session_state["cnn_pos"] = int(np.clip(to, 0, n_cells - 1))
 
-    def play_pause():
-        st.session_state["cnn_playing"] = not st.session_state.get("cnn_playing", False)
+    def play_pause(play):                 # the intent, not a toggle: a click's callback may run twice
+        st.session_state["cnn_playing"] = play
         if st.session_state["cnn_playing"] and st.session_state.get("cnn_pos", 0) >= n_cells - 1:
             st.session_state["cnn_pos"] = 0
 
@@ -211,7 +211,7 @@ with tab_slide:
                 width="stretch")
     b[2].button("Step", icon=":material/chevron_right:", on_click=lambda: move(st.session_state.get("cnn_pos", 0) + 1), key="cnn_step",
                 width="stretch")
-    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:", on_click=play_pause, key="cnn_play", type="primary",
+    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:", on_click=play_pause, args=(not playing,), key="cnn_play", type="primary",
                 width="stretch")
     b[4].button("All", icon=":material/last_page:", on_click=move, args=(n_cells - 1,), key="cnn_last", width="stretch")
     speed = b[5].select_slider("Speed", list(SPEEDS), value="normal", key="cnn_speed", label_visibility="collapsed")
@@ -321,8 +321,8 @@ with tab_train:
     trainer.optimizer.lr, trainer.batch_size = lr, batch
     training = st.session_state.get("cnn_training", False)
 
-    def toggle_training():
-        st.session_state["cnn_training"] = not st.session_state.get("cnn_training", False)
+    def toggle_training(train):          # the intent, not a toggle: a click's callback may run twice
+        st.session_state["cnn_training"] = train
 
     def reset_training():
         st.session_state["cnn_run"] = new_trainer()
@@ -331,7 +331,7 @@ with tab_train:
 
     bt = st.columns([1, 1, 1, 3])
     done = trainer.epoch >= epochs
-    bt[0].button("Pause" if training else ("Resume" if trainer.epoch else "Train"), on_click=toggle_training,
+    bt[0].button("Pause" if training else ("Resume" if trainer.epoch else "Train"), on_click=toggle_training, args=(not training,),
                  icon=":material/pause:" if training else ":material/play_arrow:",
                  key="cnn_train", type="primary", disabled=done or bool(trainer.stopped), width="stretch")
     if bt[1].button("Step one epoch", key="cnn_epoch", disabled=bool(trainer.stopped), width="stretch"):

@@ -135,12 +135,18 @@ st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; t
 st.header("3. Train it live")
 b1, b2, b3, b4, _ = st.columns([1.2, 1, 1.4, 1.2, 3])
 playing = ss.get("rnn_playing", False)
-if b1.button("Pause" if playing else "Play", key="rnn_play", type="primary",
-             icon=":material/pause:" if playing else ":material/play_arrow:"):
-    ss.rnn_playing = not playing
-    if ss.rnn_playing:
-        trainer.resume()
-    st.rerun()
+
+
+def on_play(play):
+    """The button's intent, not a toggle: Streamlit may run a click's callback twice when the click
+    preempts a live frame, and a toggle run twice would undo the learner's Pause."""
+    ss.rnn_playing = play
+    if play:
+        ss.rnn_trainer.resume()
+
+
+b1.button("Pause" if playing else "Play", key="rnn_play", type="primary", on_click=on_play, args=(not playing,),
+          icon=":material/pause:" if playing else ":material/play_arrow:")
 if b2.button("Step", key="rnn_step", help="Train on one batch (one update per chunk of T steps)."):
     trainer.resume()
     trainer.run_for(0.0, max_updates=1)
