@@ -1,8 +1,15 @@
 """Helpers shared by the lesson pages (glue only: no maths, no figure construction)."""
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from threadpoolctl import threadpool_limits
 
 from nn_core.docmath import latex_blocks
+
+# The engine's matrices are small: one BLAS thread multiplies them fastest, while several compete with the
+# browser and the other learners' sessions for a laptop's cores (bench/engine.py measured 10–100× slower
+# products with OpenBLAS's default threads on a busy two-core machine). A setting of the process, the same
+# for every learner, made on the first import, before any lesson trains.
+threadpool_limits(limits=1, user_api="blas")
 
 
 def _run_through_app():

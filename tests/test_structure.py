@@ -36,3 +36,19 @@ def test_engine_size_budget():
     too_long = {name: n for name, n in sizes.items() if n > 500}
     assert not too_long, f"files over 500 lines — split them by concept: {too_long}"
     assert sum(sizes.values()) <= 5000, f"nn_core has {sum(sizes.values())} lines; the budget is 5000"
+
+
+def test_the_app_multiplies_on_one_blas_thread():
+    """The engine's matrices are small: BLAS threads would compete with the browser and the other learners.
+    The lessons set one thread when they load, whatever the environment says — checked in a fresh
+    interpreter without the test suite's own setting."""
+    import json
+    import os
+    import subprocess
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    code = ("import json, numpy, threadpoolctl, pages.common; print(json.dumps([i['num_threads'] for i in "
+            "threadpoolctl.threadpool_info() if i['user_api'] == 'blas']))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    threads = json.loads(out.stdout.strip().splitlines()[-1])
+    assert threads and set(threads) == {1}, threads
