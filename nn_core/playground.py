@@ -31,6 +31,7 @@ REGULARIZATION = {"none": "none", "l1": "L1", "l2": "L2"}
 LOSS_CHOICES = {"auto": "the problem's own", "mse": "mean squared error"}
 MAX_LAYERS, MAX_NEURONS = 6, 8
 N_POINTS = 500
+FRAME_TRAINING = 0.030      # seconds of training per live frame: with the drawing, under 50 ms a frame
 # URL-friendly codes for the features (share links)
 FEATURE_CODES = {"x1": "x1", "x2": "x2", "x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2",
                  "sin(x1)": "sinx1", "sin(x2)": "sinx2"}

@@ -198,18 +198,19 @@ class Trainer:
             if self._pos >= len(self.X_train):
                 return self._finish_epoch()
 
-    def run_for(self, seconds, max_epochs=None):
-        """Run whole epochs while another one fits in ``seconds`` of wall time (judged by the last
-        epoch's duration), at least one unless stopped, at most ``max_epochs``. Returns the epochs run."""
+    def run_for(self, seconds, max_epochs=None, until=None):
+        """Run whole epochs while another one fits in ``seconds`` of wall time (judged by the mean epoch
+        so far, so one epoch slowed by other work on the machine does not end the chunk), at least one
+        unless stopped, at most ``max_epochs``, and not after ``until()`` turns true (a live page passes
+        "the learner clicked something", so Pause does not wait for the whole chunk). Returns the epochs run."""
         start = time.perf_counter()
         done = 0
         while not self.stopped and (max_epochs is None or done < max_epochs):
-            t0 = time.perf_counter()
             if self.run_epoch() is None:
                 break
             done += 1
-            now = time.perf_counter()
-            if now - start + (now - t0) > seconds:
+            elapsed = time.perf_counter() - start
+            if elapsed * (done + 1) / done > seconds or (until is not None and until()):
                 break
         return done
 

@@ -16,8 +16,8 @@ from pages.common import show_equations
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, value_rgb)
 
-FRAME_BUDGET = 0.035          # seconds of training per live frame
 GRID = 100                    # the decision map is GRID × GRID
+LIVE_INTERVAL = 0.1           # seconds between live frames
 MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 S = st.session_state
 
@@ -72,8 +72,10 @@ def gather():
 
 
 # ---------------------------------------------------------------- callbacks (run before the script)
-def on_play():
-    S.pg_playing = not S.pg_playing and not S.pg_trainer.stopped
+def on_play(play):
+    # the button says what it does (Play or Pause) instead of toggling: Streamlit may run a click's callback
+    # twice when the click preempts a live frame, and a toggle run twice would undo the learner's Pause
+    S.pg_playing = play and not S.pg_trainer.stopped
     S.pg_message = None
 
 
@@ -97,18 +99,19 @@ def on_lower_lr():
     S.pg_message = f"Reset with the learning rate lowered to {lower[-1]:g}; the data and the network are unchanged."
 
 
-def on_layers(delta):
+def on_layers(count):
+    """Set the number of hidden layers to ``count`` (idempotent, like on_play: a repeated callback adds nothing)."""
     k = S.pg_nlayers
-    if delta > 0 and k < pg.MAX_LAYERS:
+    if count == k + 1 and k < pg.MAX_LAYERS:
         S[f"pg_w_n_{k}"] = S[f"pg_w_n_{k - 1}"] if k else 4
         S[f"pg_w_act_{k}"] = S[f"pg_w_act_{k - 1}"] if k else "tanh"
         S.pg_nlayers = k + 1
-    elif delta < 0 and k:
+    elif count == k - 1 and k:
         S.pg_nlayers = k - 1
 
 
-def on_new_seed():
-    S.pg_w_seed = int(S.pg_w_seed) + 1
+def on_new_seed(seed):
+    S.pg_w_seed = seed
 
 
 def on_clear_added():
@@ -142,7 +145,8 @@ if S.pg_classroom:
 # --- training bar
 bar = st.columns([1.15, 1.0, 1.05, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="bottom")
 trainer = S.pg_trainer
-bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, type="primary",
+bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, args=(not S.pg_playing,),
+              type="primary",
               icon=":material/pause:" if S.pg_playing else ":material/play_arrow:", width="stretch",
               disabled=bool(trainer.stopped))
 bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
@@ -177,7 +181,7 @@ with left:
                   help="The rest is the test set, never trained on.")
         c1, c2 = st.columns([1.4, 1], vertical_alignment="bottom")
         c1.number_input("Seed", 0, 10**6, step=1, key="pg_w_seed")
-        c2.button("", key="pg_regen", on_click=on_new_seed, icon=":material/refresh:",
+        c2.button("", key="pg_regen", on_click=on_new_seed, args=(int(S.pg_w_seed) + 1,), icon=":material/refresh:",
                   help="Regenerate: new data (and first weights) with the next seed")
     if "features" not in hide:
         st.markdown("**Input features**")
@@ -193,9 +197,9 @@ with right:
             st.markdown(f"**{k} hidden layer{'s' if k != 1 else ''}**")
             if "network" not in hide:
                 a, b = st.columns(2)
-                a.button("", key="pg_layer_add", on_click=on_layers, args=(1,), icon=":material/add:",
+                a.button("", key="pg_layer_add", on_click=on_layers, args=(k + 1,), icon=":material/add:",
                          disabled=k >= pg.MAX_LAYERS, help="Add a hidden layer")
-                b.button("", key="pg_layer_del", on_click=on_layers, args=(-1,), icon=":material/remove:",
+                b.button("", key="pg_layer_del", on_click=on_layers, args=(k - 1,), icon=":material/remove:",
                          disabled=not k, help="Remove the last hidden layer")
         for i in range(k):
             with lcols[i + 1]:
@@ -262,7 +266,7 @@ def feature_label(f):
     return {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}.get(f, f)
 
 
-@st.fragment(run_every=0.1 if S.pg_playing else None)
+@st.fragment(run_every=LIVE_INTERVAL if S.pg_playing else None)
 @robust.paced("pg")                        # under a class's load: fewer frames for everyone instead of none
 def live_view():
     with st.container(key="pg_live"):
@@ -276,7 +280,7 @@ def live_body():
     if playing:
         t0 = t_start
         try:
-            tr.run_for(robust.budget("pg", FRAME_BUDGET))
+            tr.run_for(robust.budget("pg", pg.FRAME_TRAINING), until=robust.click_pending)
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
             tr.stopped, tr.diverged = f"The computation failed ({e}).", True
         S.pg_train_ms = 1000 * (time.perf_counter() - t0)
@@ -287,9 +291,8 @@ def live_body():
             st.rerun()
     t_draw = time.perf_counter()
     h = tr.history
-    diagram_col, out_col = st.columns([1.75, 1], gap="small")
-    # rewind (paused): show the network as it was at a saved snapshot
-    weights, shown = None, tr.epoch
+    # rewind (paused): show the network as it was at a saved snapshot (the slider is drawn below)
+    weights, shown, epochs = None, tr.epoch, None
     if not playing and len(tr.snapshots) > 1:
         epochs = [e for e, _ in tr.snapshots]
         if epochs[-1] != tr.epoch:
@@ -297,15 +300,27 @@ def live_body():
         if S.get("pg_rewind") not in epochs or S.get("pg_rewind") == S.get("pg_rewind_latest"):
             S.pg_rewind = epochs[-1]                 # follow the newest epoch unless the learner rewound
         S.pg_rewind_latest = epochs[-1]
-        with out_col:
-            shown = st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
-                                     help="The decision map and the diagram as they were at a saved epoch")
+        shown = S.pg_rewind
         if shown != tr.epoch:
             weights = dict(tr.snapshots)[shown]
     model = display_model(weights)
-    _, _, XY = pg.plane_grid(GRID)
-    outs = pg.neuron_outputs(model, S.pg_setup, XY)
+    # every picture is made before anything is drawn: a live frame's elements then reach the browser together,
+    # which redraws the page once per frame instead of once per element (measured: far less browser CPU)
+    outs = pg.neuron_outputs(model, S.pg_setup, pg.plane_grid(GRID)[2])
+    if task == "multiclass":
+        rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S.pg_discrete)
+    else:
+        rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S.pg_discrete)
+    map_uri = jpeg_uri(map_image(rgb, overlay(), MAP_SCALE))
+    diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
+                              GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]], hover=not playing)
+    diagram_uri = jpeg_uri(diagram["image"]) if playing else None
+    curves_uri = jpeg_uri(curves_image(h, tr.classifier)) if playing else None
+    diagram_col, out_col = st.columns([1.75, 1], gap="small")
     with out_col:
+        if epochs is not None:
+            st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
+                             help="The decision map and the diagram as they were at a saved epoch")
         m1, m2 = st.columns(2)
         m1.metric("Epoch", f"{shown:,}")
         i = h["epoch"].index(shown) if shown in h["epoch"] else None
@@ -315,26 +330,20 @@ def live_body():
             else:
                 m2.metric("Test loss", f"{h['test_loss'][i]:.4f}")
             st.caption(f"Train loss {h['train_loss'][i]:.4f} · test loss {h['test_loss'][i]:.4f}")
-        if task == "multiclass":
-            rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S.pg_discrete)
-        else:
-            rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S.pg_discrete)
-        st.image(jpeg_uri(map_image(rgb, overlay(), MAP_SCALE)), width="stretch")
+        st.image(map_uri, width="stretch")
         t1, t2 = st.columns(2)
         t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
         t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
     with diagram_col:
-        diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
-                                  GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]])
         if playing:
-            st.image(jpeg_uri(diagram["image"]), width="stretch")
+            st.image(diagram_uri, width="stretch")
         else:
             st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
     show_cm = tr.classifier and not playing and h["epoch"]
     chart_col, cm_col = st.columns([2.4, 1]) if show_cm else (st.container(), None)
     with chart_col:
         if playing:
-            st.image(jpeg_uri(curves_image(h, tr.classifier)), width="stretch")
+            st.image(curves_uri, width="stretch")
         else:
             st.plotly_chart(curves_figure(h, tr.classifier), key="pg_curves", config={"displayModeBar": False})
     if cm_col is not None:

@@ -34,9 +34,10 @@ def _state(prefix):
     return st.session_state[key]
 
 
-def _app_rerun_pending():
-    """Whether the learner clicked something (a full-app rerun is waiting): then stop sleeping at once.
-    Peeks at Streamlit's request queue (internal; any change there just means we sleep the whole slice)."""
+def click_pending():
+    """Whether the learner clicked something (a full-app rerun is waiting): then stop sleeping, or training,
+    at once. Peeks at Streamlit's request queue (internal: should it change, this answers False and a frame
+    merely runs to its end)."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
         req = get_script_run_ctx().script_requests
@@ -46,9 +47,11 @@ def _app_rerun_pending():
         return False
 
 
-def budget(prefix, base, floor=0.005):
-    """Seconds of training for this frame: ``base`` on an idle server, less when frames are stretched."""
-    return max(floor, base / max(1.0, _state(prefix)["stretch"]))
+def budget(prefix, base, floor=0.005, slack=0.5):
+    """Seconds of training for this frame: ``base`` on an idle server, less when frames are stretched by
+    other sessions. A stretch up to 1 + ``slack`` is one learner's own browser and websocket sharing the
+    machine, not a class: it costs nothing (at a stretch s beyond it, ``base`` / (s − slack))."""
+    return max(floor, base / max(1.0, _state(prefix)["stretch"] - slack))
 
 
 @contextlib.contextmanager
@@ -65,7 +68,7 @@ def live_frame(prefix, target=TARGET, max_sleep=MAX_SLEEP):
     s["k"] = min(40.0, (s["k"] + 0.25) * 1.25) if s["stretch"] > target else 0.8 * s["k"]
     s["sleep"] = min(s["k"] * wall, max_sleep)
     end = time.perf_counter() + s["sleep"]
-    while time.perf_counter() < end and not _app_rerun_pending():    # a click ends the pause at once
+    while time.perf_counter() < end and not click_pending():    # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 
 

@@ -60,3 +60,25 @@ def test_largest_network_from_a_share_link(app_url, page):
     assert epoch(page) > 0
     screenshot(page, "playground-3-largest")
     assert not page_errors(page), page_errors(page)
+
+
+def test_every_pause_sticks_while_frames_are_flying(app_url, page):
+    """Play and Pause ten times, each Pause landing among live frames: the button must say Play and the counter
+    stay still every time. Streamlit may run a click's callback twice when the click arrives with a live
+    frame's own rerun request (about one click in ten here); a Play button that toggled, instead of saying
+    what it does, then undid the Pause. The race is timing-dependent: ten tries catch such a button most of
+    the time, and a correct one never fails."""
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.0)
+    page.wait_for_selector(PLAY, timeout=30000)
+    click = "() => document.querySelector('.st-key-pg_play button').click()"
+    for attempt in range(10):
+        page.evaluate(click)                                 # Play
+        time.sleep(2.0 + 0.037 * attempt)                    # land at different moments of a frame
+        page.evaluate(click)                                 # Pause
+        time.sleep(1.0)
+        stopped = epoch(page)
+        time.sleep(0.6)
+        label = page.locator(".st-key-pg_play button").inner_text()
+        assert "Play" in label and epoch(page) == stopped, f"Pause {attempt + 1} did not stick: {label!r}"
+    assert not page_errors(page), page_errors(page)

@@ -32,7 +32,9 @@ PLAYGROUND = next(p for p in PAGES if "playground" in p)
 SHARED_MODULES = sorted([*ROOT.glob("nn_core/*.py"), *ROOT.glob("viz/*.py"),
                          *[p for p in ROOT.glob("pages/*.py") if not re.match(r"\d_", p.name)]])
 # functools caches allowed in shared modules: (file name, function) -> why it is safe
-ALLOWED_CACHES = {("cnn.py", "_font"): "a Pillow font object, never mutated (drawing only reads it)"}
+ALLOWED_CACHES = {("cnn.py", "_font"): "a Pillow font object, never mutated (drawing only reads it)",
+                  ("playground.py", "_diagram_labels"): "bytes (immutable): the diagram's text layer",
+                  ("playground.py", "_curves_frame"): "bytes (immutable): the curves' titles and legends"}
 TIME_BUDGETED = re.compile(r"play|pause|resume|train|run|sweep|stop", re.I)   # results depend on the clock
 
 
@@ -310,3 +312,19 @@ def test_frame_pacing_sleeps_when_frames_are_stretched():
         pace[mode] = at.session_state["t_pace"]               # kept per session, in session state
     assert pace["stretched"]["k"] > 1 and pace["stretched"]["sleep"] > 0, pace
     assert pace["busy"]["k"] < pace["stretched"]["k"] / 4, pace
+
+
+def _budget_app(stretch):
+    import streamlit as st
+    from pages import robust
+    st.session_state["b_pace"] = {"stretch": stretch, "k": 0.0, "sleep": 0.0}
+    st.markdown(repr(robust.budget("b", 0.030)))
+
+
+@pytest.mark.parametrize("stretch, expected", [(1.0, 0.030), (1.4, 0.030), (3.5, 0.010), (100.0, 0.005)])
+def test_training_budget_shrinks_only_under_a_class_load(stretch, expected):
+    """A learner's own browser stretches frames a little (≈ 1.2–1.4 here) and must not cost training; a busy
+    server (stretch 3.5) gives a third of the time; the floor is 5 ms."""
+    at = AppTest.from_function(_budget_app, args=(stretch,)).run()
+    assert not at.exception
+    assert float(at.markdown[0].value) == pytest.approx(expected)

@@ -207,3 +207,28 @@ def test_hyperparameters_can_change_between_calls():
         for k in a:
             np.testing.assert_array_equal(a[k], b[k])
     assert trainer.epoch == 2
+
+
+def test_run_for_stops_after_the_epoch_in_which_until_turns_true():
+    """A live page passes "the learner clicked": training ends after the epoch under way, not the whole chunk."""
+    trainer = small_trainer()
+    calls = []
+
+    def clicked():
+        calls.append(trainer.epoch)
+        return len(calls) == 3                          # the click arrives during the third epoch
+
+    assert trainer.run_for(60.0, max_epochs=50, until=clicked) == 3
+    assert trainer.epoch == 3 and calls == [1, 2, 3]
+    assert trainer.run_for(60.0, max_epochs=4, until=lambda: False) == 4     # never true: the budget rules
+
+
+def test_run_for_is_not_cut_short_by_one_slow_epoch(monkeypatch):
+    """The chunk is judged by the mean epoch: one epoch slowed by other work must not end it."""
+    trainer = small_trainer()
+    clock = iter([0.0] + [0.001 * k for k in range(1, 5)] + [0.030] + [0.031 + 0.001 * k for k in range(50)])
+    monkeypatch.setattr("nn_core.training.time.perf_counter", lambda: next(clock))
+    # epochs end at 1, 2, 3, 4 ms, then one takes 26 ms (30 ms), then 1 ms each; budget 40 ms:
+    # after the slow one the mean is 6 ms, so epochs go on until 6 ms more would pass 40 ms.
+    done = trainer.run_for(0.040, max_epochs=100)
+    assert 6 < done < 100, done

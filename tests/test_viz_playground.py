@@ -104,6 +104,20 @@ def test_network_diagram_hover_values_are_the_weights_and_biases():
     assert np.abs(tile - expected[1:box - 6, 4:]).max() <= 1
 
 
+def test_live_diagram_is_the_same_picture_without_the_hover_texts():
+    """A live frame skips the hover texts (no hover layer while playing) but draws the very same picture; the
+    text layer is drawn once per architecture and its labels change with the features."""
+    setup, data, tr = trained(layers=[3, 2], acts=["tanh", "relu"])
+    outs = pg.neuron_outputs(tr.model, setup, pg.plane_grid(100)[2])
+    dense = pg.dense_layers(tr.model)
+    full = network_diagram(dense, ["x1", "x2"], outs, 100)
+    live = network_diagram(dense, ["x1", "x2"], outs, 100, hover=False)
+    assert live["links"] == [] and live["neurons"] == [] and len(full["links"]) == 2 * 3 + 3 * 2 + 2
+    np.testing.assert_array_equal(live["image"], full["image"])
+    other = network_diagram(dense, ["sin x1", "x2"], outs, 100, hover=False)
+    assert not np.array_equal(other["image"], live["image"])                   # a new label, a new text layer
+
+
 def test_network_figure_carries_the_hover_texts_and_the_image():
     setup, data, tr = trained(layers=[2], acts=["sigmoid"])
     outs = pg.neuron_outputs(tr.model, setup, pg.plane_grid(100)[2])
@@ -136,9 +150,10 @@ def test_long_histories_are_thinned_but_keep_their_values():
     h = {"epoch": list(range(1, 2001)), "train_loss": list(np.linspace(1, 0, 2000)), "test_loss": [None] * 2000,
          "train_acc": [0.5] * 2000, "test_acc": [0.5] * 2000}
     fig = curves_figure(h, True)
-    assert len(fig.data[0].x) <= 400
+    assert len(fig.data[0].x) <= 401                             # 400 evenly spaced epochs and the newest
     i = int(fig.data[0].x[7])
     assert fig.data[0].y[7] == pytest.approx(h["train_loss"][i - 1])
+    assert fig.data[0].x[-1] == 2000 and fig.data[0].y[-1] == pytest.approx(0.0)    # the newest epoch is drawn
 
 
 def test_confusion_figure_shows_the_counts():
