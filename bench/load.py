@@ -8,7 +8,7 @@ new_session / navigation / delta / auto_rerun / script_finished). It opens the p
 (ForwardMsg auto_rerun), whether or not the previous frame has finished (``--polite`` waits instead). A frame = one fragment run finished. A few real headless Chromium pages can join the same server
 (``--browsers``) to show the light clients cause the same server work per frame.
 
-    python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--no-gc-variant] [--browsers 2]
+    python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--gc-variant] [--browsers 2]
 
 Prints, for each configuration: frames/s per learner (mean, min), p50/p95 of the time between frames,
 stalls (a gap > 2 s), disconnects, the server's RSS and RSS per session, and the epochs reached.
@@ -68,13 +68,13 @@ def cpu_seconds(pid):
 
 
 class Server:
-    def __init__(self, gc=True, logdir=None, script="app.py"):
+    def __init__(self, gc=None, logdir=None, script="app.py"):
         self.port = free_port()
         args = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                 "--server.port", str(self.port), "--server.address", "127.0.0.1",
                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-        if not gc:
-            args += ["--runner.postScriptGC", "false"]
+        if gc is not None:                     # None: the app's .streamlit/config.toml (postScriptGC = false)
+            args += ["--runner.postScriptGC", "true" if gc else "false"]
         logdir = pathlib.Path(logdir or ROOT / "artifacts" / "load")
         logdir.mkdir(parents=True, exist_ok=True)
         self.log = open(logdir / f"server-{self.port}.log", "w")
@@ -289,7 +289,7 @@ def pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def measure(learners, processes, seconds, gc=True, browsers=0, script="app.py"):
+def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
     servers = [Server(gc=gc, script=script) for _ in range(processes)]
     try:
         for s in servers:
@@ -346,7 +346,7 @@ def measure(learners, processes, seconds, gc=True, browsers=0, script="app.py"):
         return {
             "script": str(script), "learners": learners, "processes": processes, "gc": gc, "seconds": seconds,
             "fps_mean": statistics.mean(s["fps"] for s in stats), "fps_min": min(s["fps"] for s in stats),
-            "total_fps": sum(s["fps"] for s in stats),
+            "fps_each": [round(s["fps"], 2) for s in stats], "total_fps": sum(s["fps"] for s in stats),
             "gap_p50": pct(gaps, 0.5), "gap_p95": pct(gaps, 0.95),
             "worst_session_p50": max(per_session_p50), "worst_session_p95": max(per_session_p95),
             "stalls": sum(1 for s in stats if s["max_gap"] > 2.0),
@@ -365,7 +365,7 @@ def measure(learners, processes, seconds, gc=True, browsers=0, script="app.py"):
 
 
 def row(r):
-    return (f"| {r['learners']:3d} | {r['processes']} | {'on ' if r['gc'] else 'off'} | {r['fps_mean']:5.1f} | "
+    return (f"| {r['learners']:3d} | {r['processes']} | {'off' if not r['gc'] else 'on '} | {r['fps_mean']:5.1f} | "
             f"{r['fps_min']:5.1f} | {r['total_fps']:5.1f} | {1000 * r['gap_p50']:6.0f} | {1000 * r['gap_p95']:6.0f} | "
             f"{1000 * r['worst_session_p95']:6.0f} | {r['stalls']:2d} | {r['disconnects']:2d} | "
             f"{r['rss_before']:5.0f} → {r['rss_after']:5.0f} | {r['rss_per_session']:5.1f} | "
@@ -382,7 +382,8 @@ def main():
     ap.add_argument("--learners", type=int, nargs="+", default=[1, 30])
     ap.add_argument("--processes", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--seconds", type=float, default=20)
-    ap.add_argument("--no-gc-variant", action="store_true", help="also run with --runner.postScriptGC false")
+    ap.add_argument("--gc-variant", action="store_true",
+                    help="also run with --runner.postScriptGC true (the app's config has it off)")
     ap.add_argument("--browsers", type=int, default=0, help="real Chromium pages joining the largest run")
     ap.add_argument("--json", default=str(ROOT / "artifacts" / "load" / "results.json"))
     ap.add_argument("--script", default="app.py", help="serve this page file alone instead of the app "
@@ -396,7 +397,7 @@ def main():
         PAGE = ""
     results = []
     print(HEADER, flush=True)
-    for gc in [True, False] if args.no_gc_variant else [True]:
+    for gc in [None, True] if args.gc_variant else [None]:
         for n in args.learners:
             for p in args.processes:
                 if n == 1 and p > 1:

@@ -4,17 +4,17 @@ A Streamlit process runs every session's Python on one core (the GIL). When a cl
 frames queue, every frame takes longer than its ``run_every`` interval and the whole class stalls together.
 ``live_frame`` measures, for this session only (no shared state), how much longer a frame took on the clock
 than on this thread's CPU — the stretch factor L = wall / CPU, ≈ 1 on an idle server, growing with the number
-of sessions competing — and after the frame sleeps a multiple of its own duration, adjusted frame by frame so
-that L settles near ``target``. The sleep costs no CPU, the last frame stays on screen meanwhile, and a click
-ends it at once; a busy server thus gives every learner fewer frames instead of none. ``budget`` scales a frame's training chunk down
-the same way, so a frame stays short when the server is busy.
+of sessions competing — and after the frame sleeps a multiple of its own duration that grows with L. The
+sleep costs no CPU, the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus
+gives every learner fewer frames instead of none. ``budget`` shrinks a frame's training chunk the same way,
+so that under a class's load the frames (what everyone sees) come before the epochs.
 
 Drop-in use in a live fragment (one line, under the fragment decorator)::
 
     @st.fragment(run_every=0.1 if playing else None)
     @robust.paced("pg")
     def live_view():
-        trainer.run_for(robust.budget("pg", 0.035))
+        trainer.run_for(robust.budget("pg", 0.030))
         ...draw...
 """
 import contextlib
@@ -23,8 +23,9 @@ import time
 
 import streamlit as st
 
-MAX_SLEEP = 2.0       # never pause a session's live view longer than this between frames
-TARGET = 2.5          # aim for a stretch factor of about 2.5: the server is busy but not saturated
+MAX_SLEEP = 1.0       # never pause a session's live view longer than this between frames
+START = 4.0           # frames stretched less than this (one learner, its browser, a few others) never wait
+GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times the frame's duration
 
 
 def _state(prefix):
@@ -47,25 +48,28 @@ def click_pending():
         return False
 
 
-def budget(prefix, base, floor=0.005, slack=0.5):
-    """Seconds of training for this frame: ``base`` on an idle server, less when frames are stretched by
-    other sessions. A stretch up to 1 + ``slack`` is one learner's own browser and websocket sharing the
-    machine, not a class: it costs nothing (at a stretch s beyond it, ``base`` / (s − slack))."""
-    return max(floor, base / max(1.0, _state(prefix)["stretch"] - slack))
+def budget(prefix, base, floor=0.002, slack=0.5):
+    """Seconds of training for this frame: ``base`` on an idle server, far less when frames are stretched by
+    other sessions (``base`` / (s − slack)² at a stretch s, at least ``floor``): under a class's load the
+    frames, which every learner sees, come before the epochs. A stretch up to 1 + ``slack`` is one learner's
+    own browser and websocket sharing the machine, not a class: it costs nothing."""
+    return max(floor, base / max(1.0, _state(prefix)["stretch"] - slack) ** 2)
 
 
 @contextlib.contextmanager
-def live_frame(prefix, target=TARGET, max_sleep=MAX_SLEEP):
-    """Measure this frame (wall and thread CPU); afterwards sleep ``k`` times the frame's own duration, where
-    ``k`` grows while frames are stretched beyond ``target`` and shrinks when they are not (so the number of
-    sessions competing at any moment settles near ``target``). On an idle server k stays 0: no sleep."""
+def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
+    """Measure this frame (wall and thread CPU); afterwards sleep ``k`` times the frame's own duration, with
+    k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits).
+    k depends on L alone, and every session of a process sees about the same L, so all of them pace alike:
+    the class shares the server fairly. With N sessions competing, L settles where N / (1 + k) ≈ L — for
+    15 per process at L ≈ 4.4, enough frames in flight to keep the process busy, not so many that they queue."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
     wall, cpu = time.perf_counter() - wall0, max(time.thread_time() - cpu0, 1e-4)
     stretch = min(max(wall / cpu, 1.0), 50.0)
-    s["stretch"] = 0.7 * s["stretch"] + 0.3 * stretch           # smoothed over a few frames
-    s["k"] = min(40.0, (s["k"] + 0.25) * 1.25) if s["stretch"] > target else 0.8 * s["k"]
+    s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch         # smoothed over several frames
+    s["k"] = gain * max(0.0, s["stretch"] - start)
     s["sleep"] = min(s["k"] * wall, max_sleep)
     end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending():    # a click ends the pause at once

@@ -304,14 +304,15 @@ def _paced_app(mode):
 
 def test_frame_pacing_sleeps_when_frames_are_stretched():
     """A frame that waits (its wall time far above its CPU time, as when 30 sessions share the GIL) makes the
-    session pause between frames; a CPU-bound frame does not (or far less, on a machine busy elsewhere)."""
+    session pause between frames; a CPU-bound frame does not (a stretch below 4 — one learner with its browser,
+    or a machine busy elsewhere — never makes anyone wait)."""
     pace = {}
     for mode in ("busy", "stretched"):
         at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
         assert not at.exception, [e.value for e in at.exception]
         pace[mode] = at.session_state["t_pace"]               # kept per session, in session state
     assert pace["stretched"]["k"] > 1 and pace["stretched"]["sleep"] > 0, pace
-    assert pace["busy"]["k"] < pace["stretched"]["k"] / 4, pace
+    assert pace["busy"]["sleep"] == 0, pace                  # one learner alone never waits
 
 
 def _budget_app(stretch):
@@ -321,10 +322,10 @@ def _budget_app(stretch):
     st.markdown(repr(robust.budget("b", 0.030)))
 
 
-@pytest.mark.parametrize("stretch, expected", [(1.0, 0.030), (1.4, 0.030), (3.5, 0.010), (100.0, 0.005)])
+@pytest.mark.parametrize("stretch, expected", [(1.0, 0.030), (1.4, 0.030), (2.5, 0.0075), (100.0, 0.002)])
 def test_training_budget_shrinks_only_under_a_class_load(stretch, expected):
     """A learner's own browser stretches frames a little (≈ 1.2–1.4 here) and must not cost training; a busy
-    server (stretch 3.5) gives a third of the time; the floor is 5 ms."""
+    server (stretch 2.5: 30 ms / 2²) gives a quarter of the time; the floor is 2 ms."""
     at = AppTest.from_function(_budget_app, args=(stretch,)).run()
     assert not at.exception
     assert float(at.markdown[0].value) == pytest.approx(expected)
