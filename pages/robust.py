@@ -4,8 +4,7 @@ A Streamlit process runs every session's Python on one core (the GIL). When a cl
 frames queue, every frame takes longer than its ``run_every`` interval and the whole class stalls together.
 ``live_frame`` measures, for this session only (no shared state), how much longer a frame took on the clock
 than on this thread's CPU — the stretch factor L = wall / CPU, ≈ 1 on an idle server, growing with the number
-of sessions competing — and after the frame sleeps a multiple of its own duration that grows with L. The
-sleep costs no CPU, the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus
+of sessions competing — and after the frame sleeps for a time that grows with L. The sleep costs no CPU, the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus
 gives every learner fewer frames instead of none. ``budget`` shrinks a frame's training chunk the same way,
 so that under a class's load the frames (what everyone sees) come before the epochs.
 
@@ -25,7 +24,9 @@ import streamlit as st
 
 MAX_SLEEP = 1.0       # never pause a session's live view longer than this between frames
 START = 4.0           # frames stretched less than this (one learner, its browser, a few others) never wait
-GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times the frame's duration
+GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times UNIT
+UNIT = 0.2            # seconds: the wait does not scale with the session's own frame, so that a costly
+                      # frame (a big network) does not also wait longer — a class shares the server evenly
 
 
 def _state(prefix):
@@ -58,11 +59,11 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 @contextlib.contextmanager
 def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
-    """Measure this frame (wall and thread CPU); afterwards sleep ``k`` times the frame's own duration, with
+    """Measure this frame (wall and thread CPU); afterwards sleep k · ``UNIT`` seconds, with
     k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits).
-    k depends on L alone, and every session of a process sees about the same L, so all of them pace alike:
-    the class shares the server fairly. With N sessions competing, L settles where N / (1 + k) ≈ L — for
-    15 per process at L ≈ 4.4, enough frames in flight to keep the process busy, not so many that they queue."""
+    The wait depends on L alone, and every session of a process sees about the same L, so all of them pace
+    alike. With N sessions competing, L settles where enough frames are in flight to keep the process busy
+    but not so many that they queue (measured with bench/load.py: 30 learners on two processes)."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
@@ -70,7 +71,7 @@ def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
     stretch = min(max(wall / cpu, 1.0), 50.0)
     s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch         # smoothed over several frames
     s["k"] = gain * max(0.0, s["stretch"] - start)
-    s["sleep"] = min(s["k"] * wall, max_sleep)
+    s["sleep"] = min(s["k"] * UNIT, max_sleep)
     end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending():    # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
