@@ -4,8 +4,9 @@ A Streamlit process runs every session's Python on one core (the GIL). When a cl
 frames queue, every frame takes longer than its ``run_every`` interval and the whole class stalls together.
 ``live_frame`` measures, for this session only (no shared state), how much longer a frame took on the clock
 than on this thread's CPU — the stretch factor L = wall / CPU, ≈ 1 on an idle server, growing with the number
-of sessions competing — and after the frame sleeps for a time that grows with L. The sleep costs no CPU, the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus
-gives every learner fewer frames instead of none. ``budget`` shrinks a frame's training chunk the same way,
+of sessions competing — and after the frame sleeps for a time that grows with L. The sleep costs no CPU,
+the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus gives every
+learner fewer frames instead of none. ``budget`` shrinks a frame's training chunk the same way,
 so that under a class's load the frames (what everyone sees) come before the epochs.
 
 Drop-in use in a live fragment (one line, under the fragment decorator)::
