@@ -278,18 +278,15 @@ def live_body():
     tr = S.pg_trainer
     playing = S.pg_playing
     if playing:
-        t0 = t_start
         try:
             tr.run_for(robust.budget("pg", pg.FRAME_TRAINING), until=robust.click_pending)
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
             tr.stopped, tr.diverged = f"The computation failed ({e}).", True
-        S.pg_train_ms = 1000 * (time.perf_counter() - t0)
         reason = tr.stopped or pg.stop_reason(tr, S.pg_setup)
         if reason:
             S.pg_playing = False
             S.pg_message = None if tr.stopped else reason
             st.rerun()
-    t_draw = time.perf_counter()
     h = tr.history
     # rewind (paused): show the network as it was at a saved snapshot (the slider is drawn below)
     weights, shown, epochs = None, tr.epoch, None
@@ -304,8 +301,8 @@ def live_body():
         if shown != tr.epoch:
             weights = dict(tr.snapshots)[shown]
     model = display_model(weights)
-    # every picture is made before anything is drawn: a live frame's elements then reach the browser together,
-    # which redraws the page once per frame instead of once per element (measured: far less browser CPU)
+    # every picture is made before anything is drawn, so that a frame's elements reach the browser together
+    # instead of spread over the frame's drawing time
     outs = pg.neuron_outputs(model, S.pg_setup, pg.plane_grid(GRID)[2])
     if task == "multiclass":
         rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S.pg_discrete)
@@ -350,7 +347,6 @@ def live_body():
         with cm_col:
             cm = pg.confusion_matrix(S.pg_data["y_test"], model.predict(tr.X_test), max(classes, 2))
             st.plotly_chart(confusion_figure(cm), key="pg_cm", config={"displayModeBar": False})
-    S.pg_draw_ms = 1000 * (time.perf_counter() - t_draw)
     frames = S.setdefault("pg_frames", [])
     if playing:
         frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start),
