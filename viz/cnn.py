@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from PIL import Image, ImageDraw, ImageFont
 
-from .palette import BLUE, DIVERGING, GREY, ORANGE, diverging_rgb, png_bytes
+from .palette import BLUE, DIVERGING, FONT_FILE, GREY, ORANGE, diverging_rgb, png_bytes
 
 INK = (34, 34, 34)
 PAD_FILL = (250, 250, 250)
@@ -38,8 +38,7 @@ def fmt(v, decimals=2):
 def _font(size):
     """DejaVu Sans from matplotlib's own files (it has ×, −, ⊙), else Pillow's default font."""
     try:
-        import matplotlib
-        return ImageFont.truetype(f"{matplotlib.get_data_path()}/fonts/ttf/DejaVuSans.ttf", max(8, int(size)))
+        return ImageFont.truetype(FONT_FILE, max(8, int(size)))
     except OSError:
         return ImageFont.load_default(size=max(8, int(size)))
 

@@ -8,15 +8,12 @@ range for every neuron, so a colour means the same value in every small map.
 import base64
 import functools
 import io
-import pathlib
-
-import matplotlib
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from viz.palette import BLUE, GREY, ORANGE, _rgb, class_rgb, data_uri, diverging_rgb, png_bytes
+from viz.palette import BLUE, FONT_FILE, GREY, ORANGE, _rgb, class_rgb, data_uri, diverging_rgb, png_bytes
 
 VMAX = 1.0            # the fixed colour range of every map: −1 … +1
 LIM = 6.0             # the input plane is [−LIM, LIM]²
@@ -96,11 +93,6 @@ def map_image(rgb, overlay=None, scale=4):
         mask, colours = overlay
         img.paste(Image.fromarray(colours), (0, 0), Image.fromarray(mask))
     return np.asarray(img)
-
-
-# matplotlib's own copy of DejaVu Sans, by its full path: a bare font name makes Pillow search every font
-# directory on each call (measured under a class's load: a tenth of a frame's time went to that search)
-FONT_FILE = str(pathlib.Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
 def _font(size):
