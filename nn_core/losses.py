@@ -23,7 +23,8 @@ class MSE:
     def forward(self, pred, target):
         self.pred = np.asarray(pred, dtype=float)
         self.target = _as_target(self.pred, target)
-        return float(np.mean((self.pred - self.target) ** 2))
+        d = self.pred - self.target
+        return float((d * d).sum() / d.size)
 
     def backward(self):
         return 2.0 * (self.pred - self.target) / self.pred.size
@@ -39,10 +40,10 @@ class BinaryCrossEntropy:
     eps = 1e-12
 
     def forward(self, pred, target):
-        self.pred = np.clip(np.asarray(pred, dtype=float), self.eps, 1.0 - self.eps)
+        self.pred = np.asarray(pred, dtype=float).clip(self.eps, 1.0 - self.eps)
         self.target = _as_target(self.pred, target)
         p, y = self.pred, self.target
-        return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+        return float(-(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)).sum() / p.size)
 
     def backward(self):
         p, y = self.pred, self.target

@@ -7,6 +7,8 @@ a list of layers, or a single layer. g denotes the gradient ∂L/∂θ, η the l
 
 Regularisation and clipping are separate, small utilities to call between ``backward`` and ``step``.
 """
+import math
+
 import numpy as np
 
 
@@ -103,7 +105,7 @@ class Adam(Optimizer):
         v *= self.beta2
         v += (1.0 - self.beta2) * g * g
         # The same order of operations as torch: step size lr / (1 − β1^t), denominator √v / √(1 − β2^t) + ε.
-        denom = np.sqrt(v) / np.sqrt(1.0 - self.beta2 ** t) + self.eps
+        denom = np.sqrt(v) / math.sqrt(1.0 - self.beta2 ** t) + self.eps
         theta -= (self.lr / (1.0 - self.beta1 ** t)) * m / denom
 
 

@@ -149,6 +149,8 @@ class FlatOptimizer:
             size = params[name].size
             params[name] = self.theta[start:start + size].reshape(params[name].shape)   # a view: stays live
             start += size
+        self.grads = [(grads, name) for _, _, grads, name in parameters(model)]     # where backward leaves g
+        self.g = np.zeros_like(self.theta)
 
     @property
     def lr(self):
@@ -159,7 +161,7 @@ class FlatOptimizer:
         self.inner.lr = float(value)
 
     def step(self, model):
-        g = np.concatenate([grads[name].ravel() for _, _, grads, name in parameters(model)])
+        g = np.concatenate([grads[name].reshape(-1) for grads, name in self.grads], out=self.g)
         self.inner.update(self.theta, g, self.state)
 
     def reset(self):

@@ -137,23 +137,22 @@ class Trainer:
         n = len(self.X_train)
         if self._pos is None:                                    # a new epoch: new order, last good weights
             self.last_order = self.rng.permutation(n)
+            self._X_epoch, self._T_epoch = self.X_train[self.last_order], self.T_train[self.last_order]
             self._good_weights = self.model.get_weights()
             self._pos = 0
-        idx = self.last_order[self._pos:self._pos + self._batch_size(n)]
-        self._pos += len(idx)
+        start, stop = self._pos, self._pos + self._batch_size(n)   # the batch: rows start…stop of the order
+        self._pos = min(stop, n)
         model, loss = self.model, self.loss
-        # Overflow is expected when the weights explode; it is caught below and told in plain words.
-        with np.errstate(over="ignore", invalid="ignore"):
-            value = loss.forward(model.forward(self.X_train[idx]), self.T_train[idx])
-            if not math.isfinite(value):
-                self._diverge(f"loss became {_describe(value)}", self._good_weights)
-                return False
-            model.backward(loss.backward())
-            if self.l1 or self.l2:
-                add_penalty(model, self.l1, self.l2)
-            if self.clip:
-                clip_grad_norm(model, self.clip)
-            self.optimizer.step(model)
+        value = loss.forward(model.forward(self._X_epoch[start:stop]), self._T_epoch[start:stop])
+        if not math.isfinite(value):
+            self._diverge(f"loss became {_describe(value)}", self._good_weights)
+            return False
+        model.backward(loss.backward())
+        if self.l1 or self.l2:
+            add_penalty(model, self.l1, self.l2)
+        if self.clip:
+            clip_grad_norm(model, self.clip)
+        self.optimizer.step(model)
         return True
 
     @property
@@ -192,11 +191,13 @@ class Trainer:
         row (a dict), or None when stopped."""
         if self.stopped:
             return None
-        while True:
-            if not self._train_batch():
-                return None
-            if self._pos >= len(self.X_train):
-                return self._finish_epoch()
+        # Overflow is expected when the weights explode; it is caught and told in plain words.
+        with np.errstate(over="ignore", invalid="ignore"):
+            while True:
+                if not self._train_batch():
+                    return None
+                if self._pos >= len(self.X_train):
+                    return self._finish_epoch()
 
     def run_for(self, seconds, max_epochs=None, until=None):
         """Run whole epochs while another one fits in ``seconds`` of wall time (judged by the mean epoch
@@ -221,7 +222,9 @@ class Trainer:
         start = time.perf_counter()
         done = 0
         while not self.stopped and (max_epochs is None or done < max_epochs):
-            if not self._train_batch():
+            with np.errstate(over="ignore", invalid="ignore"):     # divergence is caught, not warned about
+                trained = self._train_batch()
+            if not trained:
                 break
             if self._pos >= len(self.X_train):
                 if self._finish_epoch() is None:

@@ -9,7 +9,7 @@ from PIL import Image
 
 import nn_core.playground as pg
 from viz.palette import CLASS_COLORS, _rgb, class_rgb, diverging_rgb
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, data_figure, diagram_geometry, jpeg_uri,
+from viz.playground import (LIM, class_map_rgb, confusion_figure, curves_figure, data_figure, diagram_geometry, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, to_pixels, value_rgb)
 
 
@@ -94,14 +94,24 @@ def test_network_diagram_hover_values_are_the_weights_and_biases():
     texts = [t for _, _, t in d["neurons"]]
     assert f"neuron 2.2 (ReLU)<br>bias b = {b2[1]:.4f}" in texts
     assert d["image"].shape == (d["height"], d["width"], 3)
-    # the neuron's small map shows its output: the centre of the last hidden neuron's tile
+    # the neuron's small map is its output over the whole input plane, +y up: its corners are the plane's corners
     box, centres = diagram_geometry([2, 3, 2, 1], d["width"], d["height"])
     x, y = centres[1][0]
-    a = outs[1][:, 0].reshape(100, 100)[::-1][::4, ::4]              # neuron 1.1 over the plane, +y up
-    expected = np.asarray(Image.fromarray(diverging_rgb(a, 1.0)).resize((box, box), Image.BILINEAR)).astype(int)
     x0, y0 = int(round(x - box / 2)), int(round(y - box / 2))
-    tile = d["image"][y0 + 1:y0 + box - 6, x0 + 4:x0 + box].astype(int)   # inside the frame, off the bias mark
-    assert np.abs(tile - expected[1:box - 6, 4:]).max() <= 1
+    tile = d["image"][y0:y0 + box, x0:x0 + box].astype(int)
+
+    def colour_of_neuron_1_1_at(px, py):
+        a = pg.neuron_outputs(tr.model, setup, np.array([[px, py]]))[1][0, 0]
+        return diverging_rgb(a, 1.0).astype(int)
+
+    lim = LIM
+    for (r, c), (px, py) in {(0, 0): (-lim, lim), (0, box - 1): (lim, lim), (box - 1, box - 1): (lim, -lim)}.items():
+        assert np.abs(tile[r, c] - colour_of_neuron_1_1_at(px, py)).max() <= 1, (r, c)
+    # the middle pixel: the output at one of the grid points next to the plane's centre
+    step = 2 * lim / 99
+    offsets = (-1.5 * step, -0.5 * step, 0.5 * step, 1.5 * step)
+    near = [colour_of_neuron_1_1_at(dx, dy) for dx in offsets for dy in offsets]
+    assert min(np.abs(tile[box // 2, box // 2] - c).max() for c in near) <= 1
 
 
 def test_live_diagram_is_the_same_picture_without_the_hover_texts():

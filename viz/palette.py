@@ -32,13 +32,18 @@ def _rgb(hex_colour):
     return np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
 
 
+_GREY_RGB, _ORANGE_RGB, _BLUE_RGB = (tuple(_rgb(c).tolist()) for c in (GREY, ORANGE, BLUE))   # parsed once
+
+
 def diverging_rgb(values, vmax):
-    """Colour an array with the diverging palette at a fixed range ±vmax: returns uint8 (..., 3)."""
-    t = np.clip(np.asarray(values, dtype=float) / float(vmax), -1.0, 1.0)[..., None]   # (..., 1) in [−1, 1]
-    t = np.nan_to_num(t)
-    grey, orange, blue = _rgb(GREY), _rgb(ORANGE), _rgb(BLUE)
-    rgb = np.where(t < 0, grey + (orange - grey) * (-t), grey + (blue - grey) * t)
-    return rgb.round().astype(np.uint8)
+    """Colour an array with the diverging palette at a fixed range ±vmax: returns uint8 (..., 3).
+    t = value / vmax, clipped to [−1, 1] (NaN → 0); colour = grey + (end − grey)·|t|, end = orange for t < 0
+    and blue otherwise. Computed one channel at a time: a trailing axis of 3 makes NumPy's loops slow."""
+    t = np.clip(np.asarray(values, dtype=float) / float(vmax), -1.0, 1.0)
+    t = np.where(np.isnan(t), 0.0, t)
+    size, negative = np.abs(t), t < 0
+    channels = [g + np.where(negative, o - g, b - g) * size for g, o, b in zip(_GREY_RGB, _ORANGE_RGB, _BLUE_RGB)]
+    return np.stack(channels, axis=-1).round().astype(np.uint8)
 
 
 def class_rgb(labels):

@@ -165,31 +165,31 @@ def network_diagram(dense, feature_labels, outs, n, act_names=None, width=640, h
     links = []
     for li, d in enumerate(dense):
         W = d.params["W"]
-        colours = diverging_rgb(np.clip(W, -1, 1), 1.0)               # (in, out, 3)
-        widths = np.rint(1 + 4 * np.minimum(np.abs(W), 1.0)).astype(int)
+        colours = diverging_rgb(np.clip(W, -1, 1), 1.0).tolist()             # (in, out, 3) as lists
+        widths = np.rint(1 + 4 * np.minimum(np.abs(W), 1.0)).astype(int).tolist()
         for i, (x0, y0) in enumerate(centres[li]):
             for j, (x1, y1) in enumerate(centres[li + 1]):
-                draw.line((x0 + box / 2, y0, x1 - box / 2, y1), width=int(widths[i, j]),
-                          fill=_rgb_tuple(colours[i, j]))
+                draw.line((x0 + box / 2, y0, x1 - box / 2, y1), width=widths[i][j], fill=tuple(colours[i][j]))
                 if hover:
                     links.append((x0 + box / 2 + 0.3 * (x1 - x0 - box), y0 + 0.3 * (y1 - y0),
                                   f"weight w = {float(W[i, j]):.4f}<br>from {_name(li, i, feature_labels)} "
                                   f"to {_name(li + 1, j, feature_labels, ncol)}"))
     neurons = []
-    bias_colours = [None] + [diverging_rgb(np.clip(d.params["b"], -1, 1), 1.0) for d in dense]
+    # each small map: the n×n grid sampled at box×box points (nearest), +y up, one colouring per column
+    pick = np.rint(np.linspace(0, n - 1, box)).astype(int)
     for c in range(ncol):
-        maps = np.asarray(outs[c], dtype=float).reshape(n, n, -1)[::-1][::4, ::4]      # (m, m, units), +y up
+        maps = np.asarray(outs[c], dtype=float).reshape(n, n, -1)[::-1][pick][:, pick]   # (box, box, units)
         rgb = diverging_rgb(np.tanh(maps / 3.0) if c == 0 else maps, VMAX)
+        bias = None if c == 0 else diverging_rgb(np.clip(dense[c - 1].params["b"], -1, 1), 1.0).tolist()
         for i, (x, y) in enumerate(centres[c]):
             x0, y0 = int(round(x - box / 2)), int(round(y - box / 2))
-            img.paste(Image.fromarray(rgb[:, :, i]).resize((box, box), Image.BILINEAR), (x0, y0))
+            img.paste(Image.fromarray(np.ascontiguousarray(rgb[:, :, i])), (x0, y0))
             draw.rectangle((x0 - 1, y0 - 1, x0 + box, y0 + box), outline=(90, 90, 90))
             if c == 0:
                 if hover:
                     neurons.append((x, y, f"input feature {feature_labels[i]}"))
                 continue
-            draw.rectangle((x0 - 5, y0 + box - 4, x0 + 3, y0 + box + 4),
-                           fill=_rgb_tuple(bias_colours[c][i]), outline=(60, 60, 60))
+            draw.rectangle((x0 - 5, y0 + box - 4, x0 + 3, y0 + box + 4), fill=tuple(bias[i]), outline=(60, 60, 60))
             if hover:
                 act = act_names[c - 1] if act_names and c - 1 < len(act_names) else ""
                 neurons.append((x, y, f"{_name(c, i, feature_labels, ncol)}{' (' + act + ')' if act else ''}"
