@@ -18,7 +18,7 @@ from .data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, par
                    train_test_split, validate_points)
 from .losses import MSE, BinaryCrossEntropy, CrossEntropy
 from .models import mlp
-from .optimizers import make_optimizer, parameters
+from .optimizers import FlatOptimizer, make_optimizer
 from .training import Trainer, confusion_matrix  # noqa: F401  (the page uses pg.confusion_matrix)
 
 # --- the choices, on TensorFlow Playground's scales ------------------------------------------------
@@ -31,7 +31,9 @@ REGULARIZATION = {"none": "none", "l1": "L1", "l2": "L2"}
 LOSS_CHOICES = {"auto": "the problem's own", "mse": "mean squared error"}
 MAX_LAYERS, MAX_NEURONS = 6, 8
 N_POINTS = 500
-FRAME_TRAINING = 0.030      # seconds of training per live frame: with the drawing, under 50 ms a frame
+FRAME_TIME = 0.045          # seconds of server time a live frame aims at (the target is ≤ 50 ms):
+FRAME_TRAINING = 0.030      # training fills what the drawing leaves, at most this much …
+FRAME_TRAINING_MIN = 0.012  # … and at least this much (the largest network draws the longest)
 # URL-friendly codes for the features (share links)
 FEATURE_CODES = {"x1": "x1", "x2": "x2", "x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2",
                  "sin(x1)": "sinx1", "sin(x2)": "sinx2"}
@@ -131,42 +133,10 @@ def loss_name(setup, task):
             "CrossEntropy": "cross-entropy (softmax)"}[type(make_loss(setup, task)).__name__]
 
 
-class FlatOptimizer:
-    r"""Runs an nn_core optimizer on all parameters at once. The model's parameter arrays become views
-    of one flat vector θ, the gradients are gathered into one vector g, and the optimizer's own
-    elementwise ``update`` runs once per step instead of once per array: the same arithmetic
-    (every optimizer here updates each number independently), far fewer NumPy calls — which is what
-    lets the playground train hundreds of epochs per second.
-    $$ \theta = (W^{(1)}, b^{(1)}, \dots, W^{(L+1)}, b^{(L+1)}), \qquad \theta \leftarrow \mathrm{update}(\theta, g) $$
-    """
-
-    def __init__(self, optimizer, model):
-        self.inner, self.state = optimizer, {}
-        arrays = [params[name] for _, params, _, name in parameters(model)]
-        self.theta = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
-        start = 0
-        for _, params, _, name in parameters(model):
-            size = params[name].size
-            params[name] = self.theta[start:start + size].reshape(params[name].shape)   # a view: stays live
-            start += size
-        self.grads = [(grads, name) for _, _, grads, name in parameters(model)]     # where backward leaves g
-        self.g = np.zeros_like(self.theta)
-
-    @property
-    def lr(self):
-        return self.inner.lr
-
-    @lr.setter
-    def lr(self, value):
-        self.inner.lr = float(value)
-
-    def step(self, model):
-        g = np.concatenate([grads[name].reshape(-1) for grads, name in self.grads], out=self.g)
-        self.inner.update(self.theta, g, self.state)
-
-    def reset(self):
-        self.state = {}
-        self.inner.reset()
+def frame_training(drawing_seconds):
+    """Seconds of training for a live frame whose drawing takes ``drawing_seconds``: what is left of
+    ``FRAME_TIME``, between ``FRAME_TRAINING_MIN`` and ``FRAME_TRAINING``."""
+    return min(FRAME_TRAINING, max(FRAME_TRAINING_MIN, FRAME_TIME - drawing_seconds))
 
 
 def optimizer_kind(optimizer):

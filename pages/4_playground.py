@@ -275,19 +275,20 @@ def live_view():
 
 def live_body():
     t_start, cpu_start = time.perf_counter(), time.process_time()
-    tr = S.pg_trainer
-    playing = S.pg_playing
+    tr, playing = S.pg_trainer, S.pg_playing
     if playing:
         try:
-            tr.run_for(robust.budget("pg", pg.FRAME_TRAINING), until=robust.click_pending)
+            tr.run_for(robust.budget("pg", pg.frame_training(S.get("pg_drawing_s", 0.015))),
+                       until=robust.click_pending)
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
             tr.stopped, tr.diverged = f"The computation failed ({e}).", True
+        robust.yield_to_click()                              # Pause lands without drawing this frame
         reason = tr.stopped or pg.stop_reason(tr, S.pg_setup)
         if reason:
             S.pg_playing = False
             S.pg_message = None if tr.stopped else reason
             st.rerun()
-    h = tr.history
+    h, t_drawing = tr.history, time.perf_counter()
     # rewind (paused): show the network as it was at a saved snapshot (the slider is drawn below)
     weights, shown, epochs = None, tr.epoch, None
     if not playing and len(tr.snapshots) > 1:
@@ -349,6 +350,8 @@ def live_body():
             st.plotly_chart(confusion_figure(cm), key="pg_cm", config={"displayModeBar": False})
     frames = S.setdefault("pg_frames", [])
     if playing:
+        # this session's drawing time (smoothed), which the next frame's training budget leaves room for
+        S.pg_drawing_s = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)
         frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start),
                        1000 * (time.process_time() - cpu_start)))
         del frames[:-20]

@@ -50,6 +50,14 @@ def click_pending():
         return False
 
 
+def yield_to_click():
+    """End a live frame before drawing it when the learner clicked meanwhile: Streamlit stops a script at its
+    next element while a rerun waits, so this throwaway placeholder hands over to the click's rerun at once
+    (the rerun draws everything anyway). Were Streamlit to carry on instead, it adds one empty element."""
+    if click_pending():
+        st.empty()
+
+
 def budget(prefix, base, floor=0.002, slack=0.5):
     """Seconds of training for this frame: ``base`` on an idle server, far less when frames are stretched by
     other sessions (``base`` / (s − slack)² at a stretch s, at least ``floor``): under a class's load the

@@ -26,14 +26,20 @@ def setup_with(**changes):
 
 
 @pytest.mark.parametrize("opt", list(pg.OPTIMIZERS))
-def test_flat_optimizer_follows_the_per_array_optimizer_exactly(opt):
-    """Same data, seeds and batches: the flat update must give the very weights of the engine's own loop."""
-    setup = setup_with(opt=opt, lr=0.03, layers=[5, 3], acts=["relu", "tanh"], reg="l2", rate=0.01)
+@pytest.mark.parametrize("extra", ["none", "l2", "clip"])
+def test_flat_optimizer_follows_the_per_array_optimizer_exactly(opt, extra):
+    """Same data, seeds and batches: the flat update must give the very weights of the engine's own loop —
+    with gradients left in place by backward, and with gradients replaced by a penalty or by clipping."""
+    reg = "l2" if extra == "l2" else "none"
+    setup = setup_with(opt=opt, lr=0.03, layers=[5, 3], acts=["relu", "tanh"], reg=reg, rate=0.01)
     data = pg.make_data(setup)
     flat = pg.make_trainer(setup, data)
     plain_model = pg.make_model(setup, data["task"], data["classes"])
     plain = Trainer(plain_model, pg.make_loss(setup, "binary"), make_optimizer(opt, 0.03), flat.X_train,
-                    data["y_train"], flat.X_test, data["y_test"], batch_size=10, seed=setup["seed"], l2=0.01)
+                    data["y_train"], flat.X_test, data["y_test"], batch_size=10, seed=setup["seed"],
+                    l2=0.01 if reg == "l2" else 0.0)
+    if extra == "clip":
+        flat.clip = plain.clip = 0.05                 # small enough to rescale most steps
     for _ in range(3):
         flat.run_epoch()
         plain.run_epoch()
@@ -240,3 +246,15 @@ def test_generated_pytorch_code_is_valid_python_and_runs_when_torch_is_there(cha
     exec(compile(code.replace("range(200)", "range(3)"), "<pytorch code>", "exec"), scope)
     assert isinstance(scope["loss"], torch.Tensor) and torch.isfinite(scope["loss"])
     assert compiled is not None
+
+
+def test_a_live_frame_trains_for_what_its_drawing_leaves_of_the_frame():
+    """The issue's budget is 50 ms of server time a frame: training fills what the drawing leaves of it."""
+    assert pg.FRAME_TIME <= 0.050
+    for drawing in (0.0, 0.005, 0.015, 0.022, 0.030, 0.2):
+        t = pg.frame_training(drawing)
+        assert pg.FRAME_TRAINING_MIN <= t <= pg.FRAME_TRAINING
+        if pg.FRAME_TRAINING_MIN < t < pg.FRAME_TRAINING:
+            assert t + drawing == pytest.approx(pg.FRAME_TIME)
+    assert pg.frame_training(0.022) < pg.frame_training(0.015)          # a bigger network's costlier drawing
+    assert pg.frame_training(1.0) == pg.FRAME_TRAINING_MIN               # still trains a little
