@@ -25,7 +25,7 @@ import streamlit as st
 
 MAX_SLEEP = 1.0       # never pause a session's live view longer than this between frames
 START = 4.0           # frames stretched less than this (one learner, its browser, a few others) never wait
-GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times UNIT
+GAIN = 0.3            # beyond it, wait GAIN · (stretch − START) times UNIT
 UNIT = 0.2            # seconds: the wait does not scale with the session's own frame, so that a costly
                       # frame (a big network) does not also wait longer — a class shares the server evenly
 
