@@ -82,18 +82,23 @@ def pause(stretch, wall, cpu, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
 def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
     """Measure this frame (wall and thread CPU); afterwards wait as ``pause`` says: k · ``UNIT`` seconds with
     k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits),
-    evened out by how much this frame was stretched. Every session of a process sees about the same L, so
-    all of them pace alike. With N sessions competing, L settles where enough frames are in flight to keep the process busy
-    but not so many that they queue (measured with bench/load.py: 30 learners on two processes)."""
+    evened out by how much this frame was stretched. L is smoothed over frames; the first frame after a pause
+    sets it (up to 2 · ``start``), so a class pressing Play together is paced from its first frames on.
+    Every session of a process sees about the same L, so all of them pace alike. With N sessions competing,
+    L settles where enough frames are in flight to keep the process busy but not so many that they queue
+    (measured with bench/load.py: 30 learners on two processes)."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
     wall, cpu = time.perf_counter() - wall0, max(time.thread_time() - cpu0, 1e-4)
     stretch = min(max(wall / cpu, 1.0), 50.0)
-    s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch         # smoothed over several frames
+    if time.perf_counter() - s.get("end", -1e9) > 2.0:         # the first frame after a pause (a class pressing
+        s["stretch"] = min(stretch, 2 * start)                 # Play at once): start from it, within reason
+    else:
+        s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch     # then smoothed over several frames
     s["k"] = gain * max(0.0, s["stretch"] - start)
     s["sleep"] = pause(s["stretch"], wall, cpu, start, gain, max_sleep)
-    end = time.perf_counter() + s["sleep"]
+    end = s["end"] = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending():    # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 
