@@ -25,7 +25,7 @@ import streamlit as st
 
 MAX_SLEEP = 1.0       # never pause a session's live view longer than this between frames
 START = 4.0           # frames stretched less than this (one learner, its browser, a few others) never wait
-GAIN = 0.3            # beyond it, wait GAIN · (stretch − START) times UNIT
+GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times UNIT
 UNIT = 0.2            # seconds: the wait does not scale with the session's own frame, so that a costly
                       # frame (a big network) does not also wait longer — a class shares the server evenly
 
@@ -66,39 +66,22 @@ def budget(prefix, base, floor=0.002, slack=0.5):
     return max(floor, base / max(1.0, _state(prefix)["stretch"] - slack) ** 2)
 
 
-def pause(stretch, wall, cpu, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
-    """Seconds to wait after a frame that took ``wall`` seconds (``cpu`` of them on this thread) at the smoothed
-    stretch L: none while L < ``start``; beyond it k · ``UNIT`` with k = gain · (L − start), plus what this frame
-    took less than a typical frame at this load (L · cpu), minus what it took more. Frames of a busy process
-    are stretched unevenly by the GIL's turns; so every session gets about the same period between frames
-    (frame + wait) instead of the same wait, and the same share of frames."""
-    k = gain * max(0.0, stretch - start)
-    if not k:
-        return 0.0
-    return min(max(0.0, k * UNIT + stretch * cpu - wall), max_sleep)
-
-
 @contextlib.contextmanager
 def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
-    """Measure this frame (wall and thread CPU); afterwards wait as ``pause`` says: k · ``UNIT`` seconds with
-    k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits),
-    evened out by how much this frame was stretched. L is smoothed over frames; the first frame after a pause
-    sets it (up to 2 · ``start``), so a class pressing Play together is paced from its first frames on.
-    Every session of a process sees about the same L, so all of them pace alike. With N sessions competing,
-    L settles where enough frames are in flight to keep the process busy but not so many that they queue
-    (measured with bench/load.py: 30 learners on two processes)."""
+    """Measure this frame (wall and thread CPU); afterwards sleep k · ``UNIT`` seconds, with
+    k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits).
+    The wait depends on L alone, and every session of a process sees about the same L, so all of them pace
+    alike. With N sessions competing, L settles where enough frames are in flight to keep the process busy
+    but not so many that they queue (measured with bench/load.py: 30 learners on two processes)."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
     wall, cpu = time.perf_counter() - wall0, max(time.thread_time() - cpu0, 1e-4)
     stretch = min(max(wall / cpu, 1.0), 50.0)
-    if time.perf_counter() - s.get("end", -1e9) > 2.0:         # the first frame after a pause (a class pressing
-        s["stretch"] = min(stretch, 2 * start)                 # Play at once): start from it, within reason
-    else:
-        s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch     # then smoothed over several frames
+    s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch         # smoothed over several frames
     s["k"] = gain * max(0.0, s["stretch"] - start)
-    s["sleep"] = pause(s["stretch"], wall, cpu, start, gain, max_sleep)
-    end = s["end"] = time.perf_counter() + s["sleep"]
+    s["sleep"] = min(s["k"] * UNIT, max_sleep)
+    end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending():    # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 

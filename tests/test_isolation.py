@@ -329,18 +329,3 @@ def test_training_budget_shrinks_only_under_a_class_load(stretch, expected):
     at = AppTest.from_function(_budget_app, args=(stretch,)).run()
     assert not at.exception
     assert float(at.markdown[0].value) == pytest.approx(expected)
-
-
-def test_a_busy_process_gives_sessions_the_same_period_not_the_same_pause():
-    """Frames of a busy process are stretched unevenly (the GIL's turns): a frame stretched more than the typical
-    one at this load waits less, one stretched less waits more, so frame + wait comes out the same for both."""
-    from pages import robust
-    L, cpu = 8.0, 0.025                                       # 30 learners on two processes, about
-    lucky, unlucky = 0.5 * L * cpu, 2.0 * L * cpu              # wall times of two frames of the same cost
-    period_lucky = lucky + robust.pause(L, lucky, cpu)
-    period_unlucky = unlucky + robust.pause(L, unlucky, cpu)
-    assert robust.pause(L, lucky, cpu) > robust.pause(L, unlucky, cpu) > 0
-    assert period_lucky == pytest.approx(period_unlucky)
-    assert robust.pause(3.0, lucky, cpu) == 0.0                # below START: nobody waits, however lucky
-    assert robust.pause(L, 10.0, cpu) == 0.0                   # never negative
-    assert robust.pause(50.0, 0.001, cpu) == robust.MAX_SLEEP  # never more than the cap
