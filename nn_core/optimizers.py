@@ -111,6 +111,18 @@ class Adam(Optimizer):
         theta -= (self.lr / (1.0 - self.beta1 ** t)) * m / denom
 
 
+def _flat_views(slots):
+    """One flat vector holding the arrays at ``slots`` ((dict, name) pairs); each array in its dict becomes a
+    view of that vector, so changing one changes the other."""
+    flat = np.concatenate([d[k].ravel() for d, k in slots]) if slots else np.zeros(0)
+    start = 0
+    for d, k in slots:
+        size = d[k].size
+        d[k] = flat[start:start + size].reshape(d[k].shape)
+        start += size
+    return flat
+
+
 class FlatOptimizer:
     r"""Runs an nn_core optimizer on all parameters at once. The model's parameter arrays become views
     of one flat vector θ and its gradient arrays views of one vector g, so the optimizer's own
@@ -122,22 +134,10 @@ class FlatOptimizer:
 
     def __init__(self, optimizer, model):
         self.inner, self.state = optimizer, {}
-        arrays = [params[name] for _, params, _, name in parameters(model)]
-        self.theta = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
-        start = 0
-        for _, params, _, name in parameters(model):
-            size = params[name].size
-            params[name] = self.theta[start:start + size].reshape(params[name].shape)   # a view: stays live
-            start += size
-        # the gradients too become views of one vector g, which Dense.backward fills in place
-        self.g, start, self.grads = np.zeros_like(self.theta), 0, []
-        for _, _, grads, name in parameters(model):
-            size = grads[name].size
-            view = self.g[start:start + size].reshape(grads[name].shape)
-            view[...] = grads[name]
-            grads[name] = view
-            self.grads.append((grads, name, view))
-            start += size
+        found = list(parameters(model))
+        self.theta = _flat_views([(params, name) for _, params, _, name in found])
+        self.g = _flat_views([(grads, name) for _, _, grads, name in found])   # Dense.backward fills it in place
+        self.grads = [(grads, name, grads[name]) for _, _, grads, name in found]
 
     @property
     def lr(self):
