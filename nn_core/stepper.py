@@ -124,9 +124,10 @@ def build(spec):
 
 
 def forward_loss(spec):
-    """The loss of the spec's network on its sample (a fresh forward pass)."""
+    """The loss of the spec's network on its sample (a fresh forward pass); inf when it overflows."""
     model, loss, x, target = build(spec)
-    return loss.forward(model.forward(x), target)
+    with np.errstate(over="ignore", invalid="ignore"):       # too large a step shows as inf, not as a warning
+        return loss.forward(model.forward(x), target)
 
 
 def sgd_step(model, opt, update_biases):
@@ -193,16 +194,18 @@ def train(spec, n):
     model, loss, x, target = build(spec)
     opt = SGD(spec["lr"])
     losses, good = [], _with_weights(spec, model)
-    for k in range(min(int(n), MAX_TRAIN_STEPS) + 1):
-        value = loss.forward(model.forward(x), target)
-        if not np.isfinite(value) or not all(np.all(np.isfinite(p)) for lay in model.layers for p in lay.params.values()):
-            return losses, good, f"the loss became {value} after {k} steps: the learning rate is too large"
-        losses.append(float(value))
-        good = _with_weights(spec, model)
-        if k == n:
-            break
-        model.backward(loss.backward())
-        sgd_step(model, opt, spec["update_biases"])
+    with np.errstate(over="ignore", invalid="ignore"):       # a blow-up is reported below, not warned about
+        for k in range(min(int(n), MAX_TRAIN_STEPS) + 1):
+            value = loss.forward(model.forward(x), target)
+            if not np.isfinite(value) or not all(np.all(np.isfinite(p)) for lay in model.layers
+                                                 for p in lay.params.values()):
+                return losses, good, f"the loss became {value} after {k} steps: the learning rate is too large"
+            losses.append(float(value))
+            good = _with_weights(spec, model)
+            if k == n:
+                break
+            model.backward(loss.backward())
+            sgd_step(model, opt, spec["update_biases"])
     return losses, good, None
 
 
