@@ -221,17 +221,16 @@ class Trainer:
         (``epoch_progress`` tells how far the current one got). Returns the epochs completed."""
         start = time.perf_counter()
         done = 0
-        while not self.stopped and (max_epochs is None or done < max_epochs):
-            with np.errstate(over="ignore", invalid="ignore"):     # divergence is caught, not warned about
-                trained = self._train_batch()
-            if not trained:
-                break
-            if self._pos >= len(self.X_train):
-                if self._finish_epoch() is None:
+        with np.errstate(over="ignore", invalid="ignore"):         # as in run_epoch: caught, not warned about
+            while not self.stopped and (max_epochs is None or done < max_epochs):
+                if not self._train_batch():
                     break
-                done += 1
-            if time.perf_counter() - start > seconds:
-                break
+                if self._pos >= len(self.X_train):
+                    if self._finish_epoch() is None:
+                        break
+                    done += 1
+                if time.perf_counter() - start > seconds:
+                    break
         return done
 
     def history_arrays(self):

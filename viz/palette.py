@@ -32,7 +32,7 @@ def _rgb(hex_colour):
     return np.array([int(h[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
 
 
-_GREY_RGB, _ORANGE_RGB, _BLUE_RGB = (tuple(_rgb(c).tolist()) for c in (GREY, ORANGE, BLUE))   # parsed once
+GREY_RGB, ORANGE_RGB, BLUE_RGB = (tuple(int(v) for v in _rgb(c)) for c in (GREY, ORANGE, BLUE))   # parsed once
 
 
 def diverging_rgb(values, vmax):
@@ -42,7 +42,7 @@ def diverging_rgb(values, vmax):
     t = np.clip(np.asarray(values, dtype=float) / float(vmax), -1.0, 1.0)
     t = np.where(np.isnan(t), 0.0, t)
     size, negative = np.abs(t), t < 0
-    channels = [g + np.where(negative, o - g, b - g) * size for g, o, b in zip(_GREY_RGB, _ORANGE_RGB, _BLUE_RGB)]
+    channels = [g + np.where(negative, o - g, b - g) * size for g, o, b in zip(GREY_RGB, ORANGE_RGB, BLUE_RGB)]
     return np.stack(channels, axis=-1).round().astype(np.uint8)
 
 

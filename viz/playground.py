@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from viz.palette import BLUE, FONT_FILE, GREY, ORANGE, _rgb, class_rgb, data_uri, diverging_rgb, png_bytes
+from viz.palette import (BLUE, BLUE_RGB, FONT_FILE, GREY, ORANGE, ORANGE_RGB, _rgb, class_rgb, data_uri, diverging_rgb,
+                         png_bytes)
 
 VMAX = 1.0            # the fixed colour range of every map: −1 … +1
 LIM = 6.0             # the input plane is [−LIM, LIM]²
@@ -123,10 +124,6 @@ def _name(col, i, feature_labels, ncol=None):
     if ncol is not None and col == ncol - 1:
         return f"output {i + 1}" if i else "output"
     return f"neuron {col}.{i + 1}"
-
-
-def _rgb_tuple(c):
-    return tuple(int(v) for v in c)
 
 
 @functools.lru_cache(maxsize=64)
@@ -278,8 +275,7 @@ def _curves_panels(classifier, width, height):
     series is (history key, colour, dashed)."""
     panels = [("loss", [("train_loss", (85, 85, 85), False), ("test_loss", (17, 17, 17), True)])]
     if classifier:
-        panels.append(("accuracy", [("train_acc", _rgb_tuple(_rgb(BLUE)), False),
-                                    ("test_acc", _rgb_tuple(_rgb(ORANGE)), True)]))
+        panels.append(("accuracy", [("train_acc", BLUE_RGB, False), ("test_acc", ORANGE_RGB, True)]))
     pw = (width - 20) // len(panels)
     return [(title, (k * pw + 62, 14, (k + 1) * pw - 12, height - 48), series)
             for k, (title, series) in enumerate(panels)]
