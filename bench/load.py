@@ -108,7 +108,7 @@ class Learner:
         page = PAGE if page is None else page
         self.port, self.page, self.query = port, page, query
         self.page_hash = ""
-        self.buttons = {}            # label -> widget id
+        self.buttons = {}            # label -> (widget id, id of the fragment it is drawn in or "")
         self.frames = []             # times at which a fragment run finished (script_finished)
         self.deliveries = []         # times at which the live view's Epoch counter arrived (what the learner sees)
         self.full_runs = 0
@@ -146,8 +146,8 @@ class Learner:
         elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
             el = fm.delta.new_element
             which = el.WhichOneof("type")
-            if which == "button":
-                self.buttons[el.button.label] = el.button.id
+            if which == "button":                                 # a button in a fragment reruns that fragment
+                self.buttons[el.button.label] = (el.button.id, fm.delta.fragment_id)
             elif which == "metric" and el.metric.label.lower().startswith("epoch"):
                 try:
                     self.epoch = int(el.metric.body.replace(",", ""))
@@ -199,11 +199,11 @@ class Learner:
             raise RuntimeError(f"no Play button within 240 s (buttons seen: {list(self.buttons)[:5]})")
         states = WidgetStates()
         w = states.widgets.add()
-        w.id, w.trigger_value = play, True
+        w.id, w.trigger_value = play[0], True
         self.frames.clear()
         self.deliveries.clear()
         self.t_play = time.perf_counter()
-        await self.send_rerun(ws, states)                # press Play
+        await self.send_rerun(ws, states, fragment_id=play[1])   # press Play
         next_due = {}
         window = window or {"end": self.t_play + seconds}
         while self.disconnected is None and (window.get("end") is None or time.perf_counter() < window["end"]):

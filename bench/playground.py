@@ -171,14 +171,14 @@ def browser_run(page, url, seconds):
 WATCH = """() => {
   window.__pg = [];
   const note = () => {
-    const b = document.querySelector(".st-key-pg_play button"), m = document.querySelector("[data-testid='stMetricValue']");
+    const b = document.querySelector(".st-key-pg_playpause button"), m = document.querySelector("[data-testid='stMetricValue']");
     const s = [b ? b.innerText.includes("Play") : null, m ? m.innerText : null];
     const last = window.__pg[window.__pg.length - 1];
     if (!last || last[1] !== s[0] || last[2] !== s[1]) window.__pg.push([performance.now(), s[0], s[1]]);
   };
   new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
 }"""
-CLICK = "() => { const t = performance.now(); document.querySelector('.st-key-pg_play button').click(); return t; }"
+CLICK = "() => { const t = performance.now(); document.querySelector('.st-key-pg_playpause button').click(); return t; }"
 
 
 def pause_times(page, times=5):

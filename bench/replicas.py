@@ -107,11 +107,11 @@ def run(browsers=4, seconds=4.0, out=None, browser=None):
                 ctx = b.new_context(viewport={"width": 1280, "height": 800})
                 page = ctx.new_page()
                 page.goto(url + "/playground")
-                page.wait_for_selector(".st-key-pg_play button", timeout=90000)    # the playground is drawn
+                page.wait_for_selector(".st-key-pg_playpause button", timeout=90000)    # the playground is drawn
                 page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90000)
                 cookie = next((c["value"] for c in ctx.cookies() if c["name"] == "nnlab_replica"), None)
                 epoch_before = epoch_shown(page)
-                page.locator(".st-key-pg_play button").first.click()
+                page.locator(".st-key-pg_playpause button").first.click()
                 time.sleep(seconds)
                 epoch_after = epoch_shown(page)
                 errors = page.eval_on_selector_all("[data-testid='stException']", "els => els.map(e => e.innerText)")

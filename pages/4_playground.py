@@ -74,18 +74,19 @@ def gather():
 # ---------------------------------------------------------------- callbacks (run before the script)
 def on_play(play):
     # the button says what it does (Play or Pause) instead of toggling: Streamlit may run a click's callback
-    # twice when the click preempts a live frame, and a toggle run twice would undo the learner's Pause
+    # twice, and a toggle run twice would undo the learner's Pause
     S.pg_playing = play and not S.pg_trainer.stopped
     S.pg_message = None
+    S.pg_redraw = S.pg_playing             # Pause needs no redraw: the next live tick stops the timer
 
 
 def on_step():
-    S.pg_playing = False
+    S.pg_playing, S.pg_redraw = False, True
     S.pg_trainer.run_epoch()
 
 
 def on_reset():
-    S.pg_playing = False
+    S.pg_playing, S.pg_redraw = False, True
     S.pg_trainer.reset(S.pg_initial)
     S.pg_message = "Reset: the weights are back to their starting values and the epoch counter to 0."
 
@@ -143,15 +144,31 @@ if S.pg_classroom:
     st.caption("Classroom link: some controls are hidden by your teacher.")
 
 # --- training bar
-bar = st.columns([1.15, 1.0, 1.05, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="bottom")
+bar = st.columns([3.2, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="bottom")
 trainer = S.pg_trainer
-bar[0].button("Pause" if S.pg_playing else "Play", key="pg_play", on_click=on_play, args=(not S.pg_playing,),
-              type="primary",
-              icon=":material/pause:" if S.pg_playing else ":material/play_arrow:", width="stretch",
-              disabled=bool(trainer.stopped))
-bar[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
-bar[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", help="Start again from the first weights")
-lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[3:]
+
+
+@st.fragment(key="pg_bar")                 # a click here reruns these three buttons only: Pause shows at once
+def play_controls():
+    c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
+    # two buttons, not one relabelled: Streamlit may replay a click's callback on the next run, and a replayed
+    # Pause must not find itself bound to Play
+    with c[0].container(key="pg_playpause"):
+        if S.pg_playing:
+            st.button("Pause", key="pg_pause", on_click=on_play, args=(False,), type="primary",
+                      icon=":material/pause:", width="stretch")
+        else:
+            st.button("Play", key="pg_play", on_click=on_play, args=(True,), type="primary",
+                      icon=":material/play_arrow:", width="stretch", disabled=bool(S.pg_trainer.stopped))
+    c[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
+    c[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", help="Start again from the first weights")
+    if S.pop("pg_redraw", False) and robust.fragment_rerun():
+        st.rerun()                         # Play, Step, Reset: the live view (and its timer) follows
+
+
+with bar[0]:
+    play_controls()
+lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[1:]
 if "lr" not in hide:
     lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
 if "optimizer" not in hide:
@@ -266,8 +283,9 @@ def feature_label(f):
     return {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}.get(f, f)
 
 
+S.pg_live_timer = S.pg_playing
 @st.fragment(run_every=LIVE_INTERVAL if S.pg_playing else None)
-@robust.paced("pg")                        # under a class's load: fewer frames for everyone instead of none
+@robust.paced("pg", wake=("pg_bar",))      # under a class's load: fewer frames for everyone instead of none
 def live_view():
     with st.container(key="pg_live"):
         live_body()
@@ -276,10 +294,12 @@ def live_view():
 def live_body():
     t_start, cpu_start = time.perf_counter(), time.process_time()
     tr, playing = S.pg_trainer, S.pg_playing
+    if S.pg_live_timer and not playing:
+        st.rerun()                         # paused from the training bar's fragment: stop the timer, draw all
     if playing:
         try:
             tr.run_for(robust.budget("pg", pg.frame_training(S.get("pg_drawing_s", 0.015))),
-                       until=robust.click_pending)
+                       until=lambda: robust.click_pending("pg_bar"))
         except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
             tr.stopped, tr.diverged = f"The computation failed ({e}).", True
         robust.yield_to_click()                              # Pause lands without drawing this frame

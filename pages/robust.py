@@ -37,15 +37,33 @@ def _state(prefix):
     return st.session_state[key]
 
 
-def click_pending():
-    """Whether the learner clicked something (a full-app rerun is waiting): then stop sleeping, or training,
-    at once. Peeks at Streamlit's request queue (internal: should it change, this answers False and a frame
-    merely runs to its end)."""
+def click_pending(*fragment_keys):
+    """Whether the learner clicked something (a full-app rerun is waiting), or a control inside one of the
+    fragments named by ``fragment_keys`` (``@st.fragment(key=...)``, whose reruns would otherwise wait for
+    this frame to end): then stop sleeping, or training, at once. Peeks at Streamlit's request queue
+    (internal: should it change, this answers False and a frame merely runs to its end)."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        req = get_script_run_ctx().script_requests
+        ctx = get_script_run_ctx()
+        req = ctx.script_requests
         data = req._rerun_data
-        return req._state.name == "RERUN" and not (data.fragment_id or data.fragment_id_queue)
+        if req._state.name != "RERUN":
+            return False
+        queue = [data.fragment_id] if data.fragment_id else list(data.fragment_id_queue)
+        if not queue:
+            return True
+        if not fragment_keys:
+            return False
+        return bool(set(queue) & set(ctx.fragment_storage.resolve_target(list(fragment_keys))))
+    except Exception:
+        return False
+
+
+def fragment_rerun():
+    """Whether this script run is a fragment's own rerun (not the whole page)."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+        return bool(get_script_run_ctx().fragment_ids_this_run)
     except Exception:
         return False
 
@@ -67,7 +85,7 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
+def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP, wake=()):
     """Measure this frame (wall and thread CPU); afterwards sleep k · ``UNIT`` seconds, with
     k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits).
     The wait depends on L alone, and every session of a process sees about the same L, so all of them pace
@@ -82,7 +100,7 @@ def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP):
     s["k"] = gain * max(0.0, s["stretch"] - start)
     s["sleep"] = min(s["k"] * UNIT, max_sleep)
     end = time.perf_counter() + s["sleep"]
-    while time.perf_counter() < end and not click_pending():    # a click ends the pause at once
+    while time.perf_counter() < end and not click_pending(*wake):   # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 
 

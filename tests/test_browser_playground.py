@@ -5,6 +5,7 @@ import time
 from conftest import page_errors, screenshot, wait_ready
 
 PLAY = ".st-key-pg_play[data-stale='false'] button"
+PAUSE = ".st-key-pg_pause[data-stale='false'] button"
 STEP = ".st-key-pg_step[data-stale='false'] button"
 
 
@@ -33,7 +34,7 @@ def test_play_trains_live_and_pause_stops(app_url, page):
             screenshot(page, "playground-1-playing")
     assert seen[-1] > seen[1] > 0, seen                  # still moving after the first second
     assert page.locator(".st-key-pg_stats").count() == 1  # the live caption (frames/s, epochs/s)
-    page.locator(PLAY).first.click()
+    page.locator(PAUSE).first.click()
     page.wait_for_function(f"() => document.querySelector(\"{PLAY}\")?.innerText.includes('Play')",
                            timeout=10000)
     time.sleep(1.0)
@@ -55,7 +56,7 @@ def test_largest_network_from_a_share_link(app_url, page):
     assert "6 hidden layers" in page.inner_text("body")
     page.locator(PLAY).first.click()
     time.sleep(2.5)
-    page.locator(PLAY).first.click()
+    page.locator(PAUSE).first.click()
     time.sleep(1.0)
     assert epoch(page) > 0
     screenshot(page, "playground-3-largest")
@@ -66,12 +67,13 @@ def test_every_pause_sticks_while_frames_are_flying(app_url, page):
     """Play and Pause ten times, each Pause landing among live frames: the button must say Play and the counter
     stay still every time. Streamlit may run a click's callback twice when the click arrives with a live
     frame's own rerun request (about one click in ten here); a Play button that toggled, instead of saying
-    what it does, then undid the Pause. The race is timing-dependent: ten tries catch such a button most of
+    what it does, then undid the Pause, and so did one button relabelled Play/Pause once Pause reran only
+    the training bar (the replayed click found the button saying Play). The race is timing-dependent: ten tries catch such a button most of
     the time, and a correct one never fails."""
     open_playground(page, app_url)
     wait_ready(page, settle=1.0)
     page.wait_for_selector(PLAY, timeout=30000)
-    click = "() => document.querySelector('.st-key-pg_play button').click()"
+    click = "() => document.querySelector('.st-key-pg_playpause button').click()"
     for attempt in range(10):
         page.evaluate(click)                                 # Play
         time.sleep(2.0 + 0.037 * attempt)                    # land at different moments of a frame
@@ -79,6 +81,6 @@ def test_every_pause_sticks_while_frames_are_flying(app_url, page):
         time.sleep(1.0)
         stopped = epoch(page)
         time.sleep(0.6)
-        label = page.locator(".st-key-pg_play button").inner_text()
+        label = page.locator(".st-key-pg_playpause button").inner_text()
         assert "Play" in label and epoch(page) == stopped, f"Pause {attempt + 1} did not stick: {label!r}"
     assert not page_errors(page), page_errors(page)

@@ -75,7 +75,7 @@ def test_play_trains_a_time_budgeted_chunk_and_pause_stops():
     at = app()
     ok(at.button(key="pg_play").click().run())                  # AppTest runs the fragment once, no timer
     assert at.session_state["pg_playing"] and at.session_state["pg_trainer"].epoch >= 1
-    ok(at.button(key="pg_play").click().run())
+    ok(at.button(key="pg_pause").click().run())
     epoch = at.session_state["pg_trainer"].epoch
     assert not at.session_state["pg_playing"]
     ok(at.run())
