@@ -330,10 +330,17 @@ def live_body():
     else:
         rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S.pg_discrete)
     map_uri = jpeg_uri(map_image(rgb, overlay(), MAP_SCALE))
-    diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
-                              GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]], hover=not playing)
-    diagram_uri = jpeg_uri(diagram["image"]) if playing else None
-    curves_uri = jpeg_uri(curves_image(h, tr.classifier)) if playing else None
+    # under a class's load the diagram and the curves, which change slowly, are redrawn every other frame
+    # (the map and the counters every frame): cheaper frames, so more of them for everyone
+    S.pg_frame_no = S.get("pg_frame_no", 0) + 1
+    if playing and robust.loaded("pg") and S.pg_frame_no % 2 and S.get("pg_live_uris"):
+        diagram_uri, curves_uri = S.pg_live_uris
+    else:
+        diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
+                                  GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]], hover=not playing)
+        diagram_uri = jpeg_uri(diagram["image"]) if playing else None
+        curves_uri = jpeg_uri(curves_image(h, tr.classifier)) if playing else None
+    S.pg_live_uris = (diagram_uri, curves_uri) if playing else None
     diagram_col, out_col = st.columns([1.75, 1], gap="small")
     with out_col:
         if epochs is not None:

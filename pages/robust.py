@@ -2,12 +2,15 @@
 
 A Streamlit process runs every session's Python on one core (the GIL). When a class presses Play at once,
 frames queue, every frame takes longer than its ``run_every`` interval and the whole class stalls together.
-``live_frame`` measures, for this session only (no shared state), how much longer a frame took on the clock
-than on this thread's CPU — the stretch factor L = wall / CPU, ≈ 1 on an idle server, growing with the number
-of sessions competing — and after the frame sleeps for a time that grows with L. The sleep costs no CPU,
+``live_frame`` gives every live session of a process the same period between frames: with N sessions
+running their scripts (each has its own script thread, so the process's thread list says how many — no
+shared state of ours) and c this session's CPU time per frame, the period is N · c / ``SHARE``, so that the
+frames of all N together use ``SHARE`` of the core (the server's own work — websockets, messages — takes
+most of the rest). After its frame a session sleeps what is left of its period. The sleep costs no CPU,
 the last frame stays on screen meanwhile, and a click ends it at once; a busy server thus gives every
-learner fewer frames instead of none. ``budget`` shrinks a frame's training chunk the same way,
-so that under a class's load the frames (what everyone sees) come before the epochs.
+learner the same, fewer frames instead of none. ``budget`` shrinks a frame's training chunk when frames
+are stretched by others (wall time ≫ CPU time), so that under a class's load the frames (what everyone
+sees) come before the epochs.
 
 Drop-in use in a live fragment (one line, under the fragment decorator)::
 
@@ -19,21 +22,23 @@ Drop-in use in a live fragment (one line, under the fragment decorator)::
 """
 import contextlib
 import functools
+import math
+import threading
 import time
 
 import streamlit as st
 
-MAX_SLEEP = 1.0       # never pause a session's live view longer than this between frames
-START = 4.0           # frames stretched less than this (one learner, its browser, a few others) never wait
-GAIN = 0.5            # beyond it, wait GAIN · (stretch − START) times UNIT
-UNIT = 0.2            # seconds: the wait does not scale with the session's own frame, so that a costly
-                      # frame (a big network) does not also wait longer — a class shares the server evenly
+SHARE = 0.55          # of one core: what the live frames of one process may use between them
+MIN_SESSIONS = 3      # fewer sessions running at once (one learner, a second tab) never wait
+CPU_MEMORY = 1.0      # seconds over which a session's CPU time per frame is averaged
+MAX_SLEEP = 2.0       # never pause a session's live view longer than this between frames
+SCRIPT_THREAD = "ScriptRunner.scriptThread"     # Streamlit's name for a session's script thread
 
 
 def _state(prefix):
     key = f"{prefix}_pace"
     if key not in st.session_state:
-        st.session_state[key] = {"stretch": 1.0, "k": 0.0, "sleep": 0.0}
+        st.session_state[key] = {"stretch": 1.0, "cpu": None, "t": 0.0, "sessions": 1, "period": 0.0, "sleep": 0.0}
     return st.session_state[key]
 
 
@@ -76,6 +81,17 @@ def yield_to_click():
         st.empty()
 
 
+def loaded(prefix):
+    """Whether this session's frames are paced (several sessions share the process: a class, not one learner)."""
+    return _state(prefix)["sleep"] > 0
+
+
+def running_sessions():
+    """How many sessions of this process are running their script now (Streamlit gives each its own thread
+    while it runs, and a live view under load keeps it running from frame to frame)."""
+    return sum(t.name == SCRIPT_THREAD for t in threading.enumerate())
+
+
 def budget(prefix, base, floor=0.002, slack=0.5):
     """Seconds of training for this frame: ``base`` on an idle server, far less when frames are stretched by
     other sessions (``base`` / (s − slack)² at a stretch s, at least ``floor``): under a class's load the
@@ -85,20 +101,27 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, start=START, gain=GAIN, max_sleep=MAX_SLEEP, wake=()):
-    """Measure this frame (wall and thread CPU); afterwards sleep k · ``UNIT`` seconds, with
-    k = gain · (L − start) once the smoothed stretch L passes ``start`` (0 below: one learner never waits).
-    The wait depends on L alone, and every session of a process sees about the same L, so all of them pace
-    alike. With N sessions competing, L settles where enough frames are in flight to keep the process busy
-    but not so many that they queue (measured with bench/load.py: 30 learners on two processes)."""
+def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, wake=()):
+    """Measure this frame (wall and thread CPU); afterwards sleep until the period P = N · c / ``share``
+    has passed since the frame began, with N the sessions running now (at least ``min_sessions`` for any
+    wait) and c this session's smoothed CPU time per frame. Every session of a process sees the same N, so
+    all get the same period whatever their luck with the GIL (a wait that grew with each session's own
+    stretch gave some learners twice the frames of others). At least half the period is always slept: an
+    overloaded process backs off instead of piling frames up. ``wake``: fragment keys whose clicks also
+    end the sleep."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
     wall, cpu = time.perf_counter() - wall0, max(time.thread_time() - cpu0, 1e-4)
-    stretch = min(max(wall / cpu, 1.0), 50.0)
-    s["stretch"] = 0.85 * s["stretch"] + 0.15 * stretch         # smoothed over several frames
-    s["k"] = gain * max(0.0, s["stretch"] - start)
-    s["sleep"] = min(s["k"] * UNIT, max_sleep)
+    s["stretch"] = 0.85 * s["stretch"] + 0.15 * min(max(wall / cpu, 1.0), 50.0)   # smoothed, for budget
+    # CPU per frame, averaged over about the last ``CPU_MEMORY`` seconds (not frames: a costly first frame
+    # must not slow a session that gets one frame a second for the next ten seconds)
+    now = time.perf_counter()
+    a = 1.0 if s["cpu"] is None else 1.0 - math.exp(-(now - s["t"]) / CPU_MEMORY)
+    s["cpu"], s["t"] = cpu if s["cpu"] is None else (1 - a) * s["cpu"] + a * cpu, now
+    s["sessions"] = n = running_sessions()
+    s["period"] = n * s["cpu"] / share if n >= min_sessions else 0.0
+    s["sleep"] = min(max(s["period"] - wall, s["period"] / 2), max_sleep)
     end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending(*wake):   # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))

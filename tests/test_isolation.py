@@ -285,34 +285,64 @@ def test_static_checks_can_fail(tmp_path):
 
 
 # ------------------------------------------------------------------ 4. frame pacing keeps per-session state
-def _paced_app(mode):
+def _paced_app(mode, frames=4):
     import time as _t
     import streamlit as st
     from pages import robust
-    for _ in range(6):
-        with robust.live_frame("t", max_sleep=0.05):
-            if mode == "busy":                               # all CPU: an idle server, stretch 1
-                end = _t.thread_time() + 0.01
-                while _t.thread_time() < end:
-                    pass
-            else:                                            # waiting on others: stretch far above target
-                end = _t.perf_counter() + 0.01
-                while _t.perf_counter() < end:
-                    _t.sleep(0.002)
+
+    def spin(seconds):                                       # CPU work, as drawing a frame is
+        end = _t.thread_time() + seconds
+        while _t.thread_time() < end:
+            pass
+
+    times = []
+    for _ in range(frames):
+        t0 = _t.perf_counter()
+        with robust.live_frame("t"):
+            spin(0.010)
+            if mode == "waiting":                            # the same CPU, but a frame that also waited for
+                _t.sleep(0.040)                              # the GIL while other sessions ran: longer wall
+        times.append(_t.perf_counter() - t0)
+    st.session_state["t_times"] = times
+    st.session_state["t_own_thread_counted"] = robust.running_sessions() >= 1
     st.write(st.session_state["t_pace"])
 
 
-def test_frame_pacing_sleeps_when_frames_are_stretched():
-    """A frame that waits (its wall time far above its CPU time, as when 30 sessions share the GIL) makes the
-    session pause between frames; a CPU-bound frame does not (a stretch below 4 — one learner with its browser,
-    or a machine busy elsewhere — never makes anyone wait)."""
-    pace = {}
-    for mode in ("busy", "stretched"):
-        at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
-        assert not at.exception, [e.value for e in at.exception]
-        pace[mode] = at.session_state["t_pace"]               # kept per session, in session state
-    assert pace["stretched"]["k"] > 1 and pace["stretched"]["sleep"] > 0, pace
-    assert pace["busy"]["sleep"] == 0, pace                  # one learner alone never waits
+def _pace(monkeypatch, mode, sessions):
+    from pages import robust
+    monkeypatch.setattr(robust, "running_sessions", lambda: sessions)
+    at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.session_state["t_pace"], at.session_state["t_times"]
+
+
+def test_frame_pacing_gives_every_session_the_same_period(monkeypatch):
+    """15 sessions running at once, frames of 10 ms of CPU: whether a session's frames also waited 40 ms for
+    the GIL or not, it gets the same time from frame to frame (a wait that grew with the session's own
+    stretch gave unlucky learners half the frames of lucky ones), and the 15 sessions' frames together
+    use the pacing's share of the core: 15 × CPU per frame / period."""
+    from pages import robust
+    periods = {}
+    for mode in ("busy", "waiting"):
+        pace, times = _pace(monkeypatch, mode, 15)
+        periods[mode] = float(np.median(times[1:]))          # the first frame has no CPU average yet
+        assert pace["sessions"] == 15 and pace["sleep"] > 0, pace
+        assert 15 * pace["cpu"] / periods[mode] == pytest.approx(robust.SHARE, rel=0.15), (pace, times)
+    assert periods["waiting"] == pytest.approx(periods["busy"], rel=0.1), periods
+    assert periods["busy"] > 10 * 0.010                      # paced: far slower than the frames could run
+
+
+def test_one_learner_never_waits_and_an_overloaded_process_backs_off(monkeypatch):
+    pace, times = _pace(monkeypatch, "busy", 1)              # one learner (or two tabs): no wait at all
+    assert pace["sleep"] == 0 and max(times) < 0.05, (pace, times)
+    pace, times = _pace(monkeypatch, "waiting", 3)           # frames (50 ms) longer than the period (3 × 10 /
+    assert pace["period"] < 0.06 and pace["sleep"] == pytest.approx(pace["period"] / 2), pace  # 0.55): half
+
+
+def test_running_sessions_counts_streamlit_script_threads():
+    """The count rests on Streamlit naming each session's script thread: a script sees its own thread."""
+    at = AppTest.from_function(_paced_app, args=("busy", 1), default_timeout=60).run()
+    assert not at.exception and at.session_state["t_own_thread_counted"]
 
 
 def _budget_app(stretch):

@@ -226,6 +226,28 @@ def test_forced_divergence_pauses_explains_and_resets_at_a_lower_rate():
     assert at.session_state["pg_setup"]["data"] == "plane"
 
 
+def test_under_a_class_load_the_diagram_and_curves_are_redrawn_every_other_frame():
+    """Alone, every live frame sends a new diagram and new curves; when the pacing makes the session wait
+    (a class shares the process), every other frame re-sends the last ones, while training goes on."""
+    for paced, expected in ((False, [True, True, True]), (True, None)):
+        at = app()
+        ok(at.button(key="pg_play").click().run())
+        sent, epochs = [], []
+        for _ in range(4):
+            if paced:
+                at.session_state["pg_pace"] = {**at.session_state["pg_pace"], "sleep": 0.3}
+            ok(at.run())
+            sent.append(at.session_state["pg_live_uris"])
+            epochs.append(at.session_state["pg_trainer"].epoch)
+        new = [a != b for a, b in zip(sent[1:], sent[:-1])]
+        assert all(u is not None for pair in sent for u in pair)
+        assert epochs == sorted(set(epochs)), epochs                   # every frame trained
+        if expected:
+            assert new == expected, new
+        else:
+            assert new in ([True, False, True], [False, True, False]), new
+
+
 def test_stop_rule_pauses_after_the_epoch_budget():
     at = app()
     ok(at.number_input(key="pg_w_stop_epoch").set_value(1).run())
