@@ -26,6 +26,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -239,11 +240,15 @@ class Learner:
 
 
 # ---------------------------------------------------------------------------------- real browsers
-def browser_learners(urls, seconds, n):
+def browser_learners(urls, seconds, n, sync=None):
     """n headless Chromium pages pressing Play; returns per-page epochs before/after and frames counted in
-    the page (a MutationObserver on the Epoch metric)."""
+    the page (the Epoch metric's changes, read every 20 ms). With ``sync`` (a dict of threading.Events
+    "ready" and "go", and the light clients' measuring window), the pages load first, press Play with the
+    light clients and count frames in the same window."""
     chromium = shutil.which("chromium")
     if not chromium or n == 0:
+        if sync is not None:
+            sync["ready"].set()
         return []
     from playwright.sync_api import sync_playwright
     out = []
@@ -257,9 +262,16 @@ def browser_learners(urls, seconds, n):
             page.goto(urls[i % len(urls)] + "/playground")
             page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120000)
             pages.append(page)
+        if sync is not None:
+            sync["ready"].set()
+            sync["go"].wait(300)
         for page in pages:
             page.get_by_role("button", name=re.compile(r"Play")).first.click()
         t0 = time.perf_counter()
+        if sync is not None:                                      # the light clients' window, once it opens
+            while sync["window"].get("end") is None and time.perf_counter() - t0 < 120:
+                time.sleep(0.05)
+            t0, seconds = sync["window"]["start"], sync["window"]["end"] - sync["window"]["start"]
         seen = [[] for _ in pages]
         last = [None] * len(pages)
         while time.perf_counter() - t0 < seconds:
@@ -303,6 +315,7 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
         clients = [Learner(servers[i % processes].port) for i in range(learners)]
 
         window = {"end": None}
+        sync = {"ready": threading.Event(), "go": threading.Event(), "window": window} if browsers else None
 
         async def all_of_them():
             go = asyncio.Event()
@@ -312,7 +325,11 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
             while time.perf_counter() - t0 < 240 and not all(
                     any("Play" in b for b in c.buttons) and not c.running or c.disconnected for c in clients):
                 await asyncio.sleep(0.1)
+            while sync is not None and not sync["ready"].is_set() and time.perf_counter() - t0 < 300:
+                await asyncio.sleep(0.1)                           # the Chromium pages are loaded too
             go.set()
+            if sync is not None:
+                sync["go"].set()
             # the measuring window opens once every learner's live view has delivered a frame (or after 60 s):
             # page loads and the Play reruns are not part of the steady state
             t1 = time.perf_counter()
@@ -324,10 +341,9 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
 
         t_start = time.perf_counter()
         if browsers:
-            import threading
             result = {}
             th = threading.Thread(target=lambda: result.update(
-                b=browser_learners([s.url for s in servers], seconds + 5, browsers)))
+                b=browser_learners([s.url for s in servers], seconds, browsers, sync)))
             th.start()
             asyncio.run(all_of_them())
             th.join()
