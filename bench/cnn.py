@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from nn_core import cnn_lesson as cl  # noqa: E402
+from lessons import cnn as cl  # noqa: E402
 from nn_core.losses import CrossEntropy  # noqa: E402
 from nn_core.optimizers import make_optimizer  # noqa: E402
 from nn_core.training import Trainer  # noqa: E402

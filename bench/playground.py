@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-import nn_core.playground as pg  # noqa: E402
+import lessons.playground as pg  # noqa: E402
 from viz.playground import (curves_figure, curves_image, jpeg_uri, map_image, network_diagram,  # noqa: E402
                             network_figure, points_overlay, value_rgb)
 

@@ -6,8 +6,8 @@ from streamlit.errors import StreamlitPageNotFoundError
 
 import nn_core.perceptron as perceptron_module
 from nn_core.perceptron import Perceptron, margin_bound
-from nn_core.perceptron_lesson import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
-from pages.common import show_equations, state
+from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
+from ui.common import show_equations, state
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
 
 GATE_LIMS = (-0.6, 1.6)

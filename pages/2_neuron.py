@@ -6,7 +6,7 @@ import streamlit as st
 
 from nn_core import Dense, Identity, LeakyReLU, ReLU, Sequential, Sigmoid, Step, Tanh, mlp, softmax
 from nn_core.data import grid
-from pages.common import show_equations
+from ui.common import show_equations
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
 ACTS = {"sigmoid": Sigmoid, "tanh": Tanh, "ReLU": ReLU, "leaky ReLU": LeakyReLU, "step": Step, "linear": Identity}

@@ -4,8 +4,9 @@ import importlib
 import pandas as pd
 import streamlit as st
 
-from nn_core import ACTIVATIONS, LOSSES, SGD, stepper
-from pages.common import show_equations
+from lessons import backprop as stepper
+from nn_core import ACTIVATIONS, LOSSES, SGD
+from ui.common import show_equations
 from viz import backprop as viz
 
 PRESET_LABELS = {"textbook": "Textbook 2-2-2 sigmoid (Mazur's example)", "xor": "XOR 2-2-1 (one sample)",

@@ -5,14 +5,14 @@ import time
 import numpy as np
 import streamlit as st
 
-import nn_core.playground as pg
+import lessons.playground as pg
 from nn_core import ModelFileError, Sequential
 from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
-from pages import robust
-from pages.common import show_equations
+from ui import live as robust
+from ui.common import show_equations
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, value_rgb)
 

@@ -4,12 +4,12 @@ import time
 import numpy as np
 import streamlit as st
 
-from nn_core import surfaces as S
-from nn_core import sweeps
+from lessons import surfaces as S
+from lessons import sweeps
 from nn_core.data import DATASETS_2D
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.optimizers import SGD, Adam, RMSprop
-from pages.common import show_equations, state
+from ui.common import show_equations, state
 from viz import optimizers as V
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}

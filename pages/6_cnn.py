@@ -7,13 +7,13 @@ import pandas as pd
 import streamlit as st
 from PIL import Image, UnidentifiedImageError
 
-from nn_core import cnn_lesson as cl
+from lessons import cnn as cl
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.losses import CrossEntropy
 from nn_core.optimizers import make_optimizer
 from nn_core.training import Trainer
-from pages.common import show_equations, state
+from ui.common import show_equations, state
 from viz import cnn as vc
 from viz.palette import data_uri
 

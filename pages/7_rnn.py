@@ -4,9 +4,9 @@ import numpy as np
 import streamlit as st
 
 from nn_core import RNN
-from nn_core.rnn_lesson import (MIN_TEXT, SeqTrainer, echo_sweep, free_run, hidden_states, last_step_grad_norms,
+from lessons.rnn import (MIN_TEXT, SeqTrainer, echo_sweep, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
-from pages.common import show_equations
+from ui.common import show_equations
 from viz import rnn as vz
 
 TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k steps back",

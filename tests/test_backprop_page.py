@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from nn_core import stepper
+from lessons import backprop as stepper
 from viz.backprop import fmt
 
 PAGE = str(ROOT / "pages" / "3_backprop.py")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nn_core import CrossEntropy, Conv2D
-from nn_core import cnn_lesson as cl
+from lessons import cnn as cl
 from nn_core.gradcheck import check_model
 from nn_core.optimizers import Adam
 from nn_core.training import Trainer

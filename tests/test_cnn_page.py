@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from nn_core import cnn_lesson as cl
+from lessons import cnn as cl
 from nn_core.conv import conv2d_loop
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import SGD, RMSprop

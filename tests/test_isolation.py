@@ -64,7 +64,7 @@ def same_weights(a, b):
 
 
 def check_playground_isolation(path=PLAYGROUND):
-    import nn_core.playground as pg
+    import lessons.playground as pg
     setup_a, setup_b = {"data": "circle", "seed": "1"}, {"data": "xor", "seed": "2", "noise": "20"}
     a, b = playground(setup_a, path), playground(setup_b, path)
     for n_a, n_b in [(1, 2), (2, 1), (0, 2)]:                  # interleaved: A 3 epochs, B 5
@@ -93,7 +93,7 @@ def test_two_playground_sessions_interleaved_keep_their_own_state():
 def test_playground_isolation_check_can_fail(tmp_path):
     """A scratch copy of the playground that keeps its trainer in a module-level cache (nn_core.playground
     ._LEAK) — the bug this test exists for — is caught."""
-    import nn_core.playground as pg
+    import lessons.playground as pg
     src = pathlib.Path(PLAYGROUND).read_text()
     line = "S.pg_trainer = pg.make_trainer(setup, data)"
     assert line in src, "the playground's build() changed: update this scratch copy's planted bug"
@@ -279,7 +279,7 @@ def test_static_checks_can_fail(tmp_path):
     problems = shared_module_writes(mod)
     assert len(problems) == 4 and not any("HISTORY2" in p for p in problems), problems
     page = tmp_path / "9_page.py"
-    page.write_text("import streamlit as st\nfrom nn_core.playground import LEARNING_RATES\nimport nn_core.data as d\n"
+    page.write_text("import streamlit as st\nfrom lessons.playground import LEARNING_RATES\nimport nn_core.data as d\n"
                     "LEARNING_RATES.append(100)\nd.DATASETS_2D['x'] = 1\n@st.cache_resource\ndef f():\n    return []\n")
     assert len(page_script_problems(page)) == 3, page_script_problems(page)
 
@@ -288,7 +288,7 @@ def test_static_checks_can_fail(tmp_path):
 def _paced_app(mode, frames=4):
     import time as _t
     import streamlit as st
-    from pages import robust
+    from ui import live as robust
 
     def spin(seconds):                                       # CPU work, as drawing a frame is
         end = _t.thread_time() + seconds
@@ -309,7 +309,7 @@ def _paced_app(mode, frames=4):
 
 
 def _pace(monkeypatch, mode, sessions):
-    from pages import robust
+    from ui import live as robust
     monkeypatch.setattr(robust, "running_sessions", lambda: sessions)
     at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -321,7 +321,7 @@ def test_frame_pacing_gives_every_session_the_same_period(monkeypatch):
     the GIL or not, it gets the same time from frame to frame (a wait that grew with the session's own
     stretch gave unlucky learners half the frames of lucky ones), and the 15 sessions' frames together
     use the pacing's share of the core: 15 × CPU per frame / period."""
-    from pages import robust
+    from ui import live as robust
     periods = {}
     for mode in ("busy", "waiting"):
         pace, times = _pace(monkeypatch, mode, 15)
@@ -347,7 +347,7 @@ def test_running_sessions_counts_streamlit_script_threads():
 
 def _budget_app(stretch):
     import streamlit as st
-    from pages import robust
+    from ui import live as robust
     st.session_state["b_pace"] = {"stretch": stretch, "k": 0.0, "sleep": 0.0}
     st.markdown(repr(robust.budget("b", 0.030)))
 

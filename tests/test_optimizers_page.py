@@ -8,8 +8,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, plotly_arrays
-from nn_core import surfaces as S
-from nn_core import sweeps
+from lessons import surfaces as S
+from lessons import sweeps
 from nn_core.docmath import latex_blocks
 from nn_core.optimizers import Adam
 from viz import optimizers as V

@@ -1,9 +1,9 @@
-"""nn_core.perceptron_lesson: data sets, the maximum-margin separator, Novikoff's bound, the stepper."""
+"""lessons.perceptron: data sets, the maximum-margin separator, Novikoff's bound, the stepper."""
 import numpy as np
 import pytest
 
 from nn_core.perceptron import Perceptron, margin_bound, train_until_converged
-from nn_core.perceptron_lesson import (GATES, PerceptronStepper, gate, max_margin, radius, random_separable)
+from lessons.perceptron import (GATES, PerceptronStepper, gate, max_margin, radius, random_separable)
 
 
 def test_gate_truth_tables():

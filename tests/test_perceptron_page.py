@@ -6,7 +6,7 @@ import perceptron_neuron_helpers as helpers
 from conftest import ROOT
 from perceptron_neuron_helpers import arr, chart, latex, text
 from nn_core.perceptron import Perceptron, margin_bound, train_until_converged
-from nn_core.perceptron_lesson import gate, max_margin, random_separable
+from lessons.perceptron import gate, max_margin, random_separable
 
 PAGE = str(ROOT / "pages" / "1_perceptron.py")
 

@@ -3,7 +3,7 @@ links, CSV points, challenges, the generated code — and a seeded default run t
 import numpy as np
 import pytest
 
-import nn_core.playground as pg
+import lessons.playground as pg
 from nn_core import Sequential
 from nn_core.activations import Sigmoid
 from nn_core.optimizers import make_optimizer

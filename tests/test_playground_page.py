@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import nn_core.playground as pg
+import lessons.playground as pg
 from conftest import ROOT
 from nn_core import Sequential
 from nn_core.data import DATASETS_2D

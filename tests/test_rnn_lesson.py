@@ -10,7 +10,7 @@ try:   # tiny matrix products run far faster on one BLAS thread, above all on a 
 except ImportError:                                     # optional: the tests are only slower without it
     threadpool_limits = None
 
-from nn_core.rnn_lesson import (CharTask, EchoTask, ForecastTask, SeqTrainer, echo_sweep, free_run, hidden_states,
+from lessons.rnn import (CharTask, EchoTask, ForecastTask, SeqTrainer, echo_sweep, free_run, hidden_states,
                                 last_step_grad_norms, make_model, make_task, sample, set_spectral_radius,
                                 step_numbers)
 

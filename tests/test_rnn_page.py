@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, plotly_arrays
-from nn_core.rnn_lesson import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
+from lessons.rnn import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
 from test_rnn_lesson import one_blas_thread  # noqa: F401  (autouse: one BLAS thread for these tiny products)
 
 PAGE = str(ROOT / "pages" / "7_rnn.py")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from nn_core import stepper
+from lessons import backprop as stepper
 
 # Published in Matt Mazur, "A Step by Step Backpropagation Example" (2015).
 MAZUR = {"out_h1": 0.593269992, "out_h2": 0.596884378, "out_o1": 0.75136507, "out_o2": 0.772928465,

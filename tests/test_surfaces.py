@@ -8,8 +8,8 @@ import pytest
 
 from nn_core import Dense, make_optimizer
 from nn_core.gradcheck import numerical_gradient, relative_error
-from nn_core import surfaces as S
-from nn_core import sweeps
+from lessons import surfaces as S
+from lessons import sweeps
 
 NAMES = ["sgd", "momentum", "rmsprop", "adam"]
 

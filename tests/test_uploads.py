@@ -39,7 +39,7 @@ def good_csv():
 
 def good_npz():
     """A model file as the playground saves it (its default network on its default data)."""
-    import nn_core.playground as pg
+    import lessons.playground as pg
     setup = pg.DEFAULT_SETUP
     data = pg.make_data(setup, None, None)
     buf = io.BytesIO()

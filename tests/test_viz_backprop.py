@@ -2,7 +2,7 @@
 numbers, the tables and the computation graph — all checked against the engine's record."""
 import pytest
 
-from nn_core import stepper
+from lessons import backprop as stepper
 from viz import backprop as viz
 from viz.palette import BLUE, ORANGE
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from nn_core import make_optimizer
-from nn_core import surfaces as S
+from lessons import surfaces as S
 from viz import optimizers as V
 from viz.palette import BLUE, GREY
 

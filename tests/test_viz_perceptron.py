@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nn_core.perceptron_lesson import PerceptronStepper, gate
+from lessons.perceptron import PerceptronStepper, gate
 from viz.palette import BLUE, CLASS_COLORS, ORANGE
 from viz.perceptron import (anatomy_figure, decision_segment, half_plane, mistakes_figure, plane_figure,
                             weight_path_figure)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import nn_core.playground as pg
+import lessons.playground as pg
 from viz.palette import CLASS_COLORS, _rgb, class_rgb, diverging_rgb
 from viz.playground import (LIM, class_map_rgb, confusion_figure, curves_figure, data_figure, diagram_geometry, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, to_pixels, value_rgb)

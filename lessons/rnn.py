@@ -17,13 +17,13 @@ import time
 
 import numpy as np
 
-from .activations import softmax
-from .layers import Dense
-from .losses import MSE, CrossEntropy
-from .models import Sequential
-from .optimizers import clip_grad_norm, make_optimizer
-from .rnn import RNN
-from .sequences import CharVocab, char_batches, echo_task, load_text, sine_windows
+from nn_core.activations import softmax
+from nn_core.layers import Dense
+from nn_core.losses import MSE, CrossEntropy
+from nn_core.models import Sequential
+from nn_core.optimizers import clip_grad_norm, make_optimizer
+from nn_core.rnn import RNN
+from nn_core.sequences import CharVocab, char_batches, echo_task, load_text, sine_windows
 
 MIN_TEXT = 20   # characters a learner's text needs at least (a few windows to learn from)
 

@@ -12,13 +12,13 @@ $$ n_\text{out} = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1 $$
 """
 import numpy as np
 
-from .activations import ReLU, softmax
-from .conv import AvgPool2D, Conv2D, MaxPool2D, conv2d_loop, im2col, out_size
-from .data import train_test_split
-from .images import SHAPE_CLASSES, load_digits, make_shapes, resize_image, to_grey_unit
-from .layers import Dense, Flatten
-from .models import Sequential
-from .training import confusion_matrix  # noqa: F401  (the page uses cl.confusion_matrix)
+from nn_core.activations import ReLU, softmax
+from nn_core.conv import AvgPool2D, Conv2D, MaxPool2D, conv2d_loop, im2col, out_size
+from nn_core.data import train_test_split
+from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes, resize_image, to_grey_unit
+from nn_core.layers import Dense, Flatten
+from nn_core.models import Sequential
+from nn_core.training import confusion_matrix  # noqa: F401  (the page uses cl.confusion_matrix)
 
 
 # --- kernels --------------------------------------------------------------------------------------

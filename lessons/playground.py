@@ -14,12 +14,12 @@ import math
 
 import numpy as np
 
-from .data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
+from nn_core.data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
                    train_test_split, validate_points)
-from .losses import MSE, BinaryCrossEntropy, CrossEntropy
-from .models import mlp
-from .optimizers import FlatOptimizer, make_optimizer
-from .training import Trainer, confusion_matrix  # noqa: F401  (the page uses pg.confusion_matrix)
+from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
+from nn_core.models import mlp
+from nn_core.optimizers import FlatOptimizer, make_optimizer
+from nn_core.training import Trainer, confusion_matrix  # noqa: F401  (the page uses pg.confusion_matrix)
 
 # --- the choices, on TensorFlow Playground's scales ------------------------------------------------
 LEARNING_RATES = [1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .activations import Sigmoid
-from .layers import Dense, Layer
-from .losses import MSE, BinaryCrossEntropy, CrossEntropy
-from .optimizers import make_optimizer
+from nn_core.activations import Sigmoid
+from nn_core.layers import Dense, Layer
+from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
+from nn_core.optimizers import make_optimizer
 
 
 class Surface:

@@ -13,11 +13,11 @@ import time
 
 import numpy as np
 
-from .data import DATASETS_2D, make_2d, train_test_split
-from .losses import BinaryCrossEntropy, CrossEntropy
-from .models import mlp
-from .optimizers import make_optimizer
-from .training import Trainer
+from nn_core.data import DATASETS_2D, make_2d, train_test_split
+from nn_core.losses import BinaryCrossEntropy, CrossEntropy
+from nn_core.models import mlp
+from nn_core.optimizers import make_optimizer
+from nn_core.training import Trainer
 
 CLASSIFICATION_SETS = [name for name, info in DATASETS_2D.items() if info["task"] != "regression"]
 

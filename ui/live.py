@@ -28,11 +28,12 @@ import time
 
 import streamlit as st
 
+from ui.streamlit_internals import click_pending, fragment_rerun, running_sessions  # noqa: F401  (re-exported)
+
 SHARE = 0.55          # of one core: what the live frames of one process may use between them
 MIN_SESSIONS = 3      # fewer sessions running at once (one learner, a second tab) never wait
 CPU_MEMORY = 1.0      # seconds over which a session's CPU time per frame is averaged
 MAX_SLEEP = 2.0       # never pause a session's live view longer than this between frames
-SCRIPT_THREAD = "ScriptRunner.scriptThread"     # Streamlit's name for a session's script thread
 
 
 def _state(prefix):
@@ -40,37 +41,6 @@ def _state(prefix):
     if key not in st.session_state:
         st.session_state[key] = {"stretch": 1.0, "cpu": None, "t": 0.0, "sessions": 1, "period": 0.0, "sleep": 0.0}
     return st.session_state[key]
-
-
-def click_pending(*fragment_keys):
-    """Whether the learner clicked something (a full-app rerun is waiting), or a control inside one of the
-    fragments named by ``fragment_keys`` (``@st.fragment(key=...)``, whose reruns would otherwise wait for
-    this frame to end): then stop sleeping, or training, at once. Peeks at Streamlit's request queue
-    (internal: should it change, this answers False and a frame merely runs to its end)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        ctx = get_script_run_ctx()
-        req = ctx.script_requests
-        data = req._rerun_data
-        if req._state.name != "RERUN":
-            return False
-        queue = [data.fragment_id] if data.fragment_id else list(data.fragment_id_queue)
-        if not queue:
-            return True
-        if not fragment_keys:
-            return False
-        return bool(set(queue) & set(ctx.fragment_storage.resolve_target(list(fragment_keys))))
-    except Exception:
-        return False
-
-
-def fragment_rerun():
-    """Whether this script run is a fragment's own rerun (not the whole page)."""
-    try:
-        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-        return bool(get_script_run_ctx().fragment_ids_this_run)
-    except Exception:
-        return False
 
 
 def yield_to_click():
@@ -84,12 +54,6 @@ def yield_to_click():
 def loaded(prefix):
     """Whether this session's frames are paced (several sessions share the process: a class, not one learner)."""
     return _state(prefix)["sleep"] > 0
-
-
-def running_sessions():
-    """How many sessions of this process are running their script now (Streamlit gives each its own thread
-    while it runs, and a live view under load keeps it running from frame to frame)."""
-    return sum(t.name == SCRIPT_THREAD for t in threading.enumerate())
 
 
 def budget(prefix, base, floor=0.002, slack=0.5):

@@ -12,7 +12,7 @@ solved here by coordinate ascent on its dual.
 """
 import numpy as np
 
-from .perceptron import Perceptron
+from nn_core.perceptron import Perceptron
 
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATES = {                       # truth tables: output for the inputs (0,0), (0,1), (1,0), (1,1)

@@ -16,13 +16,13 @@ import copy
 
 import numpy as np
 
-from .activations import ACTIVATIONS
-from .gradcheck import model_gradients, relative_error
-from .layers import Dense
-from .losses import LOSSES
-from .models import Sequential
-from .optimizers import SGD
-from .trace import trace
+from nn_core.activations import ACTIVATIONS
+from nn_core.gradcheck import model_gradients, relative_error
+from nn_core.layers import Dense
+from nn_core.losses import LOSSES
+from nn_core.models import Sequential
+from nn_core.optimizers import SGD
+from nn_core.trace import trace
 
 PHASES = ("forward", "loss", "backward", "update")
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")

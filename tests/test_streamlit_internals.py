@@ -1,0 +1,36 @@
+"""The one adapter over Streamlit's internals (ui/streamlit_internals.py) still finds what it relies on.
+
+An upgrade of Streamlit that renames or removes any of it fails here, naming the adapter, instead of
+silently turning Pause sluggish or a shared link into a page without the app's navigation."""
+import importlib.metadata
+
+from streamlit.testing.v1 import AppTest
+
+from ui import streamlit_internals
+
+
+def test_the_adapter_finds_every_internal_it_relies_on():
+    missing = streamlit_internals.self_check()
+    version = importlib.metadata.version("streamlit")
+    assert not missing, (f"ui/streamlit_internals.py relies on Streamlit internals that Streamlit {version} "
+                         f"no longer has: {missing}. Update the adapter (and its docstring) for this version.")
+
+
+def _probe():
+    import streamlit as st
+    from ui import streamlit_internals as si
+    st.session_state["probe"] = (si.click_pending(), si.fragment_rerun(), si.running_sessions())
+
+
+def test_the_adapter_answers_inside_a_script_run():
+    """Inside a quiet script run: no click waits, the run is the whole page, and its own thread counts."""
+    at = AppTest.from_function(_probe).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["probe"] == (False, False, 1)
+
+
+def test_the_adapter_detects_a_removed_internal(monkeypatch):
+    """self_check is not vacuous: take one internal away and it names it."""
+    from streamlit.runtime.pages_manager import PagesManager
+    monkeypatch.delattr(PagesManager, "uses_pages_directory")
+    assert "PagesManager.uses_pages_directory" in streamlit_internals.self_check()
