@@ -4,8 +4,8 @@
    own epoch, data and weights — exactly those of the same session run alone.
 2. Every page: two sessions driven by different random actions, interleaved, end in exactly the state
    (every array reachable from the session state) that the first reaches when run alone; and no module of
-   the app (nn_core, viz, pages helpers) changes its module-level data while the pages run.
-3. Static: no function in nn_core/, viz/ or the pages' helper modules writes module-level state (``global``,
+   the app (nn_core, lessons, ui, viz) changes its module-level data while the pages run.
+3. Static: no function in nn_core/, lessons/, ui/ or viz/ writes module-level state (``global``,
    mutating a module-level container or object), no page script mutates what it imports, no
    ``st.cache_resource`` (shared, mutable) and every ``functools`` cache is an allow-listed immutable one.
 Each check is shown to fail on a scratch copy with a planted module-level cache (the ``*_can_fail`` tests).
@@ -29,8 +29,8 @@ from test_fuzz import _install_forged_states, interactive_widgets, perturb  # no
 from test_uploads import fingerprints  # noqa: E402
 
 PLAYGROUND = next(p for p in PAGES if "playground" in p)
-SHARED_MODULES = sorted([*ROOT.glob("nn_core/*.py"), *ROOT.glob("viz/*.py"),
-                         *[p for p in ROOT.glob("pages/*.py") if not re.match(r"\d_", p.name)]])
+SHARED_MODULES = sorted([*ROOT.glob("nn_core/*.py"), *ROOT.glob("lessons/*.py"), *ROOT.glob("ui/*.py"),
+                         *ROOT.glob("viz/*.py")])
 # functools caches allowed in shared modules: (file name, function) -> why it is safe
 ALLOWED_CACHES = {("cnn.py", "_font"): "a Pillow font object, never mutated (drawing only reads it)",
                   ("playground.py", "_diagram_labels"): "bytes (immutable): the diagram's text layer",
@@ -111,7 +111,7 @@ def module_state():
     """A hash of every module-level value of the app's shared modules that is data (not code)."""
     out = {}
     for name, mod in list(sys.modules.items()):
-        if not name.split(".")[0] in ("nn_core", "viz", "pages") or not isinstance(mod, types.ModuleType):
+        if not name.split(".")[0] in ("nn_core", "lessons", "ui", "viz", "pages") or not isinstance(mod, types.ModuleType):
             continue
         for attr, v in vars(mod).items():
             if attr.startswith("__") or isinstance(v, (types.ModuleType, types.FunctionType, type,
@@ -238,11 +238,11 @@ def page_script_problems(path):
     tree = ast.parse(pathlib.Path(path).read_text())
     imported = set()
     for n in ast.walk(tree):
-        if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in ("nn_core", "viz", "pages"):
+        if isinstance(n, ast.ImportFrom) and (n.module or "").split(".")[0] in ("nn_core", "lessons", "ui", "viz", "pages"):
             imported |= {a.asname or a.name for a in n.names}
         elif isinstance(n, ast.Import):
             imported |= {a.asname or a.name.split(".")[0] for a in n.names
-                         if a.name.split(".")[0] in ("nn_core", "viz", "pages")}
+                         if a.name.split(".")[0] in ("nn_core", "lessons", "ui", "viz", "pages")}
     problems = []
     for n in ast.walk(tree):
         where = f"{pathlib.Path(path).name}:{getattr(n, 'lineno', '?')}"
