@@ -18,7 +18,9 @@ from nn_core.data import train_test_split
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes, resize_image, to_grey_unit
 from nn_core.layers import Dense, Flatten
 from nn_core.models import Sequential
-from nn_core.training import confusion_matrix  # noqa: F401  (the page uses cl.confusion_matrix)
+from nn_core.losses import CrossEntropy
+from nn_core.optimizers import make_optimizer
+from nn_core.training import Trainer, confusion_matrix  # noqa: F401  (the page uses cl.confusion_matrix)
 
 
 # --- kernels --------------------------------------------------------------------------------------
@@ -123,6 +125,22 @@ def slide(image, K, stride=1, padding=0, bias=0.0):
             "kernel": W[0, 0], "bias": float(bias), "stride": stride, "padding": padding}
 
 
+def slide_frame(rec, pos, k, unused=0):
+    """What the slide shows at output cell ``pos`` (row-major) of a ``slide`` record: the window's top-left
+    corner (r0, c0) in the padded input, a mask of the window, a mask of the rows and columns the stride
+    never reaches (the last ``unused``), and the output filled up to this cell (NaN after it)."""
+    i, j = divmod(pos, rec["output"].shape[1])
+    r0, c0 = rec["corners"][i, j]
+    window = np.zeros(rec["padded"].shape, bool)
+    window[r0:r0 + k, c0:c0 + k] = True
+    hatch = np.zeros(rec["padded"].shape, bool)
+    if unused:
+        hatch[-unused:], hatch[:, -unused:] = True, True
+    filled = rec["output"].copy()
+    filled.flat[pos + 1:] = np.nan
+    return r0, c0, window, hatch, filled
+
+
 def relu(fmap):
     """The engine's ReLU applied to a 2-D map."""
     return ReLU().forward(np.asarray(fmap, dtype=float))
@@ -192,6 +210,27 @@ def build_mlp_like(n_params, n_inputs=64, n_classes=10, seed=0):
     h = max(1, round((n_params - n_classes) / (n_inputs + 1 + n_classes)))
     rng = np.random.default_rng(seed)
     return Sequential([Flatten(), Dense(n_inputs, h, rng=rng), ReLU(), Dense(h, n_classes, rng=rng)])
+
+
+def make_trainer(data, preset, filters, opt_name, lr, batch_size):
+    """A ``Trainer`` of a new CNN (``build_cnn``) on an ``image_dataset``, with cross-entropy on its logits."""
+    model = build_cnn(preset, filters, len(data["classes"]))
+    return Trainer(model, CrossEntropy(), make_optimizer(opt_name, lr), data["X_train"], data["y_train"],
+                   data["X_test"], data["y_test"], batch_size=batch_size)
+
+
+def train_mlp_like(cnn_trainer, opt_name, seconds=60):
+    """Train an MLP with about as many parameters as ``cnn_trainer``'s CNN, on the same data, with the same
+    optimizer, rate and batch size, for as many epochs (or ``seconds``): what the comparison shows."""
+    t0 = cnn_trainer
+    n_in = int(np.prod(t0.X_train.shape[1:]))
+    n_classes = t0.model.layers[-1].out_features
+    mlp = build_mlp_like(t0.model.num_params(), n_in, n_classes)
+    t = Trainer(mlp, CrossEntropy(), make_optimizer(opt_name, t0.optimizer.lr), t0.X_train, t0.y_train, t0.X_test,
+                t0.y_test, batch_size=t0.batch_size)
+    t.run_for(seconds, max_epochs=t0.epoch)
+    return {"params": mlp.num_params(), "hidden": mlp.layers[1].out_features, "epochs": t.epoch,
+            "acc": t.history["test_acc"][-1] if t.history["test_acc"] else None, "stopped": t.stopped}
 
 
 def layer_outputs(model, x):

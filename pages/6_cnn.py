@@ -1,24 +1,18 @@
 """Lesson 6: convolutional networks — slide a kernel over an image number by number, then train a small
 CNN live and look inside it."""
-import io
-
 import numpy as np
-import pandas as pd
 import streamlit as st
-from PIL import Image, UnidentifiedImageError
 
 from lessons import cnn as cl
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
-from nn_core.losses import CrossEntropy
 from nn_core.optimizers import make_optimizer
-from nn_core.training import Trainer
-from ui.common import show_equations, state
+from ui.common import grey_uri, show_equations, show_rgb, state
+from ui.drawing import number_grid, pixel_editor
+from ui.live import step_bar
+from ui.uploads import image_uploader
 from viz import cnn as vc
-from viz.palette import data_uri
 
-MAX_UPLOAD_MB = 5            # the server's own limit (.streamlit/config.toml) is the same
-MAX_PIXELS = 25_000_000
 SIZE = 8                     # every image in this lesson is 8×8, like the digits
 SOURCES = ["a digit", "a shape", "your drawing", "your upload"]
 SPEEDS = {"slow": 1.0, "normal": 0.5, "fast": 0.2}
@@ -34,84 +28,6 @@ def digits():
 @st.cache_data
 def dataset(name):
     return cl.image_dataset(name)
-
-
-def decode_upload(file):
-    """The uploaded file as an image array, or a plain-words reason why it cannot be one."""
-    data = file.getvalue()
-    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
-        return None, f"“{file.name}” is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_MB} MB. Try a smaller picture."
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            if im.format not in ("PNG", "JPEG"):
-                return None, f"“{file.name}” is a {im.format} image; please upload a PNG or JPEG."
-            if im.width * im.height > MAX_PIXELS:
-                return None, (f"“{file.name}” has {im.width}×{im.height} pixels, over the limit of "
-                              f"{MAX_PIXELS // 1_000_000} million. Try a smaller picture.")
-            im.load()
-            mode = "RGBA" if "A" in im.getbands() or im.mode == "P" else ("L" if len(im.getbands()) == 1 else "RGB")
-            return np.asarray(im.convert(mode)), None
-    except Image.DecompressionBombError:
-        return None, f"“{file.name}” is too large an image to open safely. Try a smaller picture."
-    except UnidentifiedImageError:
-        return None, f"“{file.name}” is not an image that can be read: please upload a PNG or JPEG picture."
-    except (OSError, SyntaxError, ValueError) as e:
-        return None, f"“{file.name}” looks damaged (truncated or corrupt) and cannot be read ({e})."
-
-
-def own_image(file, key):
-    """Decode and prepare an upload once per file (kept in state under ``key``); returns (prepared, error)."""
-    if file is None:
-        return None, None
-    cache = st.session_state.get(key)
-    if cache and cache["id"] == file.file_id:
-        return cache["prepared"] or st.session_state.get(f"{key}_good"), cache["error"]
-    array, error = decode_upload(file)
-    prepared = None
-    if error is None:
-        try:
-            prepared = cl.prepare_image(array, SIZE)
-        except ValueError as e:
-            error = f"“{file.name}” cannot be used: {e}."
-    st.session_state[key] = {"id": file.file_id, "prepared": prepared, "error": error}
-    if prepared is not None:
-        st.session_state[f"{key}_good"] = prepared
-    return prepared or st.session_state.get(f"{key}_good"), error     # a bad upload keeps the last good picture
-
-
-def show(where, rgb, max_width=None, **kwargs):
-    """An RGB picture from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
-    where.image(data_uri(vc.png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)
-
-
-def grey(img, scale):
-    """A [0, 1] picture (1 = ink), each pixel scale×scale, ready for st.image."""
-    return data_uri(vc.grey_png(img, scale))
-
-
-def upload_widget(label, key):
-    """A PNG/JPEG uploader; an error message for a bad file (the last good picture stays)."""
-    up = st.file_uploader(f"{label} (PNG or JPEG, any size, colour or grey)", type=["png", "jpg", "jpeg"], key=key)
-    prepared, error = own_image(up, f"{key}_img")
-    if error:
-        st.error(error)
-    elif prepared is not None and prepared["blank"]:
-        st.info("No ink found: this picture looks blank (one colour all over), so the input is all zeros.")
-    return prepared, error
-
-
-def pixel_editor(key):
-    """An 8×8 grid of tick boxes: a ticked cell is ink. Returns the drawing as a float (8, 8) array."""
-    generation = state(f"{key}_gen", lambda: 0)
-    base = np.zeros((SIZE, SIZE), bool)
-    if generation == 0:                                              # start from a 7; "Clear" starts blank
-        base[1, 1:7], base[np.arange(2, 7), 5 - np.arange(5) // 2] = True, True
-    frame = pd.DataFrame(base, columns=[str(c + 1) for c in range(SIZE)])
-    config = {c: st.column_config.CheckboxColumn(c, width=40) for c in frame.columns}
-    edited = st.data_editor(frame, key=f"{key}_{generation}", column_config=config, hide_index=True,
-                            num_rows="fixed", width=8 * 40 + 2)
-    st.button("Clear the grid", key=f"{key}_clear", on_click=lambda: st.session_state.update({f"{key}_gen": generation + 1}))
-    return edited.to_numpy(dtype=float)
 
 
 # ==================================================================================================
@@ -145,7 +61,7 @@ with tab_slide:
             st.caption("Tick cells to draw with ink; the slide below follows your drawing.")
             image = pixel_editor("cnn_draw")
         else:
-            prepared, error = upload_widget("A picture to slide the kernel over", "cnn_upload_x")
+            prepared, error = image_uploader("A picture to slide the kernel over", "cnn_upload_x")
             if prepared is not None:
                 image = prepared["image"]
                 st.caption("Still your previous picture." if error else
@@ -164,13 +80,9 @@ with tab_slide:
         padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, key="cnn_pad")
         K = cl.kernel(preset, k)
         if st.toggle("Edit the kernel cell by cell", key="cnn_edit"):
-            frame = pd.DataFrame(K, columns=[str(c + 1) for c in range(k)])
-            edited = st.data_editor(frame, key=f"cnn_kedit_{preset}_{k}", hide_index=True, num_rows="fixed",
-                                    column_config={c: st.column_config.NumberColumn(c, format="%.2f", step=0.1)
-                                                   for c in frame.columns})
-            K = np.nan_to_num(edited.to_numpy(dtype=float))
+            K = number_grid(K, f"cnn_kedit_{preset}_{k}")
         else:
-            show(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2))
+            show_rgb(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2))
 
     info = cl.check_settings(SIZE, k, stride, padding)
     st.markdown("**Output size.** Along each axis, for an n×n image, a k×k kernel, stride s and padding p:")
@@ -191,32 +103,10 @@ with tab_slide:
     n_cells = n_out * n_out
     out_vmax = vc.symmetric_range(rec["output"])
     k_vmax = vc.symmetric_range(K)
-    pos = st.session_state.get("cnn_pos", 0)
-    if pos >= n_cells:
-        st.session_state["cnn_pos"] = n_cells - 1
-
-    def move(to):
-        st.session_state["cnn_pos"] = int(np.clip(to, 0, n_cells - 1))
-
-    def play_pause(play):                 # the intent, not a toggle: a click's callback may run twice
-        st.session_state["cnn_playing"] = play
-        if st.session_state["cnn_playing"] and st.session_state.get("cnn_pos", 0) >= n_cells - 1:
-            st.session_state["cnn_pos"] = 0
-
     st.subheader("Slide it")
-    playing = st.session_state.get("cnn_playing", False)
-    b = st.columns([1, 1, 1, 1, 1, 2])
-    b[0].button("Start", icon=":material/first_page:", on_click=move, args=(0,), key="cnn_first", width="stretch")
-    b[1].button("Back", icon=":material/chevron_left:", on_click=lambda: move(st.session_state.get("cnn_pos", 0) - 1), key="cnn_back",
-                width="stretch")
-    b[2].button("Step", icon=":material/chevron_right:", on_click=lambda: move(st.session_state.get("cnn_pos", 0) + 1), key="cnn_step",
-                width="stretch")
-    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:", on_click=play_pause, args=(not playing,), key="cnn_play", type="primary",
-                width="stretch")
-    b[4].button("All", icon=":material/last_page:", on_click=move, args=(n_cells - 1,), key="cnn_last", width="stretch")
-    speed = b[5].select_slider("Speed", list(SPEEDS), value="normal", key="cnn_speed", label_visibility="collapsed")
+    playing, interval = step_bar("cnn", n_cells, SPEEDS, "normal")
 
-    @st.fragment(run_every=SPEEDS[speed] if playing else None)
+    @st.fragment(run_every=interval if playing else None)
     def slide_view():
         pos = st.session_state.get("cnn_pos", 0)
         if st.session_state.get("cnn_playing", False):
@@ -225,27 +115,20 @@ with tab_slide:
                 st.rerun()
             pos = st.session_state["cnn_pos"] = pos + 1
         i, j = divmod(pos, n_out)
-        r0, c0 = rec["corners"][i, j]
-        hatch = np.zeros(rec["padded"].shape, bool)
-        if info["unused"]:
-            hatch[-info["unused"]:], hatch[:, -info["unused"]:] = True, True
-        window_mask = np.zeros(rec["padded"].shape, bool)
-        window_mask[r0:r0 + k, c0:c0 + k] = True
-        filled = rec["output"].copy()
-        filled.flat[pos + 1:] = np.nan
+        r0, c0, window_mask, hatch, filled = cl.slide_frame(rec, pos, k, info["unused"])
         total = rec["sums"][i, j]
         c1, c3 = st.columns(2, gap="large")
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
-        show(c1, vc.grid_rgb(rec["padded"], 1.0, 52, numbers=window_mask, highlight=[(r0, c0, k, k)],
+        show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, 52, numbers=window_mask, highlight=[(r0, c0, k, k)],
                              padding=padding, hatch=hatch if info["unused"] else None), 440)
         c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
-        show(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440)
+        show_rgb(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440)
         if k == 3:
             e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
         else:                                            # a 5×5 equation needs the whole width to stay legible
             e1, e2 = st.container(), st.container()
         e1.markdown("**Window × kernel, weight by weight**")
-        show(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
+        show_rgb(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
                                         cell=60 if k == 3 else 54))
         e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
                  rf" + b = {total:.3f}")
@@ -268,15 +151,15 @@ with tab_slide:
     cell = int(np.clip(300 // n_out, 30, 56))             # the three maps share one cell size, so blocks line up
     p1.markdown("**ReLU(output)**")
     marks = [] if pooled is None or pooled["winners"] is None else [tuple(w) for w in pooled["winners"].reshape(-1, 2)]
-    show(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks))
+    show_rgb(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks))
     if pooled is None:
         st.info(f"The {n_out}×{n_out} output is smaller than one 2×2 pooling window: nothing to pool. "
                 "Try stride 1 or more padding.")
     else:
         p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are circled" if pool_mode == "max" else ""))
-        show(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=2))
+        show_rgb(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=2))
         p3.markdown("**Backward: where a gradient of 1 from each pooled cell goes**")
-        show(p3, vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2))
+        show_rgb(p3, vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2))
         if activated.shape[0] % 2:
             st.caption("The map has an odd size: pooling drops its last row and column, which get no gradient.")
     with st.expander("The maths, as the engine states it"):
@@ -306,10 +189,7 @@ with tab_train:
     arch = (data_name, preset_name, filters)
 
     def new_trainer():
-        model = cl.build_cnn(preset_name, filters, len(classes))
-        return {"arch": arch, "opt": opt_name,
-                "trainer": Trainer(model, CrossEntropy(), make_optimizer(opt_name, lr), data["X_train"],
-                                   data["y_train"], data["X_test"], data["y_test"], batch_size=batch)}
+        return {"arch": arch, "opt": opt_name, "trainer": cl.make_trainer(data, preset_name, filters, opt_name, lr, batch)}
 
     run = state("cnn_run", new_trainer)
     if run["arch"] != arch:
@@ -368,7 +248,7 @@ with tab_train:
     st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
     W1 = model.layers[0].params["W"][:, 0]
     st.markdown(f"**The {len(W1)} learned 3×3 filters of the first conv layer** (range ±{vc.symmetric_range(W1):.2f})")
-    show(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10))
+    show_rgb(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10))
     st.caption("Each filter is a kernel the network found by itself: compare them with the presets of part 1.")
 
     X_test, y_test = data["X_test"], data["y_test"]
@@ -378,13 +258,13 @@ with tab_train:
         for name, a in cl.layer_outputs(model, x):
             if a.ndim == 3:
                 vmax = vc.symmetric_range(a)
-                show(st, vc.montage_rgb(a, vmax, cell=max(8, 104 // a.shape[-1]), ncols=8, gap=10),
+                show_rgb(st, vc.montage_rgb(a, vmax, cell=max(8, 104 // a.shape[-1]), ncols=8, gap=10),
                      caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})")
 
     g1, g2 = st.columns([1, 2], gap="large")
     with g1:
         pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
-        st.image(grey(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
+        st.image(grey_uri(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
     with g2:
         probs = cl.probabilities(model, X_test[pick])
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
@@ -403,7 +283,7 @@ with tab_train:
         st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
         if len(wrong):
             shown = wrong[:12]
-            st.image([grey(X_test[i, 0], 12) for i in shown], width=96,
+            st.image([grey_uri(X_test[i, 0], 12) for i in shown], width=96,
                      caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)])
         else:
             st.success("None: every test image is classified correctly.")
@@ -414,16 +294,16 @@ with tab_train:
     with o1:
         x_own = None
         if own_src == "upload":
-            prepared, error = upload_widget("A picture for the network to recognise", "cnn_upload_own")
+            prepared, error = image_uploader("A picture for the network to recognise", "cnn_upload_own")
             if prepared is not None:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
                 before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
-                after.image(grey(x_own, 16), caption="after: 8×8, like the training data",
+                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data",
                             width="stretch")
         else:
             x_own = pixel_editor("cnn_own_draw")
-            st.image(grey(x_own, 16), caption="your drawing", width=130)
+            st.image(grey_uri(x_own, 16), caption="your drawing", width=130)
     with o2:
         if x_own is not None:
             probs_own = cl.probabilities(model, x_own)
@@ -442,14 +322,8 @@ with tab_train:
     mlp_state = st.session_state.get("cnn_mlp")
     if st.button("Train an MLP with about as many parameters, for the same epochs", key="cnn_mlp_go",
                  disabled=trainer.epoch == 0):
-        mlp = cl.build_mlp_like(model.num_params(), SIZE * SIZE, len(classes))
-        t = Trainer(mlp, CrossEntropy(), make_optimizer(opt_name, lr), data["X_train"], data["y_train"],
-                    data["X_test"], data["y_test"], batch_size=batch)
         with st.spinner("Training the MLP…"):
-            t.run_for(60, max_epochs=trainer.epoch)
-        mlp_state = st.session_state["cnn_mlp"] = {
-            "arch": arch, "params": mlp.num_params(), "hidden": mlp.layers[1].out_features, "epochs": t.epoch,
-            "acc": t.history["test_acc"][-1] if t.history["test_acc"] else None, "stopped": t.stopped}
+            mlp_state = st.session_state["cnn_mlp"] = {"arch": arch, **cl.train_mlp_like(trainer, opt_name)}
     if trainer.epoch == 0:
         st.caption("Train the CNN first; then compare.")
     if mlp_state and mlp_state["arch"] == arch:

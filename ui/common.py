@@ -4,6 +4,8 @@ from threadpoolctl import threadpool_limits
 
 from nn_core.docmath import latex_blocks
 from ui.streamlit_internals import leave_folder_mode
+from viz.cnn import grey_png, png
+from viz.palette import data_uri
 
 # The engine's matrices are small: one BLAS thread multiplies them fastest, while several compete with the
 # browser and the other learners' sessions for a laptop's cores (bench/engine.py measured 10–100× slower
@@ -16,6 +18,16 @@ def show_equations(obj):
     """Render every $$…$$ block of ``obj``'s docstring: the lesson shows the maths the engine documents."""
     for block in latex_blocks(obj):
         st.latex(block)
+
+
+def show_rgb(where, rgb, max_width=None, **kwargs):
+    """An RGB picture (H, W, 3) from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
+    where.image(data_uri(png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)
+
+
+def grey_uri(img, scale):
+    """A [0, 1] picture (1 = ink), each pixel scale×scale, ready for st.image."""
+    return data_uri(grey_png(img, scale))
 
 
 def state(key, default):

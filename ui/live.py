@@ -100,3 +100,35 @@ def paced(prefix, **kwargs):
                 return fn(*args, **kw)
         return run
     return wrap
+
+
+def step_bar(prefix, n, speeds, default_speed):
+    """Start / Back / Step / Play-Pause / All and a speed, over positions 0 … n − 1 kept in state as
+    ``{prefix}_pos``, playing as ``{prefix}_playing``. Returns (playing, seconds between frames). Play at the
+    end starts over from 0; every callback states its intent (a click's callback may run twice)."""
+    ss = st.session_state
+
+    def move(to):
+        ss[f"{prefix}_pos"] = int(min(max(to, 0), n - 1))
+
+    def play(on):
+        ss[f"{prefix}_playing"] = on
+        if on and ss.get(f"{prefix}_pos", 0) >= n - 1:
+            ss[f"{prefix}_pos"] = 0
+
+    if ss.get(f"{prefix}_pos", 0) >= n:
+        ss[f"{prefix}_pos"] = n - 1
+    playing = ss.get(f"{prefix}_playing", False)
+    pos = ss.get(f"{prefix}_pos", 0)
+    b = st.columns([1, 1, 1, 1, 1, 2])
+    b[0].button("Start", icon=":material/first_page:", on_click=move, args=(0,), key=f"{prefix}_first", width="stretch")
+    b[1].button("Back", icon=":material/chevron_left:", on_click=move, args=(pos - 1,), key=f"{prefix}_back",
+                width="stretch")
+    b[2].button("Step", icon=":material/chevron_right:", on_click=move, args=(pos + 1,), key=f"{prefix}_step",
+                width="stretch")
+    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                on_click=play, args=(not playing,), key=f"{prefix}_play", type="primary", width="stretch")
+    b[4].button("All", icon=":material/last_page:", on_click=move, args=(n - 1,), key=f"{prefix}_last", width="stretch")
+    speed = b[5].select_slider("Speed", list(speeds), value=default_speed, key=f"{prefix}_speed",
+                               label_visibility="collapsed")
+    return playing, speeds[speed]
