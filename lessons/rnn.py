@@ -66,7 +66,7 @@ class ForecastTask(_ArrayTask):
     name, classifier = "forecast", False
 
     def __init__(self, kind="sine", length=64, n=256, seed=0):
-        self.kind, self.length = kind, int(length)
+        self.kind, self.length, self.n, self.seed = kind, int(length), int(n), int(seed)
         self.X, self.Y = sine_windows(n, self.length, kind=kind, seed=seed)          # (n, L, 1) each
         self.X_val, self.Y_val = sine_windows(64, self.length, kind=kind, seed=seed + 1)
         self.input_size = self.output_size = 1
@@ -82,6 +82,7 @@ class EchoTask(_ArrayTask):
 
     def __init__(self, k=2, length=48, n_symbols=4, n=512, seed=0):
         self.k, self.length, self.n_symbols = int(k), int(length), int(n_symbols)
+        self.n, self.seed = int(n), int(seed)
         if not 1 <= self.k < self.length:
             raise ValueError(f"the delay k must lie between 1 and {self.length - 1}")
         self.X, self.Y = echo_task(n, self.length, self.k, n_symbols, seed=seed)        # (n, L, K), (n, L)
@@ -101,6 +102,7 @@ class CharTask:
     name, classifier = "chars", True
 
     def __init__(self, text=None, length=100, seed=0):
+        self.bundled, self.seed = text is None, int(seed)
         self.text = load_text() if text is None else str(text)
         if len(self.text) < MIN_TEXT:
             raise ValueError(f"the text has {len(self.text)} characters; the network needs at least {MIN_TEXT} "
@@ -238,6 +240,7 @@ class SeqTrainer:
     def __init__(self, task, model, optimizer="adam", lr=0.01, seq_len=16, clip=None, batch_size=16,
                  seed=0, eval_every=10):
         self.task, self.model = task, model
+        self.initial_weights, self.seed = model.get_weights(), int(seed)     # for the code export
         self.loss = task.make_loss()
         self.optimizer_name = optimizer
         self.optimizer = make_optimizer(optimizer, lr)
