@@ -112,6 +112,7 @@ class PerceptronStepper:
         self.end_states = {self.perceptron.state(): 0}     # state at the end of epoch k → k (0 = start)
         self.converged_at = None      # (epoch, updates so far) of the first epoch without a mistake
         self.cycle = None             # (epoch, earlier epoch) when an epoch ended in a state seen before
+        self.cycle_state = None       # (w, b) of that repeated state, kept: the weights move on after it
 
     @property
     def n_updates(self):
@@ -153,6 +154,7 @@ class PerceptronStepper:
         state = self.perceptron.state()
         if self.cycle is None and self.current_mistakes and state in self.end_states:
             self.cycle = (done, self.end_states[state])
+            self.cycle_state = (self.perceptron.w.copy(), float(self.perceptron.b))
         self.end_states.setdefault(state, done)
         self.next_index, self.current_mistakes = 0, 0
         self.epoch += 1

@@ -178,11 +178,13 @@ if stepper.status == "converged":
     st.success(msg)
 elif stepper.status == "cycling":
     later, earlier = stepper.cycle
+    w_rep, b_rep = stepper.cycle_state
     st.warning(
         f"**The weights are going round in circles.** At the end of epoch {later} the weights and bias "
         f"are exactly what they were at the end of epoch {earlier if earlier else '0 (the start)'}: "
-        f"w = {vec(p.w)}, b = {num(p.b)}. From here the same updates will repeat for ever "
-        f"(now in epoch {stepper.epoch}, {stepper.n_updates} updates so far).")
+        f"w = {vec(w_rep)}, b = {num(b_rep)}. From there the same updates repeat for ever "
+        f"(now in epoch {stepper.epoch}, {stepper.n_updates} updates so far; the weights at this moment: "
+        f"w = {vec(p.w)}, b = {num(p.b)}).")
 elif st.session_state.get("pc_ran_out") == stepper.steps and not empty:
     st.warning(f"**{MAX_RUN_EPOCHS} epochs and still no epoch without a mistake** ({stepper.n_updates} updates so "
                "far), and no repeated state yet. If no straight line can separate your points, it never will "

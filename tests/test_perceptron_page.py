@@ -120,6 +120,25 @@ def test_xor_cycles_and_explains_why():
     assert "going round in circles" in at.warning[0].value
 
 
+def test_xor_cycle_quotes_the_repeated_state_not_the_current_weights():
+    at = run()
+    at.selectbox(key="pc_data").select("XOR")
+    press(run(at), "pc_run")
+    press(at, "pc_step", 2)                       # mid-epoch: the weights have moved on from the repeated state
+    from lessons.perceptron import PerceptronStepper
+    replay = PerceptronStepper(*gate("XOR"))      # the state at the end of epoch 2, replayed independently
+    for _ in range(2):
+        replay.run_epoch()
+    w, b = replay.perceptron.w, replay.perceptron.b
+    repeated = f"w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}"
+    warning = at.warning[0].value
+    assert "end of epoch 2" in warning and f"end of epoch 2: {repeated}" in warning.replace("**", "")
+    for _ in range(2):
+        replay.step()
+    now = f"w = ({replay.perceptron.w[0]:.2f}, {replay.perceptron.w[1]:.2f}), b = {replay.perceptron.b:.2f}"
+    assert now != repeated and f"at this moment: {now}" in warning
+
+
 @pytest.mark.parametrize("name", ["OR", "NAND"])
 def test_other_gates_converge(name):
     at = run()
