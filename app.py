@@ -23,11 +23,15 @@ LESSONS = [
 def home():
     st.title("Neural Network Lab")
     st.markdown(
-        "**Deep learning** builds networks of simple units — *neurons* — joined by weighted connections "
-        "and organised in layers: an **input layer** that receives the data, one or more **hidden layers** "
+        "**Deep learning** builds **artificial neural networks (ANNs)**: networks of simple units — *neurons* "
+        "— joined by weighted connections and organised in layers: an **input layer** that receives the data, one or more **hidden layers** "
         "that transform it, and an **output layer** that gives the answer. A network *learns* by adjusting "
         "its weights, a little at a time, so that a **loss** — a number that measures how wrong its answers "
         "are — goes down.\n\n"
+        "The name is an analogy with the brain, whose nerve cells pass signals through connections of different "
+        "strengths. It stops there: an artificial neuron is a weighted sum and a simple function, nothing like a "
+        "living cell, and no brain is known to learn by backpropagation. ANNs are inspired by the brain, not "
+        "models of it (lesson 2 says more).\n\n"
         "Here you can touch every piece: each number on screen is computed by this lab's own small engine, "
         "`nn_core`, written in plain NumPy so that you can read it too.")
     st.info(

@@ -4,8 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nn_core import Dense, Identity, LeakyReLU, ReLU, Sequential, Sigmoid, Step, Tanh, mlp, softmax
+from nn_core import CrossEntropy, Dense, Identity, LeakyReLU, ReLU, Sequential, Sigmoid, Step, Tanh, mlp, softmax
 from nn_core.data import grid
+from nn_core.docmath import latex_blocks
+from lessons.neuron import derivative_at, layer_counts, softmax_cross_entropy, steepness_ratio
 from ui.common import show_equations
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
@@ -17,17 +19,24 @@ MAP_LIM = 3.0
 MAP_VMAX = {"sigmoid": 1.0, "tanh": 1.0, "step": 1.0, "ReLU": 4.0, "leaky ReLU": 4.0, "linear": 4.0}
 SATURATION_WORDS = {
     "sigmoid": "For large |z| the curve is flat: f′(z) is almost 0, so a saturated sigmoid barely learns.",
-    "tanh": "Like the sigmoid, flat for large |z| — but centred on 0 and twice as steep in the middle.",
+    "tanh": "Like the sigmoid, flat for large |z| — but centred on 0 and {ratio:g} times as steep in the middle: "
+            "tanh′(0) = 1, σ′(0) = 0.25.",
     "ReLU": "For z ≤ 0 the output and the gradient are exactly 0: a neuron stuck there stops learning ('dead ReLU').",
-    "leaky ReLU": "For z ≤ 0 the slope is α instead of 0, so a small gradient always flows back.",
-    "step": "Flat everywhere: f′(z) = 0 (and undefined at 0). No gradient at all — why perceptrons are not "
-            "trained by backpropagation.",
+    "leaky ReLU": "For z ≤ 0 the slope is α = {alpha:g} instead of 0: small (faintly shaded), never zero, so some "
+                  "gradient always flows back and the neuron can recover.",
+    "step": "Flat everywhere: f′(z) = 0, and at z = 0 itself undefined (a jump). No gradient at all — why "
+            "perceptrons are not trained by backpropagation.",
     "linear": "Never saturates — but stacking linear layers gives only another linear function.",
 }
 
 
 def num(v, digits=3):
     return f"{float(v):.{digits}f}"
+
+
+def deriv_text(act, zval):
+    d = derivative_at(act, zval)
+    return "undefined" if d is None else num(d)
 
 
 def make_act(name, alpha):
@@ -38,7 +47,19 @@ st.title("Neuron & activations")
 st.markdown(
     "A **neuron** computes like a perceptron — a **weighted sum z** = w·x + b of its inputs — but then passes z "
     "through a smooth **activation function** f, giving its **activation a** = f(z). Smooth means it has a "
-    "useful **gradient** f′(z), and that is what lets a network learn by backpropagation.")
+    "useful **gradient** f′(z), and that is what lets a network learn by backpropagation. Many neurons joined "
+    "in layers make an **artificial neural network** (ANN) — section 4 below.")
+with st.expander("Why “neural”? The brain analogy, and where it stops"):
+    st.markdown(
+        "The name comes from the brain. A biological neuron collects signals from thousands of others through "
+        "synapses of different strengths and fires when the total is large enough; an artificial neuron "
+        "multiplies its inputs by **weights** (the synapse strengths), adds them up with a **bias**, and passes "
+        "the sum through f (the \"firing\").\n\n"
+        "**Where the analogy stops.** Real neurons send timed electrical spikes, not one number; their chemistry, "
+        "shapes and many cell types have no counterpart here; the brain has about 86 billion of them, wired in "
+        "loops; and as far as is known it does not learn by backpropagation, which needs every error sent "
+        "exactly backwards through the same weights. An ANN is a mathematical function with adjustable "
+        "numbers, fitted to examples by gradient descent — inspired by the brain, not a model of it.")
 
 # ---------------------------------------------------------------- 1. activation gallery
 st.header("1 · Activation functions and their derivatives")
@@ -48,9 +69,11 @@ focus = c2.selectbox("look closer at", list(ACTS), key="nr_focus")
 alpha = c3.slider("leaky ReLU slope α", 0.01, 0.3, 0.01, 0.01, key="nr_alpha")
 
 acts = {name: make_act(name, alpha) for name in ACTS}
-st.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus), width="stretch", key="nr_gallery")
-st.caption(f"Solid: f(z). Dashed: its derivative f′(z). Shaded: where |f′(z)| < {FLAT_TOL} — the activation is "
-           "saturated or flat there, so almost no gradient flows back. The red line is your z.")
+undefined = [name for name, a in acts.items() if derivative_at(a, z) is None]
+st.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus, undefined=undefined), width="stretch",
+                key="nr_gallery")
+st.caption(f"Solid: f(z). Dashed: its derivative f′(z). Strong shade: f′(z) = 0, no gradient flows back at all. "
+           f"Faint shade: 0 < |f′(z)| < {FLAT_TOL} — saturated, a small gradient still flows. The red line is your z.")
 
 zv = np.array([z])
 left, right = st.columns([1, 1], gap="large")
@@ -59,13 +82,14 @@ with left:
     show_equations(ACTS[focus])
 with right:
     act = acts[focus]
-    fz, dfz = float(act.fn(zv)[0]), float(act.derivative(zv)[0])
+    fz = float(act.fn(zv)[0])
     st.markdown(f"**At your z = {z:.1f}:**")
-    st.latex(rf"f({z:.1f}) = {num(fz)}, \qquad f'({z:.1f}) = {num(dfz)}")
-    st.info(SATURATION_WORDS[focus])
+    dtext = deriv_text(act, z).replace("undefined", r"\text{undefined}")
+    st.latex(rf"f({z:.1f}) = {num(fz)}, \qquad f'({z:.1f}) = {dtext}")
+    st.info(SATURATION_WORDS[focus].format(ratio=steepness_ratio(), alpha=alpha))
 table = pd.DataFrame({"activation": list(acts),
                       "f(z)": [num(a.fn(zv)[0]) for a in acts.values()],
-                      "f′(z)": [num(a.derivative(zv)[0]) for a in acts.values()]})
+                      "f′(z)": [deriv_text(a, z) for a in acts.values()]})
 with st.expander(f"All six at z = {z:.1f}"):
     st.dataframe(table, hide_index=True, width="stretch")
 
@@ -88,6 +112,19 @@ with left:
     st.caption(f"Sum of the probabilities: {probs.sum():.3f}. Add the same number to every score: nothing changes.")
 with right:
     st.plotly_chart(softmax_figure(scores, probs), width="stretch", key="nr_softmax")
+st.markdown("**Its gradient.** Softmax is trained together with the **cross-entropy** loss L = −log p_y of the true "
+            "class y. Their combined derivative with respect to the scores is simply p − y (y one-hot), as the "
+            "engine's `CrossEntropy` computes it:")
+c1, c2 = st.columns([1, 2.2], gap="large")
+true = c1.selectbox("true class y", [f"class {i + 1}" for i in range(k)], key="nr_true")
+ce, p_ce, grad = softmax_cross_entropy(scores, int(true.split()[1]) - 1)
+with c2:
+    st.latex(latex_blocks(CrossEntropy)[1] + r"\qquad (N = 1)")
+    onehot = [1 if f"class {i + 1}" == true else 0 for i in range(k)]
+    terms = ", ".join(rf"{num(p_ce[i])} - {onehot[i]}" for i in range(k))
+    st.latex(rf"\frac{{\partial L}}{{\partial z}} = ({terms}) = ({', '.join(num(g) for g in grad)})")
+st.caption(f"Loss L = {num(ce)}. Raising a score lowers L only for the true class (its gradient is negative); "
+           "every other class's gradient is its probability.")
 
 # ---------------------------------------------------------------- 3. one neuron over the plane
 st.header("3 · One neuron over the input plane")
@@ -120,7 +157,7 @@ st.markdown("**Try:** multiply both weights by 3 with a sigmoid — the soft edg
 # ---------------------------------------------------------------- 4. layers
 st.header("4 · Layers: input, hidden, output")
 st.markdown(
-    "Neurons are arranged in **layers**. The **input layer** is just the data — one unit per feature, nothing "
+    "Neurons arranged in **layers** make an **artificial neural network**. The **input layer** is just the data — one unit per feature, nothing "
     "computed. Each **hidden layer** computes new features from the previous layer; several hidden layers "
     "let the network bend its decision boundary. The **output layer** gives the answer, and its size and "
     "activation depend on the question asked.")
@@ -149,10 +186,27 @@ with c1:
     if output is None:
         out = softmax(out)
     st.markdown(f"With random starting weights and the input x = ({', '.join(f'{v:.2f}' for v in x[0])}) the "
-                f"output is ({', '.join(f'{v:.2f}' for v in out)}). This network has **{model.num_params()}** weights "
-                "and biases to learn.")
+                f"output is ({', '.join(f'{v:.2f}' for v in out)}), adding up to {out.sum():.2f}. This network has "
+                f"**{model.num_params()}** weights and biases to learn.")
 with c2:
     labels = [f"input layer ({n_in})", f"hidden layer ({n_hidden}, ReLU)", f"output layer ({n_out}, {out_name})"]
     st.plotly_chart(network_figure([n_in, n_hidden, n_out], labels, values=out), width="stretch", key="nr_net")
+st.markdown("**Try this — layers.** Each layer joins every unit before it to every unit after it: inputs × units "
+            "weights, plus one bias per unit. Work out the count for the network you have set, then check it:")
+c1, c2 = st.columns([1, 2], gap="large")
+guess = c1.number_input("your count of weights and biases", 0, 10_000, 0, 1, key="nr_guess")
+counts = layer_counts(model)
+sums = " + ".join(f"({i}·{o} + {o})" for i, o, _, _ in counts)
+if guess == model.num_params():
+    c2.success(f"Right: {sums} = {model.num_params()}. Add a hidden unit and predict how much it grows.")
+elif guess:
+    c2.warning(f"Not quite — count each layer: inputs × units weights, plus one bias per unit "
+               f"({len(counts)} layers here).")
+with st.expander("The count, layer by layer"):
+    st.markdown(f"{sums} = **{model.num_params()}**")
+st.markdown("**Try this — output sizing.** Pick *Multi-class*, then change *classes*: the output layer grows to "
+            "one unit per class, and its outputs always add up to 1.00 (softmax). Pick *Regression* with 2 numbers "
+            "to predict: two linear units, whose outputs can be any values and need not add up to anything. Pick "
+            "*Binary*: one sigmoid unit is enough, since P(class 0) = 1 − P(class 1).")
 st.markdown("**Next:** the forward & backward pass lesson follows one training step through such a network, "
             "number by number.")

@@ -135,3 +135,65 @@ def test_layers_output_sizing(task, extra, n_out):
         out = softmax(out)
         assert out.sum() == pytest.approx(1)
     assert [f"{v:.2f}" for v in out] == list(net["data"][-1]["text"])
+
+
+def test_words_agree_with_the_derivatives_shown():
+    at = run()
+    at.selectbox(key="nr_focus").select("tanh")
+    run(at)
+    # By hand: σ′(0) = σ(0)(1 − σ(0)) = 1/4 and tanh′(0) = 1 − 0² = 1: four times, not twice.
+    assert "4 times as steep" in at.info[0].value
+    at.selectbox(key="nr_focus").select("leaky ReLU")
+    at.slider(key="nr_alpha").set_value(0.01)
+    run(at)
+    assert "α = 0.01" in at.info[0].value and "never zero" in at.info[0].value
+    rects = [s for s in chart(at, "nr_gallery")["layout"]["shapes"] if s["type"] == "rect"]
+    by_panel = {}
+    for r in rects:
+        by_panel.setdefault(r["xref"], []).append(r["name"])
+    # Panels in order sigmoid, tanh, ReLU, leaky ReLU, step, linear: leaky's negative side (slope 0.01) is a
+    # small gradient, ReLU's and the step's are none at all.
+    assert by_panel == {"x": ["small", "small"], "x2": ["small", "small"], "x3": ["zero"], "x4": ["small"],
+                        "x5": ["zero"]}
+
+
+def test_step_derivative_is_undefined_at_zero_everywhere_it_is_shown():
+    at = run()
+    at.selectbox(key="nr_focus").select("step")
+    at.slider(key="nr_z").set_value(0.0)
+    run(at)
+    table = at.dataframe[0].value
+    assert table.loc[table.activation == "step", "f′(z)"].item() == "undefined"
+    assert table.loc[table.activation == "ReLU", "f′(z)"].item() == "0.000"      # ReLU′(0) = 0 by its formula
+    assert any(r"f'(0.0) = \text{undefined}" in t for t in latex(at))
+    markers = [t for t in chart(at, "nr_gallery")["data"] if t.get("mode") == "markers"]
+    assert [len(arr(t["y"])) for t in markers] == [2, 2, 2, 2, 1, 2]
+
+
+def test_softmax_cross_entropy_gradient_is_p_minus_y():
+    at = run()
+    at.selectbox(key="nr_true").select("class 1")
+    run(at)
+    # By hand, scores (2, 1, 0.1): p = e^z / (e² + e + e^0.1) = (0.659, 0.242, 0.099); y = (1, 0, 0).
+    assert any("= (-0.341, 0.242, 0.099)" in t for t in latex(at))
+    at.selectbox(key="nr_true").select("class 3")
+    run(at)
+    assert any("= (0.659, 0.242, -0.901)" in t for t in latex(at))
+
+
+def test_try_counting_the_weights():
+    at = run()
+    at.number_input(key="nr_guess").set_value(17)        # 2·4 + 4 + 4·1 + 1, by hand
+    run(at)
+    assert "(2·4 + 4) + (4·1 + 1) = 17" in at.success[-1].value
+    at.number_input(key="nr_guess").set_value(16)
+    run(at)
+    assert "Not quite" in at.warning[-1].value
+
+
+def test_ann_is_named_with_the_brain_analogy_and_its_limits():
+    at = run()
+    assert "artificial neural network" in text(at)
+    assert "backpropagation" in at.expander[0].children[0].value and "86 billion" in text(at)
+    home = helpers.run(str(ROOT / "app.py"))
+    assert "artificial neural networks (ANNs)" in text(home) and "inspired by the brain" in text(home)

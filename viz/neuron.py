@@ -8,13 +8,18 @@ from viz.palette import BLUE, DIVERGING, GREY, ORANGE
 from viz.perceptron import CURRENT, INK, decision_segment
 
 DERIV_COLOUR = "#7f7f7f"
-SHADE = "rgba(232, 133, 12, 0.13)"      # the palette's orange, faint: "little or no gradient here"
+SHADE = "rgba(232, 133, 12, 0.13)"      # the palette's orange, faint: "a small gradient here, but not zero"
+SHADE_ZERO = "rgba(232, 133, 12, 0.38)"  # stronger: "no gradient at all here" (f′ exactly 0)
 
 
 def flat_intervals(z, dfz, tol=0.02):
     """The stretches of the sorted grid ``z`` where |f′(z)| < tol — where the activation is saturated (or,
-    for ReLU and step, flat), so that almost no gradient flows back. Returns a list of (start, end)."""
-    flat = np.abs(np.asarray(dfz)) < tol
+    for ReLU and step, flat), so that little or no gradient flows back. Returns a list of (start, end)."""
+    return intervals(z, np.abs(np.asarray(dfz)) < tol)
+
+
+def intervals(z, flat):
+    """The stretches (start, end) of the sorted grid ``z`` where the boolean array ``flat`` is True."""
     out, start, prev = [], None, None
     for zi, f in zip(z, flat):
         if f and start is None:
@@ -28,9 +33,11 @@ def flat_intervals(z, dfz, tol=0.02):
     return out
 
 
-def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None):
+def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None, undefined=()):
     """One small panel per activation: f(z) (solid) and f′(z) (dashed) on [−zlim, zlim], the stretches where
-    |f′| < tol shaded, and the current z marked with f(z) and f′(z). ``activations``: name → engine object."""
+    f′ = 0 shaded strongly (name "zero") and where 0 < |f′| < tol faintly (name "small"), and the current z
+    marked with f(z) and f′(z) (f(z) only for the names in ``undefined``, whose f′ is undefined at this z).
+    ``activations``: name → engine object."""
     names = list(activations)
     cols = 3
     rows = (len(names) + cols - 1) // cols
@@ -50,14 +57,18 @@ def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None):
                                  dash="dash"), legendgroup="df", showlegend=k == 0,
                                  hovertemplate="z = %{x:.2f}<br>f′(z) = %{y:.3f}<extra></extra>"), r, c)
         zv = np.array([float(z)])
-        fig.add_trace(go.Scatter(x=[z, z], y=[float(act.fn(zv)[0]), float(act.derivative(zv)[0])], mode="markers",
-                                 marker=dict(size=11, color=[BLUE, DERIV_COLOUR], line=dict(color="white", width=1.5)),
+        ys, colours = [float(act.fn(zv)[0]), float(act.derivative(zv)[0])], [BLUE, DERIV_COLOUR]
+        if name in undefined:
+            ys, colours = ys[:1], colours[:1]
+        fig.add_trace(go.Scatter(x=[z] * len(ys), y=ys, mode="markers",
+                                 marker=dict(size=11, color=colours, line=dict(color="white", width=1.5)),
                                  name="at z", showlegend=False, hoverinfo="skip"), r, c)
         xref = "x" if k == 0 else f"x{k + 1}"            # shapes written directly: add_vrect is slow
         yref = ("y" if k == 0 else f"y{k + 1}") + " domain"
-        for a, b in flat_intervals(grid, df, tol):
-            shapes.append(dict(type="rect", x0=a, x1=b, y0=0, y1=1, xref=xref, yref=yref, fillcolor=SHADE,
-                               line_width=0, layer="below"))
+        for kind, colour, mask in (("zero", SHADE_ZERO, df == 0), ("small", SHADE, (np.abs(df) < tol) & (df != 0))):
+            for a, b in intervals(grid, mask):
+                shapes.append(dict(type="rect", x0=a, x1=b, y0=0, y1=1, xref=xref, yref=yref, fillcolor=colour,
+                                   line_width=0, layer="below", name=kind))
         shapes.append(dict(type="line", x0=float(z), x1=float(z), y0=0, y1=1, xref=xref, yref=yref,
                            line=dict(color=CURRENT, width=2)))
     fig.update_layout(shapes=shapes)
