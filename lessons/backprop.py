@@ -58,6 +58,42 @@ def preset(name):
     return copy.deepcopy(PRESETS[name])
 
 
+def is_article(spec):
+    """Does ``spec`` hold the textbook article's own sample, target, weights and biases (so that its
+    published numbers apply)?"""
+    book = PRESETS["textbook"]
+    return all(spec.get(k) == book[k] for k in ("sizes", "activations", "x", "target", "W", "b"))
+
+
+def shared_bias_gradient(spec, tr, l):
+    """For a layer whose biases the spec names as one shared bias (the article's b1, b2): that bias's name and
+    the gradient it would get, the sum of the engine's per-neuron bias gradients; None otherwise."""
+    names = spec.get("aliases", {}).get(f"b{l}")
+    if not names or len(set(names)) != 1 or len(names) < 2:
+        return None
+    return names[0], float(np.sum(tr["layers"][l]["dL_db"]))
+
+
+def largest(spec, tr):
+    """The largest size of any weight, bias, weighted sum or the loss of this network on its sample."""
+    values = [v for arr in spec["W"] + spec["b"] for v in np.ravel(arr)]
+    values += [v for row in tr["layers"] for v in row["z"]] + [tr["loss"]]
+    return float(np.max(np.abs(values)))
+
+
+def disagreement_cause(spec, tr, eps=1e-5):
+    """Why backprop and finite differences may disagree for this network: "kink" (a ReLU-type neuron with
+    z within a nudge of 0, where the derivative jumps), "overflow" (weights or weighted sums so large that a
+    nudge of ε is lost in float64 rounding, or a value is no longer finite), or "precision" otherwise."""
+    params = [np.asarray(v, dtype=float) for v in spec["W"] + spec["b"]]
+    z = [np.asarray(row["z"], dtype=float) for row in tr["layers"]]
+    values = params + z + [np.array([tr["loss"]])]
+    if any(not np.all(np.isfinite(v)) for v in values) or largest(spec, tr) > 1e4:
+        return "overflow"   # float64 rounding of L (~1e-16·|L|) divided by 2ε swamps the difference
+    kinks = [np.any(np.abs(zl) < 1e3 * eps) for zl, act in zip(z, spec["activations"]) if act in ("relu", "leaky_relu")]
+    return "kink" if any(kinks) else "precision"
+
+
 def random_spec(sizes, activations, loss, seed=0, lr=0.5, update_biases=True):
     """A spec with weights, biases, sample and target drawn from ``seed``, rounded to 2 decimals so
     that a learner can follow them by hand."""
@@ -232,13 +268,16 @@ def gradient_check(spec, eps=1e-5):
 def neuron_graph(tr, l, j):
     """The autograd-style graph of neuron j of layer l: nodes {"id", "op", "value", "grad"} and edges
     (src, dst). Each grad is ∂L/∂(that node): through a product w·a, ∂L/∂w = δ·a and ∂L/∂a = δ·w (the share
-    of ∂L/∂a that flows back through this neuron); through the sum, every input gets δ."""
+    of ∂L/∂a that flows back through this neuron); through the sum, every input gets δ. An input that is a
+    neuron's activation also carries "total": its whole ∂L/∂a, the sum of the shares through every neuron it
+    feeds (None for the network's inputs x)."""
     row = tr["layers"][l]
     delta = row["dL_dz"][j]
     nodes, edges = [], []
     for i, a in enumerate(row["a_prev"]):
         w = row["W"][i][j]
-        nodes += [{"id": f"a{i}", "op": "input", "value": a, "grad": delta * w},
+        total = tr["layers"][l - 1]["dL_da"][i] if l > 0 else None
+        nodes += [{"id": f"a{i}", "op": "input", "value": a, "grad": delta * w, "total": total},
                   {"id": f"w{i}", "op": "weight", "value": w, "grad": delta * a},
                   {"id": f"m{i}", "op": "×", "value": w * a, "grad": delta}]
         edges += [(f"a{i}", f"m{i}"), (f"w{i}", f"m{i}"), (f"m{i}", "z")]

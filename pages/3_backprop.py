@@ -16,7 +16,7 @@ LOSS_LABELS = {"mse": "mean squared error", "bce": "binary cross-entropy", "cros
 PRESET_NOTES = {
     "textbook": "Matt Mazur's *A Step by Step Backpropagation Example*: inputs 0.05, 0.10, targets 0.01, 0.99, "
                 "weights w1 … w8, one bias per layer, η = 0.5. Its \"total error\" ½Σ(target − out)² is the "
-                "mean squared error over the two outputs. Check every number against the article.",
+                "mean squared error over the two outputs.",
     "xor": "One XOR sample, (1, 0) → 1, through 2 sigmoid neurons and 1 sigmoid output, with binary cross-entropy. "
            "XOR's other samples: (0, 0) → 0, (0, 1) → 1, (1, 1) → 0 — edit the sample and the target to try them.",
     "softmax": "Three classes: 3 tanh neurons, then 3 raw scores (logits) that the loss turns into probabilities "
@@ -25,6 +25,7 @@ PRESET_NOTES = {
 }
 ACT_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "identity": "identity (linear)"}
 TEXTBOOK_TOTAL_ERROR, TEXTBOOK_W5 = "0.298371109", "0.35891648"   # published in Mazur's article
+TEXTBOOK_AFTER_1, TEXTBOOK_AFTER_10000 = "0.291027924", "0.0000351085"
 
 ss = st.session_state
 
@@ -109,7 +110,9 @@ top[1].number_input("Learning rate η", min_value=0.001, max_value=100.0, step=0
 top[2].checkbox("Update the biases too", key="bp_biases",
                 help="Mazur's textbook example keeps the biases fixed; a real training step updates them.")
 
-st.caption(PRESET_NOTES[ss.bp_preset])
+st.caption(PRESET_NOTES[ss.bp_preset] + ((" Check every number against the article." if stepper.is_article(ss.bp_spec)
+                                          else " The weights are no longer the article's, so its numbers do not "
+                                               "apply.") if ss.bp_preset == "textbook" else ""))
 spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
 with st.expander("Edit the network: sample, target, every weight and bias — or draw them at random", expanded=False):
     if ss.bp_preset == "custom":
@@ -188,10 +191,12 @@ right.radio("Jump to phase", list(PHASE_LABELS), format_func=PHASE_LABELS.get, k
 left.plotly_chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), config={"displayModeBar": False},
                   key="bp_diagram")
 left.caption(f"Links: colour = sign of the weight (blue +, orange −), thickness = size, fixed scale "
-             f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂L/∂w once known (backward), then the new "
-             "weight (update). Each bias is a link from a *bias* square (a constant input 1). In each neuron its "
-             "activation a; under it z, or δ once known. Hover for every value."
-             + (" With 4 neurons in a layer only the links of the current step carry numbers." if max(sizes) > 3 else "")
+             f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂ and ∂L/∂w once known (backward), then "
+             "the new weight (update); a backward step's formula reads the weights leaving its neuron, so those links "
+             "show their weights. Each bias is a link from a *bias* square (a constant input 1). In each neuron its "
+             "activation a; under it z, or ∂L/∂a and δ = ∂L/∂z once known. Hover for every value."
+             + (" With 3 or more neurons in a layer only the links of the current step carry numbers."
+                if max(sizes) > 2 else "")
              + (" ★ marks the true class y." if spec["loss"] == "cross_entropy" else ""))
 
 with right:
@@ -228,8 +233,14 @@ with right:
             st.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")
         table = pd.DataFrame(viz.update_rows(spec, rec, l))
-        st.dataframe(table, hide_index=True, key="bp_upd", column_config={c: st.column_config.NumberColumn(format=f"%.{digits}f")
-                                                              for c in ("old", "gradient", "new")})
+        st.dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
+                     column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
+        shared = stepper.shared_bias_gradient(spec, tr, l)
+        if shared and spec["update_biases"]:
+            d = tr["layers"][l]["dL_db"]
+            st.caption(f"The article has one bias {shared[0]} shared by this layer's neurons; the engine gives each "
+                       f"neuron its own copy, so each gets its own gradient. A single shared {shared[0]} would get "
+                       f"their sum: {' + '.join(viz.fmt(v, digits) for v in d)} = {viz.fmt(shared[1], digits)}.")
         if textbook and l == 1:
             st.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
     else:
@@ -260,8 +271,14 @@ with tabs[0]:
         st.success(f"Backprop and finite differences agree for all {len(raw)} parameters "
                    f"(largest relative error {worst:.1e}).")
     else:
+        cause = {"kink": "at a ReLU kink, z ≈ 0, the finite difference straddles the corner",
+                 "overflow": "the weights, weighted sums or loss are huge (up to "
+                             f"{stepper.largest(spec, tr):.1e}"
+                             "): a nudge of ε = 10⁻⁵ is lost in the rounding of such numbers (float64 keeps about "
+                             "16 digits), so the finite difference is meaningless — the learning rate was too large",
+                 "precision": "float64 rounding limits the finite difference here"}[stepper.disagreement_cause(spec, tr)]
         st.warning(f"{sum(not r['agrees'] for r in raw)} of {len(raw)} gradients disagree (largest relative error "
-                   f"{worst:.1e}) — at a ReLU kink, z ≈ 0, the finite difference straddles the corner.")
+                   f"{worst:.1e}) — {cause}.")
     st.dataframe(pd.DataFrame(check), hide_index=True, key="bp_gc",
                  column_config={"backprop": st.column_config.NumberColumn(format="%.9f"),
                                 "finite difference": st.column_config.NumberColumn(format="%.9f"),
@@ -291,6 +308,11 @@ with tabs[2]:
         st.plotly_chart(viz.loss_curve_figure(hist), config={"displayModeBar": False}, key="bp_curve")
         st.caption(f"Loss on this one sample: {viz.fmt(hist[0], digits)} → {viz.fmt(hist[-1], digits)} after "
                    f"{len(hist) - 1} steps. The walk-through above now uses the trained weights.")
+        if ss.bp_preset == "textbook" and len(hist) == 10_001 and f"{hist[0]:.9f}" == TEXTBOOK_TOTAL_ERROR:
+            st.info(f"The article gives {TEXTBOOK_AFTER_10000} after 10,000 steps; the engine gets "
+                    f"{hist[-1]:.10f}. The article rounded its numbers along the way: already after one step it "
+                    f"prints {TEXTBOOK_AFTER_1} where exact arithmetic gives {hist[1]:.9f}, and 10,000 steps carry "
+                    "that difference forward. The engine keeps every digit float64 has.")
     else:
         st.caption("Each step is the forward–loss–backward–update cycle above, on this one sample."
                    + (" The article's network reaches a total error of 0.0000351085 after 10,000 steps."

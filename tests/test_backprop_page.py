@@ -280,3 +280,54 @@ def test_digits_gradient_check_and_neuron_graph_controls():
     graph.set_value((1, 1))
     ok(at)
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_article_words_only_while_the_article_is_on_screen():
+    at = fresh()
+    assert any("Check every number against the article" in c.value for c in at.caption)
+    at.number_input(key="bp_seed").set_value(3)
+    at.button(key="bp_random").click()
+    ok(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Check every number" not in captions and "no longer the article's" in captions
+
+
+def test_update_table_and_formula_show_one_number_each_and_the_shared_bias():
+    at = fresh()
+    at.checkbox(key="bp_biases").check()
+    at.radio(key="bp_phase").set_value("update")
+    ok(at)
+    rec = stepper.run(dict(stepper.preset("textbook"), update_biases=True))
+    g = rec["trace"]["layers"][1]["dL_dW"][0][0]
+    table = table_with(at, "gradient")
+    assert table.loc[table.parameter == "w5", "gradient"].item() == g
+    [upd] = [t for t in at.dataframe if "gradient" in t.value.columns]
+    assert f'"format":"%.{DIGITS}g"' in upd.proto.columns.replace(" ", "")   # significant digits, as the formula:
+    assert f"\\cdot {fmt(g, DIGITS)} =" in latex(at) and f"{g:.{DIGITS}g}" == fmt(g, DIGITS)
+    d = rec["trace"]["layers"][1]["dL_db"]
+    note = next(c.value for c in at.caption if "shared" in c.value)
+    # By the article's numbers: 0.1385 + (−0.0381) = 0.1004 for its one b2.
+    assert f"= {fmt(d[0] + d[1], DIGITS)}" in note and fmt(d[0] + d[1], 3) == "0.1"  and abs(d[0] + d[1] - 0.1004) < 1e-4
+
+
+def test_gradient_check_says_overflow_when_there_is_no_relu():
+    at = fresh()
+    spec = stepper.random_spec([2, 2, 2], ["sigmoid", "identity"], "mse", seed=1)
+    spec["W"] = (np.array(spec["W"]) * 1e8).tolist()
+    at.session_state["bp_spec"] = spec
+    at.session_state["bp_ver"] = 99
+    ok(at)
+    rows = stepper.gradient_check(spec)
+    assert not all(r["agrees"] for r in rows)
+    warning = next(w.value for w in at.warning if "disagree" in w.value)
+    assert "huge" in warning and "ReLU" not in warning
+
+
+def test_ten_thousand_steps_explain_the_articles_last_digits():
+    at = fresh()
+    at.number_input(key="bp_n").set_value(10_000)
+    at.button(key="bp_train").click()
+    ok(at)
+    losses, _, _ = stepper.train(stepper.preset("textbook"), 10_000)
+    note = next(i.value for i in at.info if "0.0000351085" in i.value)
+    assert f"{losses[-1]:.10f}" in note and "rounded" in note and f"{losses[1]:.9f}" in note

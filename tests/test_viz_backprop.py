@@ -57,8 +57,8 @@ def test_forward_step_shows_known_values_and_highlights_the_current_neuron(textb
     a_h1, a_h2 = rec["trace"]["layers"][0]["a"]
     assert list(node.text) == ["0.05", "0.1", viz.fmt(a_h1, 4), viz.fmt(a_h2, 4), "?", "?"]
     assert list(node.marker.line.width) == [1.5, 1.5, 1.5, 6, 1.5, 1.5]
-    assert "<b>0.25</b>" in labels(fig).text             # w3 feeds h2: its label is bold
-    assert "0.4" in labels(fig).text
+    assert "<b>w<sub>3</sub> 0.25</b>" in labels(fig).text   # w3 feeds h2: its label is bold, named as in the article
+    assert "w<sub>5</sub> 0.4" in labels(fig).text
 
 
 def test_backward_step_labels_links_with_their_gradients(textbook):
@@ -66,9 +66,9 @@ def test_backward_step_labels_links_with_their_gradients(textbook):
     fig = viz.network_figure(spec, rec, steps[5])          # backward, o1
     row = rec["trace"]["layers"][1]
     text, hover = list(labels(fig).text), list(labels(fig).hovertext)
-    assert f"<b>{viz.fmt(row['dL_dW'][0][0], 3)}</b>" in text      # ∂L/∂w5 on its link
+    assert f"<b>∂w<sub>5</sub> {viz.fmt(row['dL_dW'][0][0], 3)}</b>" in text      # ∂L/∂w5 on its link, marked ∂
     assert any(f"∂L/∂w<sub>5</sub> = {viz.fmt(row['dL_dW'][0][0], 6)}" in h for h in hover)
-    assert "δ = " + viz.fmt(row["dL_dz"][0], 4) in list(fig.data[-1].text)   # under o1
+    assert f"∂L/∂a = {viz.fmt(row['dL_da'][0], 4)}<br>δ = {viz.fmt(row['dL_dz'][0], 4)}" in list(fig.data[-1].text)
     assert any("y=0.01" in t for t in fig.data[-2].text)                  # the target beside o1
 
 
@@ -76,8 +76,43 @@ def test_update_step_labels_links_with_the_new_weights(textbook):
     spec, rec, steps = textbook
     fig = viz.network_figure(spec, rec, steps[-1])
     text = list(labels(fig).text)
-    assert f"<b>{viz.fmt(rec['after']['W'][1][0][0], 4)}</b>" in text   # new w5 = 0.3589
+    assert f"<b>new w<sub>5</sub> {viz.fmt(rec['after']['W'][1][0][0], 4)}</b>" in text   # new w5 = 0.3589
     assert any("new w<sub>5</sub> = 0.358916" in h for h in labels(fig).hovertext)
+
+
+def test_hidden_backward_step_shows_the_weights_its_formula_reads(textbook):
+    # Step 8 of the textbook (backward, h1): ∂L/∂a_h1 = w5·δ_o1 + w7·δ_o2 reads w5 = 0.4 and w7 = 0.5, so those
+    # links show 0.4 and 0.5 (named), not their gradients; the δs and ∂L/∂a are written under the neurons.
+    spec, rec, steps = textbook
+    assert steps[7] == {"phase": "backward", "layer": 0, "neuron": 0}
+    fig = viz.network_figure(spec, rec, steps[7])
+    text = list(labels(fig).text)
+    assert "<b>w<sub>5</sub> 0.4</b>" in text and "<b>w<sub>7</sub> 0.5</b>" in text
+    bwd = viz.backward_latex(spec, rec, 0, 0)[0]
+    assert "0.4 \\cdot" in bwd and "0.5 \\cdot" in bwd
+    row = rec["trace"]["layers"][0]
+    under = list(fig.data[-1].text)
+    assert f"∂L/∂a = {viz.fmt(row['dL_da'][0], 4)}<br>δ = {viz.fmt(row['dL_dz'][0], 4)}" in under
+    assert viz.fmt(row["dL_da"][0]) in bwd                  # the same ∂L/∂a_h1 as the formula's result
+
+
+def test_three_neuron_layers_label_only_the_current_links():
+    spec = stepper.preset("softmax")                         # 2-3-3: every label at once overlapped
+    rec = stepper.run(spec)
+    step = stepper.build_steps(spec)[0]
+    text = list(labels(viz.network_figure(spec, rec, step)).text)
+    assert sum(bool(t) for t in text) == 2 + 1               # the 2 weights and the bias into the first neuron
+
+
+def test_textbook_biases_have_one_symbol_per_value(textbook):
+    spec, rec, _ = textbook
+    upd = "".join(viz.update_latex(spec, rec, 1))
+    bwd = [viz.backward_latex(spec, rec, 1, j)[-1] for j in range(2)]
+    # two engine biases, two values, two names: b2 (o1), b2 (o2)
+    assert "b_{2\\,(o_{1})}" in bwd[0] and "b_{2\\,(o_{2})}" in bwd[1] and "b_{2\\,(o_{1})}" in upd
+    name, g = stepper.shared_bias_gradient(spec, rec["trace"], 1)
+    d = rec["trace"]["layers"][1]["dL_db"]
+    assert name == "b2" and g == pytest.approx(0.1004, abs=5e-5) and g == pytest.approx(d[0] + d[1])
 
 
 def test_formulas_carry_the_engines_numbers(textbook):
@@ -145,3 +180,17 @@ def test_big_networks_label_only_the_links_of_the_current_step():
     assert sum(bool(t) for t in text) == 5 and all(t.startswith("<b>") for t in text if t)
     assert all(labels(viz.network_figure(spec, rec, step, label_all=True)).text)   # every link when asked
     assert len(text) == 4 * 4 + 4 + 4 * 3 + 3                  # yet every link is there, with its hover text
+
+
+def test_graph_input_says_share_and_total(textbook):
+    # The graph of o1 reads a_h1: the grad flowing back through o1 is δ_o1·w5 (0.0554 in the article's numbers),
+    # while backward step 8 gives the total ∂L/∂a_h1 = w5·δ_o1 + w7·δ_o2 (0.0364): the box shows both, named.
+    spec, rec, _ = textbook
+    row = rec["trace"]["layers"]
+    share = row[1]["dL_dz"][0] * 0.4
+    total = row[1]["dL_dz"][0] * 0.4 + row[1]["dL_dz"][1] * 0.5
+    assert share == pytest.approx(0.0554, abs=1e-4) and total == pytest.approx(0.0364, abs=1e-4)
+    fig = viz.graph_figure(spec, rec, 1, 0, stepper.neuron_graph(rec["trace"], 1, 0))
+    box = next(a.text for a in fig.layout.annotations if a.text and a.text.startswith("<b>a h"))
+    assert f"grad via o<sub>1</sub> {viz.fmt(share, 4)}" in box and f"total ∂L/∂a {viz.fmt(total, 4)}" in box
+    assert viz.fmt(total) in viz.backward_latex(spec, rec, 0, 0)[0]      # what step 8 shows

@@ -63,7 +63,7 @@ def bias_name(spec, l, j, html=False):
     alias = spec.get("aliases", {}).get(f"b{l}")
     if alias:   # the textbook's one bias per layer is one engine bias per neuron: say which
         return f"b<sub>{alias[j][1:]}</sub> ({_plain(node_name(spec['sizes'], l + 1, j, True))})" if html \
-            else f"b_{{{alias[j][1:]}}}"
+            else rf"b_{{{alias[j][1:]}\,({node_name(spec['sizes'], l + 1, j)})}}"
     dst = node_name(spec["sizes"], l + 1, j, html)
     return f"b({dst})" if html else f"b_{{{dst}}}"
 
@@ -102,10 +102,14 @@ def _positions(sizes):
 def network_figure(spec, rec, step, digits=4, label_all=None):
     """The network at ``step`` (a dict from stepper.build_steps): links coloured and sized by weight,
     a bias node per layer, the value known at this step on every node and link, the current neuron outlined.
-    ``label_all``: numbers on every link (default: when no layer has more than 3 neurons); otherwise only
-    the links the current step reads carry numbers, and hovering shows the rest."""
+    ``label_all``: numbers on every link (default: when no layer has more than 2 neurons — with 3 the labels
+    overlap); otherwise only the links the current step reads carry numbers, and hovering shows the rest.
+    A link's label says what its number is: the weight (with its name where the spec names it, "w5 0.4"),
+    "∂" before a gradient ∂L/∂w, "new" before an updated weight. In the backward pass the links a step reads to
+    sum ∂L/∂a (those leaving the current neuron) show their weights, as the step's formula uses them."""
     sizes, tr, L = spec["sizes"], rec["trace"], len(spec["sizes"]) - 1
-    label_all = max(sizes) <= 3 if label_all is None else label_all
+    label_all = max(sizes) <= 2 if label_all is None else label_all
+    named = bool(spec.get("aliases"))
     phase, cur_l, cur_j = step["phase"], step["layer"], step["neuron"]
     vmax = colour_range(spec)
     pos, bias_pos = _positions(sizes)
@@ -151,14 +155,17 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
             for i in range(sizes[l]):
                 w, g = W[i][j], rows[l]["dL_dW"][i][j]
                 name = weight_name(spec, l, i, j, html=True)
+                prefix = f"{name} " if named else ""
                 hover = f"{name} = {fmt(w, 6)}"
-                text = fmt(w, digits)
+                text = prefix + fmt(w, digits)
+                read_for_da = phase == "backward" and l == cur_l + 1 and i == cur_j
                 if known_delta(l, j):
                     hover += f"<br>∂L/∂{name} = {fmt(g, 6)}"
-                    text = fmt(g, digits - 1)
+                    if not read_for_da:
+                        text = f"∂{prefix.strip()} {fmt(g, digits - 1)}"
                 if updated(l):
                     hover += f"<br>new {name} = {fmt(new['W'][l][i][j], 6)}"
-                    text = fmt(new["W"][l][i][j], digits)
+                    text = f"new {prefix}{fmt(new['W'][l][i][j], digits)}"
                 p0, p1 = pos[(l, i)], pos[(l + 1, j)]
                 # level links: label mid-way; slanted ones near their source, where links from one node fan
                 # apart — a little further out going down, to clear the z/δ text under the source
@@ -169,10 +176,10 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
             text = fmt(b[j], digits)
             if known_delta(l, j):
                 hover += f"<br>∂L/∂{name} = {fmt(rows[l]['dL_db'][j], 6)}"
-                text = fmt(rows[l]["dL_db"][j], digits - 1)
+                text = f"∂ {fmt(rows[l]['dL_db'][j], digits - 1)}"
             if updated(l):
                 hover += f"<br>new {name} = {fmt(new['b'][l][j], 6)}"
-                text = fmt(new["b"][l][j], digits)
+                text = f"new {fmt(new['b'][l][j], digits)}"
             active = phase == "forward" and l == cur_l and j == cur_j or phase == "update" and active_link(l, 0, j)
             link(bias_pos[l], pos[(l + 1, j)], b[j], text, hover, active, 0.55)
 
@@ -206,8 +213,8 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
                 sub = f"z = {fmt(row['z'][j], digits)}" if seen else ""
                 hov = f"{name}<br>z = {fmt(row['z'][j], 6)}<br>a = {fmt(row['a'][j], 6)}" if seen else f"{name}: not yet computed"
                 if known_delta(l, j):
-                    sub = f"δ = {fmt(row['dL_dz'][j], digits)}"
-                    hov += f"<br>δ = ∂L/∂z = {fmt(row['dL_dz'][j], 6)}"
+                    sub = f"∂L/∂a = {fmt(row['dL_da'][j], digits)}<br>δ = {fmt(row['dL_dz'][j], digits)}"
+                    hov += f"<br>∂L/∂a = {fmt(row['dL_da'][j], 6)}<br>δ = ∂L/∂z = {fmt(row['dL_dz'][j], 6)}"
                 current = cur_j == j and cur_l == l and phase in ("forward", "backward")
             inside.append(fmt(value, digits) if value is not None else "?")
             below.append(sub)
@@ -220,8 +227,9 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
                              marker={"size": NODE_SIZE, "color": fills, "line": {"color": outline, "width": width}}))
     fig.add_trace(go.Scatter(x=xs, y=[y + 0.3 for y in ys], mode="text", text=above,
                              hoverinfo="skip", showlegend=False, textfont={"size": FONT + 2, "color": "#111"}))
-    fig.add_trace(go.Scatter(x=xs, y=[y - 0.32 for y in ys], mode="text", text=below, hoverinfo="skip",
-                             showlegend=False, textfont={"size": FONT - 2, "color": "#333"}))
+    fig.add_trace(go.Scatter(x=xs, y=[y - 0.25 for y in ys], mode="text", text=below, hoverinfo="skip",
+                             textposition="bottom center", showlegend=False,
+                             textfont={"size": FONT - 2, "color": "#333"}))
     tallest = max(sizes)
     fig.update_layout(height=int(150 + 125 * tallest), margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       plot_bgcolor="white", paper_bgcolor="white", dragmode=False,
@@ -415,9 +423,11 @@ def graph_figure(spec, rec, l, j, graph, digits=4):
     for node in graph["nodes"]:
         x, y = place[node["id"]]
         edge = BLUE if node["grad"] > 0 else ORANGE if node["grad"] < 0 else "#999"
+        grad = f"grad {fmt(node['grad'], digits)}"
+        if node.get("total") is not None:    # an activation feeding several neurons: this path's share, and all
+            grad = f"grad via {me} {fmt(node['grad'], digits)}<br>total ∂L/∂a {fmt(node['total'], digits)}"
         fig.add_annotation(x=x, y=y, xref="x", yref="y", showarrow=False, align="center",
-                           text=f"<b>{label[node['id']]}</b><br>value {fmt(node['value'], digits)}"
-                                f"<br>grad {fmt(node['grad'], digits)}",
+                           text=f"<b>{label[node['id']]}</b><br>value {fmt(node['value'], digits)}<br>{grad}",
                            font={"size": FONT - 1, "color": "#111"}, bgcolor="white", bordercolor=edge,
                            borderwidth=2, borderpad=5)
     rows = max(2 * n_in + 1, 3)
