@@ -231,11 +231,23 @@ def race(surface, start, lrs, steps):
     return {name: run(surface, make_optimizer(name, lr), start, steps, name=name) for name, lr in lrs.items()}
 
 
-def lr_ladder(surface):
+LADDER_STEPS, LADDER_CANDIDATES = 40, 25
+
+
+def lr_ladder(surface, steps=LADDER_STEPS):
     """Four plain-SGD learning rates for a quadratic bowl of largest curvature κ, where SGD is stable for
-    η < 2/κ: too small (crawls), good, too large (oscillates), far too large (diverges)."""
+    η < 2/κ: too small (0.05/κ, crawls), too large (1.98/κ: ηκ > 1, so it overshoots along θ₂ and oscillates,
+    each swing only 2 % smaller), far too large (2.1/κ, diverges), and good: of ``LADDER_CANDIDATES`` rates spaced
+    evenly on a log scale from 0.05/κ to 1.9/κ, the one whose loss after ``steps`` steps from the bowl's start is
+    lowest — better than too small by construction, and (tests/test_surfaces.py checks it for κ = 1…50) than
+    too large."""
+    from nn_core.optimizers import SGD           # local: this module otherwise needs only the optimizers' names
     k = surface.kappa
-    return {"too small": 0.05 / k, "good": 0.8 / k, "too large": 1.9 / k, "far too large": 2.1 / k}
+    small, edge = 0.05 / k, 1.9 / k
+    candidates = np.geomspace(small, edge, LADDER_CANDIDATES)
+    finals = [run(surface, SGD(lr), surface.start, steps).losses[-1] for lr in candidates]
+    return {"too small": small, "good": float(candidates[int(np.argmin(finals))]), "too large": 1.98 / k,
+            "far too large": 2.1 / k}
 
 
 # --- the loss of one prediction -----------------------------------------------------------------------

@@ -266,3 +266,20 @@ def test_hyperparameter_grid_runs_and_stops():
     ok(at)
     done = len(at.session_state["op_grid"]["results"])
     assert 0 < done < 12 and progress(at, 1)[1] == f"{done} of 12 trained (stopped)"
+
+
+def test_regression_example_uses_mse_beside_the_classifier():
+    at = run_page()
+    at.slider(key="op_rg_w").set_value(1.5).run()
+    at.slider(key="op_rg_b").set_value(1.0).run()
+    ok(at)
+    from lessons.losses import HOURS, MARKS
+    err = 1.5 * HOURS + 1.0 - MARKS                       # by hand, with NumPy: no engine involved
+    mse, dw, db = np.mean(err ** 2), np.mean(2 * err * HOURS), np.mean(2 * err)
+    shown = " ".join(m.value for m in at.latex)
+    assert f"= {mse:.3f}" in shown and f"= {dw:.3f}" in shown and f"= {db:.3f}" in shown
+    text = " ".join(m.value for m in at.markdown)
+    assert "**mean squared error**" in text and "**cross-entropy**" in text and "**Classification:**" in text
+    fig = chart(at, "op_rg_fig")
+    line = next(t for t in fig["data"] if t.get("name") == "prediction ŷ")
+    assert line["y"] is not None

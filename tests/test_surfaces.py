@@ -212,3 +212,16 @@ def test_configs_and_resumable_runner():
     assert [i for i, _ in first] == [0, 1] and len(calls) == 2                # … nothing more was trained
     rest = list(sweeps.run_configs(configs, start=2, train=fake))             # resume where it stopped
     assert [i for i, _ in rest] == [2, 3, 4] and [r["lr"] for _, r in rest] == lrs[2:]
+
+
+@pytest.mark.parametrize("kappa", [1, 2, 5, 10, 20, 35, 50])
+def test_learning_rate_labels_match_their_outcomes(kappa):
+    # The page's slider runs κ from 1 to 50; each label must describe what its 40 steps do on screen.
+    bowl = S.Bowl(float(kappa))
+    ladder = {k: S.run(bowl, make_optimizer("sgd", lr), bowl.start, 40) for k, lr in S.lr_ladder(bowl).items()}
+    good = ladder["good"].losses[-1]
+    assert good < ladder["too small"].losses[-1] and good < ladder["too large"].losses[-1]
+    assert ladder["too large"].diverged is None and ladder["far too large"].diverged is not None
+    theta2 = np.array(ladder["too large"].points)[:, 1]
+    assert np.all(np.sign(theta2[1:]) == -np.sign(theta2[:-1]))     # overshoots: θ₂ changes sign every step
+    assert ladder["too small"].losses[-1] > 10 * good                       # crawls: far behind

@@ -286,3 +286,25 @@ def race_figure_3d(surface, xs, ys, Z, trajectories, upto, start, height=560):
                              "xaxis_range": list(surface.xlim), "yaxis_range": list(surface.ylim),
                              "camera": {"eye": {"x": -1.4, "y": -1.6, "z": 1.1}}})
     return fig
+
+
+def regression_figure(x, y, pred, height=360):
+    """A regression sample (points), the line ŷ = w·x + b through it and each error ŷ − y as a vertical
+    segment: MSE is the mean of those segments' squared lengths."""
+    fig = go.Figure()
+    ex, ey = [], []
+    for xi, yi, pi in zip(x, y, pred):
+        ex += [xi, xi, None]
+        ey += [yi, pi, None]
+    fig.add_trace(go.Scatter(x=ex, y=ey, mode="lines", line=dict(color="#7f7f7f", width=2, dash="dot"),
+                             name="error ŷ − y", hoverinfo="skip"))
+    order = np.argsort(x)
+    fig.add_trace(go.Scatter(x=np.asarray(x)[order], y=np.asarray(pred)[order], mode="lines", name="prediction ŷ",
+                             line=dict(color=BLUE, width=3), hovertemplate="x = %{x}<br>ŷ = %{y:.2f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="markers", name="target y", marker=dict(size=11, color="#222"),
+                             hovertemplate="x = %{x}<br>y = %{y}<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15), plot_bgcolor="white",
+                      xaxis=dict(title="hours of revision x", range=[0, 5.5], gridcolor="#eee"),
+                      yaxis=dict(title="exam mark y", range=[-1, 12], gridcolor="#eee"),
+                      legend=dict(orientation="h", y=1.08, x=0))
+    return fig
