@@ -1,18 +1,18 @@
 """Lesson 4: the MLP playground — build a multi-layer perceptron, train it live on 2-D data, watch it learn."""
-import copy
 import time
 
 import numpy as np
 import streamlit as st
 
 import lessons.playground as pg
+import lessons.playground_session as ps
 from nn_core import ModelFileError, Sequential
 from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
 from ui import live as robust
-from ui.common import show_equations
+from ui.common import maths_expander
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, value_rgb)
 
@@ -22,109 +22,11 @@ MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 S = st.session_state
 
 
-# ---------------------------------------------------------------- state
-def widget_defaults(setup):
-    """Put a setup into the widgets' keys (on first load, from a share link, after a model is loaded)."""
-    S.pg_w_data, S.pg_w_noise, S.pg_w_train, S.pg_w_seed = setup["data"], setup["noise"], setup["train"], setup["seed"]
-    S.pg_w_lr, S.pg_w_opt, S.pg_w_batch = setup["lr"], setup["opt"], setup["batch"]
-    S.pg_w_reg, S.pg_w_rate, S.pg_w_loss = setup["reg"], setup["rate"], setup["loss"]
-    S.pg_w_stop_loss, S.pg_w_stop_epoch = setup["stop_loss"], setup["stop_epoch"]
-    for f in FEATURES:
-        S[f"pg_w_feat_{f}"] = f in setup["features"]
-    S.pg_nlayers = len(setup["layers"])
-    for i, (n, a) in enumerate(zip(setup["layers"], setup["acts"])):
-        S[f"pg_w_n_{i}"], S[f"pg_w_act_{i}"] = n, a
-
-
-def first_load():
-    setup, classroom, notices = pg.decode_setup(st.query_params.to_dict())
-    S.pg_classroom, S.pg_link_notices = classroom, notices
-    S.pg_playing, S.pg_added, S.pg_upload, S.pg_message = False, ([], []), None, None
-    S.pg_show_test, S.pg_discrete = False, False
-    widget_defaults(setup)
-    build(setup, None)
-
-
-def added_points():
-    xs, ys = S.pg_added
-    return (np.array(xs, dtype=float).reshape(-1, 2), np.array(ys)) if xs else None
-
-
-def build(setup, why):
-    """New data and a new network for ``setup``; ``why`` is said on the page."""
-    data = pg.make_data(setup, S.pg_upload, added_points())
-    S.pg_trainer = pg.make_trainer(setup, data)
-    S.pg_data, S.pg_setup, S.pg_initial = data, setup, S.pg_trainer.model.get_weights()
-    S.pg_data_version = S.get("pg_data_version", 0) + 1      # the map's points layer is redrawn
-    S.pg_playing = False
-    S.pg_message = why
-
-
-def gather():
-    """The setup the widgets show now."""
-    layers = [int(S[f"pg_w_n_{i}"]) for i in range(S.pg_nlayers)]
-    return {"data": S.pg_w_data, "noise": S.pg_w_noise, "seed": int(S.pg_w_seed), "train": S.pg_w_train,
-            "features": [f for f in FEATURES if S[f"pg_w_feat_{f}"]], "layers": layers,
-            "acts": [S.get(f"pg_w_act_{i}", "tanh") for i in range(len(layers))],
-            "loss": S.pg_w_loss, "opt": S.pg_w_opt, "lr": S.pg_w_lr, "batch": S.pg_w_batch,
-            "reg": S.pg_w_reg, "rate": S.pg_w_rate, "stop_loss": float(S.pg_w_stop_loss),
-            "stop_epoch": int(S.pg_w_stop_epoch)}
-
-
-# ---------------------------------------------------------------- callbacks (run before the script)
-def on_play(play):
-    # the button says what it does (Play or Pause) instead of toggling: Streamlit may run a click's callback
-    # twice, and a toggle run twice would undo the learner's Pause
-    S.pg_playing = play and not S.pg_trainer.stopped
-    S.pg_message = None
-    S.pg_redraw = S.pg_playing             # Pause needs no redraw: the next live tick stops the timer
-
-
-def on_step():
-    S.pg_playing, S.pg_redraw = False, True
-    S.pg_trainer.run_epoch()
-
-
-def on_reset():
-    S.pg_playing, S.pg_redraw = False, True
-    S.pg_trainer.reset(S.pg_initial)
-    S.pg_message = "Reset: the weights are back to their starting values and the epoch counter to 0."
-
-
-def on_lower_lr():
-    lower = [r for r in pg.LEARNING_RATES if r < S.pg_trainer.optimizer.lr / 3] or [pg.LEARNING_RATES[0]]
-    S.pg_w_lr = lower[-1]
-    S.pg_trainer.optimizer.lr = lower[-1]
-    S.pg_setup = {**S.pg_setup, "lr": lower[-1]}
-    S.pg_trainer.reset(S.pg_initial)
-    S.pg_message = f"Reset with the learning rate lowered to {lower[-1]:g}; the data and the network are unchanged."
-
-
-def on_layers(count):
-    """Set the number of hidden layers to ``count`` (idempotent, like on_play: a repeated callback adds nothing)."""
-    k = S.pg_nlayers
-    if count == k + 1 and k < pg.MAX_LAYERS:
-        S[f"pg_w_n_{k}"] = S[f"pg_w_n_{k - 1}"] if k else 4
-        S[f"pg_w_act_{k}"] = S[f"pg_w_act_{k - 1}"] if k else "tanh"
-        S.pg_nlayers = k + 1
-    elif count == k - 1 and k:
-        S.pg_nlayers = k - 1
-
-
-def on_new_seed(seed):
-    S.pg_w_seed = seed
-
-
-def on_clear_added():
-    S.pg_added = ([], [])
-    build(S.pg_setup, "The added points were removed: the network was rebuilt with fresh weights.")
-
-
 # ---------------------------------------------------------------- page
 if "pg_setup" not in S:
-    first_load()
+    ps.first_load(S, st.query_params.to_dict())
 elif any(k not in S for k in ("pg_w_data", "pg_w_lr", "pg_w_stop_loss", "pg_show_test", "pg_discrete")):
-    widget_defaults(S.pg_setup)            # back from another lesson: Streamlit dropped this page's widget values
+    ps.widget_defaults(S, S.pg_setup)      # back from another lesson: Streamlit dropped this page's widget values
     S.pg_show_test, S.pg_discrete = S.get("pg_show_test", False), S.get("pg_discrete", False)
 for _k in [k for k in S if str(k).startswith("pg_w_")]:
     S[_k] = S[_k]                          # keep hidden (classroom) or removed widgets' values across reruns
@@ -148,26 +50,10 @@ bar = st.columns([3.2, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="botto
 trainer = S.pg_trainer
 
 
-@st.fragment(key="pg_bar")                 # a click here reruns these three buttons only: Pause shows at once
-def play_controls():
-    c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
-    # two buttons, not one relabelled: Streamlit may replay a click's callback on the next run, and a replayed
-    # Pause must not find itself bound to Play
-    with c[0].container(key="pg_playpause"):
-        if S.pg_playing:
-            st.button("Pause", key="pg_pause", on_click=on_play, args=(False,), type="primary",
-                      icon=":material/pause:", width="stretch")
-        else:
-            st.button("Play", key="pg_play", on_click=on_play, args=(True,), type="primary",
-                      icon=":material/play_arrow:", width="stretch", disabled=bool(S.pg_trainer.stopped))
-    c[1].button("Step", key="pg_step", on_click=on_step, width="stretch", help="Train one epoch")
-    c[2].button("Reset", key="pg_reset", on_click=on_reset, width="stretch", help="Start again from the first weights")
-    if S.pop("pg_redraw", False) and robust.fragment_rerun():
-        st.rerun()                         # Play, Step, Reset: the live view (and its timer) follows
-
-
 with bar[0]:
-    play_controls()
+    robust.play_bar("pg", S.pg_playing, lambda play: ps.on_play(S, play), lambda: ps.on_step(S),
+                    lambda: ps.on_reset(S), can_play=not S.pg_trainer.stopped, step_help="Train one epoch",
+                    reset_help="Start again from the first weights")
 lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[1:]
 if "lr" not in hide:
     lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
@@ -198,7 +84,7 @@ with left:
                   help="The rest is the test set, never trained on.")
         c1, c2 = st.columns([1.4, 1], vertical_alignment="bottom")
         c1.number_input("Seed", 0, 10**6, step=1, key="pg_w_seed")
-        c2.button("", key="pg_regen", on_click=on_new_seed, args=(int(S.pg_w_seed) + 1,), icon=":material/refresh:",
+        c2.button("", key="pg_regen", on_click=ps.on_new_seed, args=(S, int(S.pg_w_seed) + 1,), icon=":material/refresh:",
                   help="Regenerate: new data (and first weights) with the next seed")
     if "features" not in hide:
         st.markdown("**Input features**")
@@ -214,9 +100,9 @@ with right:
             st.markdown(f"**{k} hidden layer{'s' if k != 1 else ''}**")
             if "network" not in hide:
                 a, b = st.columns(2)
-                a.button("", key="pg_layer_add", on_click=on_layers, args=(k + 1,), icon=":material/add:",
+                a.button("", key="pg_layer_add", on_click=ps.on_layers, args=(S, k + 1,), icon=":material/add:",
                          disabled=k >= pg.MAX_LAYERS, help="Add a hidden layer")
-                b.button("", key="pg_layer_del", on_click=on_layers, args=(k - 1,), icon=":material/remove:",
+                b.button("", key="pg_layer_del", on_click=ps.on_layers, args=(S, k - 1,), icon=":material/remove:",
                          disabled=not k, help="Remove the last hidden layer")
         for i in range(k):
             with lcols[i + 1]:
@@ -228,21 +114,9 @@ with right:
                                  if "network" not in hide else "visible")
 
 # --- apply the controls: rebuild on data/network changes, keep the weights otherwise
-setup = gather()
-old, was_playing = S.pg_setup, S.pg_playing
+was_playing = S.pg_playing
 try:
-    if setup["data"] == "upload" and S.pg_upload is None:
-        raise ValueError("No uploaded points yet.")
-    pg.check_setup(setup)
-    if any(setup[k] != old[k] for k in pg.DATA_KEYS):
-        if S.pg_added[0]:
-            S.pg_added = ([], [])
-        build(setup, "New data: the network was rebuilt with fresh weights.")
-    elif any(setup[k] != old[k] for k in pg.NET_KEYS):
-        build(setup, "The network changed: it was rebuilt with fresh weights.")
-    else:
-        pg.apply_hyper(S.pg_trainer, setup)
-        S.pg_setup = setup
+    ps.apply_controls(S)
 except ValueError as e:
     right.warning(f"{e} The previous network is kept.")
 if was_playing and not S.pg_playing:
@@ -256,19 +130,11 @@ if S.pg_message:
 if trainer.stopped:
     with right:
         st.warning(f"**Training stopped — the network diverged.** {trainer.stopped}", icon=":material/warning:")
-        st.button("Reset the weights with a lower learning rate", key="pg_lower_lr", on_click=on_lower_lr,
+        st.button("Reset the weights with a lower learning rate", key="pg_lower_lr", on_click=ps.on_lower_lr, args=(S,),
                   type="primary")
 
 
 # ---------------------------------------------------------------- the live view
-def display_model(epoch_weights):
-    if epoch_weights is None:
-        return trainer.model
-    model = copy.deepcopy(trainer.model)
-    model.set_weights(epoch_weights)
-    return model
-
-
 def overlay():
     """The points layer of the map, drawn once per data set and test-points choice."""
     key = (S.pg_data_version, bool(S.pg_show_test))
@@ -309,19 +175,7 @@ def live_body():
             S.pg_message = None if tr.stopped else reason
             st.rerun()
     h, t_drawing = tr.history, time.perf_counter()
-    # rewind (paused): show the network as it was at a saved snapshot (the slider is drawn below)
-    weights, shown, epochs = None, tr.epoch, None
-    if not playing and len(tr.snapshots) > 1:
-        epochs = [e for e, _ in tr.snapshots]
-        if epochs[-1] != tr.epoch:
-            epochs.append(tr.epoch)
-        if S.get("pg_rewind") not in epochs or S.get("pg_rewind") == S.get("pg_rewind_latest"):
-            S.pg_rewind = epochs[-1]                 # follow the newest epoch unless the learner rewound
-        S.pg_rewind_latest = epochs[-1]
-        shown = S.pg_rewind
-        if shown != tr.epoch:
-            weights = dict(tr.snapshots)[shown]
-    model = display_model(weights)
+    shown, epochs, model = ps.rewind(S) if not playing else (tr.epoch, None, tr.model)   # slider below
     # every picture is made before anything is drawn, so that a frame's elements reach the browser together
     # instead of spread over the frame's drawing time
     outs = pg.neuron_outputs(model, S.pg_setup, pg.plane_grid(GRID)[2])
@@ -375,22 +229,10 @@ def live_body():
         with cm_col:
             cm = pg.confusion_matrix(S.pg_data["y_test"], model.predict(tr.X_test), max(classes, 2))
             st.plotly_chart(confusion_figure(cm), key="pg_cm", config={"displayModeBar": False})
-    frames = S.setdefault("pg_frames", [])
     if playing:
         # this session's drawing time (smoothed), which the next frame's training budget leaves room for
         S.pg_drawing_s = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)
-        frames.append((time.perf_counter(), tr.epoch, 1000 * (time.perf_counter() - t_start),
-                       1000 * (time.process_time() - cpu_start)))
-        del frames[:-20]
-        if len(frames) > 2:
-            dt = frames[-1][0] - frames[0][0]
-            with st.container(key="pg_stats"):
-                st.caption(f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
-                           f"epochs/s · {np.mean([f[2] for f in frames[1:]]):.0f} ms of server time per frame "
-                           f"({np.mean([f[3] for f in frames[1:]]):.0f} ms CPU)")
-    else:
-        frames.clear()
-
+    robust.frame_stats("pg", tr.epoch if playing else None, t_start, cpu_start)
 
 with right:
     live_view()
@@ -415,16 +257,11 @@ if "points" not in hide:
                 xy = (round(float(pts[0]["x"]), 2), round(float(pts[0]["y"]), 2))
                 if S.get("pg_last_click") != xy:
                     S.pg_last_click = xy
-                    S.pg_added[0].append(xy)
-                    S.pg_added[1].append(value)
-                    S.pg_data = pg.make_data(setup, S.pg_upload, added_points())
-                    S.pg_data_version += 1
-                    S.pg_trainer = pg.make_trainer(setup, S.pg_data, model=trainer.model)
-                    S.pg_message = f"Added a point at {xy} to the training set; the network keeps its weights."
+                    ps.add_point(S, xy, value)
                     st.rerun()
             n_added = len(S.pg_added[0])
             st.caption(f"Click the plot to add a point to the training set. Added so far: {n_added}.")
-            st.button("Remove the added points", key="pg_clear_added", on_click=on_clear_added, disabled=not n_added)
+            st.button("Remove the added points", key="pg_clear_added", on_click=ps.on_clear_added, args=(S,), disabled=not n_added)
     with upload_col:
         with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):
             st.caption("One row per point: x1, x2, label (class 0, 1, … or a number for regression); "
@@ -462,20 +299,14 @@ with more[0]:
             t1, t2 = st.tabs(["nn_core", "PyTorch"])
             t1.code(pg.nn_core_code(setup, task, classes), language="python")
             t2.code(pg.pytorch_code(setup, task, classes), language="python")
-    with st.expander("The maths behind it", icon=":material/functions:"):
-        st.markdown("**The network**, layer after layer:")
-        show_equations(pg)
-        st.markdown("**A hidden layer**: weighted sums z, then the activation a = f(z).")
-        show_equations(Dense)
-        for name in sorted(set(setup["acts"])):
-            st.markdown(f"**{pg.ACTIVATIONS[name]}**")
-            show_equations(ACTIVATIONS["identity" if name == "linear" else name])
-        st.markdown(f"**The loss: {pg.loss_name(setup, task)}**")
-        show_equations(type(trainer.loss))
-        st.markdown(f"**The optimizer: {pg.OPTIMIZERS[setup['opt']]}** (θ stands for every weight and bias)")
-        show_equations(type(trainer.optimizer.inner))
-        st.markdown("**Training**")
-        show_equations(Trainer)
+    maths_expander("The maths behind it", [
+        ("**The network**, layer after layer:", pg), ("**A hidden layer**: weighted sums z, then the activation "
+                                                      "a = f(z).", Dense),
+        *[(f"**{pg.ACTIVATIONS[a]}**", ACTIVATIONS["identity" if a == "linear" else a]) for a in sorted(set(setup["acts"]))],
+        (f"**The loss: {pg.loss_name(setup, task)}**", type(trainer.loss)),
+        (f"**The optimizer: {pg.OPTIMIZERS[setup['opt']]}** (θ stands for every weight and bias)",
+         type(trainer.optimizer.inner)),
+        ("**Training**", Trainer)])
 with more[1]:
     if "files" not in hide:
         with st.expander("Save or load the model", icon=":material/save:"):
@@ -487,19 +318,11 @@ with more[1]:
                 S.pg_npz_seen = up.file_id
                 try:
                     model = Sequential.load(up.getvalue())
-                    new_setup = pg.setup_from_model(model, setup, task, classes)
+                    ps.load_model(S, model, up.name)
                 except (ModelFileError, ValueError) as e:
                     S.pg_npz_error = str(e)
                 else:
                     S.pg_npz_error = None
-                    S.pg_trainer = pg.make_trainer(new_setup, data, model)
-                    S.pg_setup, S.pg_initial, S.pg_playing = new_setup, model.get_weights(), False
-                    S.pg_nlayers = len(new_setup["layers"])
-                    S.pg_pending = {f"pg_w_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"],
-                                                                                          new_setup["acts"]))
-                                    for kind, v in (("n", n), ("act", a))}
-                    S.pg_message = (f"Loaded the model “{up.name}”: the network shows its weights "
-                                    "(epoch 0 of a new run).")
                     st.rerun()
             if S.get("pg_npz_error"):
                 st.error(f"This file was not loaded: {S.pg_npz_error.rstrip('.')}. Your current network is unchanged.")

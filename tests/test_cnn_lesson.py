@@ -216,3 +216,23 @@ def test_prepare_image_light_ink_on_black_and_rgba_and_blank():
     blank = cl.prepare_image(np.full((10, 10), 255, np.uint8))
     assert blank["blank"] and blank["image"].shape == (8, 8) and not blank["image"].any()
     assert not res["blank"]
+
+
+def test_slide_frame_marks_the_window_and_fills_the_output_up_to_the_cell():
+    image = np.arange(64, dtype=float).reshape(8, 8) / 64
+    rec = cl.slide(image, cl.kernel("identity", 3), stride=2, padding=0)      # 8 − 3 = 5 is odd: one unused
+    r0, c0, window, hatch, filled = cl.slide_frame(rec, 4, 3, unused=1)     # cell (1, 1) of the 3×3 output
+    assert (r0, c0) == (2, 2)
+    assert window.sum() == 9 and window[2:5, 2:5].all()
+    assert hatch[-1].all() and hatch[:, -1].all() and hatch.sum() == 15
+    assert np.isnan(filled.flat[5:]).all() and not np.isnan(filled.flat[:5]).any()
+    assert filled.flat[4] == image[3, 3]                                      # the identity kernel's centre
+
+
+def test_the_mlp_to_compare_has_about_the_cnns_parameters_and_trains_as_long():
+    data = cl.image_dataset("digits")
+    cnn = cl.make_trainer(data, list(cl.CNN_PRESETS)[0], 4, "adam", 0.01, 64)
+    cnn.run_epoch()
+    result = cl.train_mlp_like(cnn, "adam")
+    assert result["epochs"] == 1 and 0.0 <= result["acc"] <= 1.0
+    assert abs(result["params"] - cnn.model.num_params()) <= 64 + 1 + 10     # within one hidden unit's weights

@@ -47,7 +47,7 @@ def test_lessons_import_numpy_and_the_engine_only(path):
 
 
 UI_MAY_IMPORT = {"streamlit", "lessons", "nn_core", "viz", "ui", "numpy", "pandas", "threadpoolctl", "PIL"}
-LESSON_SCRIPT_LINES = 530   # lowered to 350 once the playground and CNN scripts are trimmed (issue 15)
+LESSON_SCRIPT_LINES = 350
 PAGES_MAY_IMPORT = {"streamlit", "ui", "lessons", "viz", "nn_core", "numpy", "pandas", "PIL"}
 
 

@@ -20,6 +20,15 @@ def show_equations(obj):
         st.latex(block)
 
 
+def maths_expander(title, sections, icon=":material/functions:"):
+    """An expander of (markdown caption, engine object) pairs, each object's docstring maths rendered below its
+    caption: the formulas a lesson shows are the ones its code documents."""
+    with st.expander(title, icon=icon):
+        for caption, obj in sections:
+            st.markdown(caption)
+            show_equations(obj)
+
+
 def show_rgb(where, rgb, max_width=None, **kwargs):
     """An RGB picture (H, W, 3) from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
     where.image(data_uri(png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)

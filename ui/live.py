@@ -102,6 +102,51 @@ def paced(prefix, **kwargs):
     return wrap
 
 
+def play_bar(prefix, playing, on_play, on_step, on_reset, can_play=True, step_help=None, reset_help=None):
+    """Play/Pause, Step and Reset as a fragment of their own (key ``{prefix}_bar``): a click reruns these three
+    buttons only, so Pause shows at once, and a live frame waiting on ``click_pending("{prefix}_bar")`` ends
+    its training. Play and Pause are two buttons, not one relabelled: Streamlit may replay a click's callback
+    on the next run, and a replayed Pause must not find itself bound to Play. ``on_play(bool)``,
+    ``on_step()`` and ``on_reset()`` set ``{prefix}_redraw`` when the whole page must follow (the live view
+    and its timer): the bar then reruns the app."""
+    @st.fragment(key=f"{prefix}_bar")
+    def bar():
+        c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
+        with c[0].container(key=f"{prefix}_playpause"):
+            if st.session_state.get(f"{prefix}_playing", playing):
+                st.button("Pause", key=f"{prefix}_pause", on_click=on_play, args=(False,), type="primary",
+                          icon=":material/pause:", width="stretch")
+            else:
+                st.button("Play", key=f"{prefix}_play", on_click=on_play, args=(True,), type="primary",
+                          icon=":material/play_arrow:", width="stretch", disabled=not can_play)
+        c[1].button("Step", key=f"{prefix}_step", on_click=on_step, width="stretch", help=step_help)
+        c[2].button("Reset", key=f"{prefix}_reset", on_click=on_reset, width="stretch", help=reset_help)
+        if st.session_state.pop(f"{prefix}_redraw", False) and fragment_rerun():
+            st.rerun()                     # Play, Step, Reset: the live view (and its timer) follows
+
+    bar()
+
+
+def frame_stats(prefix, epoch, t_start, cpu_start):
+    """While playing, a caption of the last 20 frames: frames/s, epochs/s, server and CPU time per frame
+    (``t_start``/``cpu_start``: ``time.perf_counter()``/``time.process_time()`` when the frame began);
+    called with ``epoch=None`` when paused, it forgets them."""
+    frames = st.session_state.setdefault(f"{prefix}_frames", [])
+    if epoch is None:
+        frames.clear()
+        return
+    frames.append((time.perf_counter(), epoch, 1000 * (time.perf_counter() - t_start),
+                   1000 * (time.process_time() - cpu_start)))
+    del frames[:-20]
+    if len(frames) > 2:
+        dt = frames[-1][0] - frames[0][0]
+        server = sum(f[2] for f in frames[1:]) / (len(frames) - 1)
+        cpu = sum(f[3] for f in frames[1:]) / (len(frames) - 1)
+        with st.container(key=f"{prefix}_stats"):
+            st.caption(f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
+                       f"epochs/s · {server:.0f} ms of server time per frame ({cpu:.0f} ms CPU)")
+
+
 def step_bar(prefix, n, speeds, default_speed):
     """Start / Back / Step / Play-Pause / All and a speed, over positions 0 … n − 1 kept in state as
     ``{prefix}_pos``, playing as ``{prefix}_playing``. Returns (playing, seconds between frames). Play at the

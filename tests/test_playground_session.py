@@ -1,0 +1,93 @@
+"""The playground's state machine (lessons/playground_session.py) on a plain dict, without Streamlit."""
+import numpy as np
+import pytest
+
+import lessons.playground as pg
+import lessons.playground_session as ps
+
+
+def same(a, b):
+    """Two lists of per-layer weight dicts (``Sequential.get_weights``) are equal."""
+    return len(a) == len(b) and all(x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+                                    for x, y in zip(a, b))
+
+
+@pytest.fixture
+def S():
+    state = {}
+    ps.first_load(state, {"data": "circle", "layers": "4", "acts": "tanh", "seed": "3"})
+    return state
+
+
+def test_first_load_follows_the_link_and_fills_the_widgets(S):
+    assert S["pg_setup"]["data"] == "circle" and S["pg_setup"]["layers"] == [4]
+    assert S["pg_w_data"] == "circle" and S["pg_nlayers"] == 1 and S["pg_w_n_0"] == 4
+    assert ps.gather(S) == S["pg_setup"]
+    assert S["pg_trainer"].epoch == 0 and not S["pg_playing"]
+
+
+def test_a_new_rate_keeps_the_weights_new_data_rebuilds(S):
+    ps.on_step(S)
+    weights = S["pg_trainer"].model.get_weights()
+    S["pg_w_lr"] = 0.3
+    ps.apply_controls(S)
+    assert S["pg_trainer"].optimizer.lr == 0.3 and S["pg_trainer"].epoch == 1
+    assert same(weights, S["pg_trainer"].model.get_weights())
+    S["pg_w_noise"] = 20
+    ps.apply_controls(S)
+    assert S["pg_trainer"].epoch == 0 and "New data" in S["pg_message"]
+
+
+def test_an_impossible_setup_changes_nothing(S):
+    trainer, setup = S["pg_trainer"], S["pg_setup"]
+    for f in list(pg.FEATURE_CODES):
+        S[f"pg_w_feat_{f}"] = False                      # no input feature at all
+    with pytest.raises(ValueError):
+        ps.apply_controls(S)
+    assert S["pg_trainer"] is trainer and S["pg_setup"] == setup
+
+
+def test_layer_buttons_are_idempotent(S):
+    ps.on_layers(S, 2)
+    ps.on_layers(S, 2)                                   # a replayed callback adds nothing
+    assert S["pg_nlayers"] == 2 and S["pg_w_n_1"] == 4
+    ps.on_layers(S, 1)
+    ps.on_layers(S, 1)
+    assert S["pg_nlayers"] == 1
+
+
+def test_reset_and_play_state_their_intent(S):
+    for _ in range(3):
+        ps.on_step(S)
+    assert S["pg_trainer"].epoch == 3
+    ps.on_reset(S)
+    assert S["pg_trainer"].epoch == 0
+    assert same(S["pg_initial"], S["pg_trainer"].model.get_weights())
+    ps.on_play(S, True)
+    ps.on_play(S, True)
+    assert S["pg_playing"]
+    ps.on_play(S, False)
+    assert not S["pg_playing"]
+
+
+def test_rewind_shows_the_weights_of_the_chosen_epoch(S):
+    for _ in range(5):
+        ps.on_step(S)
+    shown, epochs, model = ps.rewind(S)
+    assert shown == 5 and epochs[-1] == 5 and model is S["pg_trainer"].model
+    S["pg_rewind"] = epochs[1]
+    shown, _, model = ps.rewind(S)
+    saved = dict(S["pg_trainer"].snapshots)[epochs[1]]
+    assert shown == epochs[1] and model is not S["pg_trainer"].model
+    assert same(saved, model.get_weights()) and not same(saved, S["pg_trainer"].model.get_weights())
+
+
+def test_an_added_point_joins_the_training_set_and_keeps_the_weights(S):
+    n = len(S["pg_data"]["X_train"])
+    weights = S["pg_trainer"].model.get_weights()
+    ps.add_point(S, (1.5, -2.0), 1)
+    assert len(S["pg_data"]["X_train"]) == n + 1
+    assert any(np.allclose(row, [1.5, -2.0]) for row in S["pg_data"]["X_train"])
+    assert same(weights, S["pg_trainer"].model.get_weights())
+    ps.on_clear_added(S)
+    assert len(S["pg_data"]["X_train"]) == n
