@@ -9,6 +9,7 @@ from lessons import sweeps
 from nn_core.data import DATASETS_2D
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.optimizers import SGD, Adam, RMSprop
+from ui import live
 from ui.regression import regression_example
 from ui.common import show_equations, state
 from viz import optimizers as V
@@ -16,6 +17,7 @@ from viz import optimizers as V
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
 LR_OPTIONS = [round(m * 10.0 ** e, 6) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)] + [10.0]
 SWEEP_LRS = sweeps.log_space(1e-3, 30.0, 13)
+RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 GRIDS = {  # kind -> (row key, rows, column key, columns, fixed settings, row label, column label)
     "Depth × width": ("depth", [1, 2, 3], "width", [2, 4, 8, 16],
                       {"optimizer": "adam", "lr": 0.03, "batch_size": 16}, "hidden layers", "neurons per layer"),
@@ -40,31 +42,32 @@ def grid_cached(key, kappa):
     return S.make_surface(key, kappa).grid(70)
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def train_cached(**config):
-    """One seeded training run per configuration; cached, so a repeated sweep is instant."""
-    return sweeps.train_config(**config)
+# --- the race's live loop (ui.live: the lab's one Play/Pause/Step/Reset bar and live fragment) ---------
+def _race_play():
+    ss = st.session_state
+    if ss.op_t >= ss.op_steps:
+        ss.op_t = 0                             # Play at the end starts the race again
+    ss.op_pos, ss.op_clock = float(ss.op_t), None
 
 
-# --- callbacks (run before the script, so the buttons act at once) --------------------------------------
-def _play():
-    if st.session_state.op_t >= st.session_state.op_steps:
-        st.session_state.op_t = 0
-    st.session_state.op_playing = True
-
-
-def _pause():
-    st.session_state.op_playing = False
-
-
-def _step():
-    st.session_state.op_playing = False
+def _race_step():
     st.session_state.op_t = min(st.session_state.op_t + 1, st.session_state.op_steps)
 
 
-def _restart():
-    st.session_state.op_playing = False
+def _race_reset():
     st.session_state.op_t = 0
+
+
+def race_advance(seconds, until):
+    """The race moves by the wall time since the last frame × ``RACE_SPEED``: the same speed on a busy
+    server, with fewer frames. Returns True at the last step (playing ends)."""
+    ss = st.session_state
+    now = time.perf_counter()
+    dt = live.LIVE_INTERVAL if ss.get("op_clock") is None else min(now - ss.op_clock, 1.0)
+    ss.op_clock = now
+    ss.op_pos = max(ss.get("op_pos", float(ss.op_t)), float(ss.op_t)) + RACE_SPEED * dt
+    ss.op_t = min(int(ss.op_pos), ss.op_steps)
+    return ss.op_t >= ss.op_steps
 
 
 def dataset_select(col, key):
@@ -83,44 +86,53 @@ def _clicked():
         st.session_state.op_clicked = True
 
 
-def _start_job(name, configs):
-    st.session_state[name] = {"configs": configs, "results": [], "running": True}
+def job_panel(name, configs, draw):
+    """Run/Stop (the lab's training bar), a progress bar and the picture of a list of training runs kept in
+    st.session_state[name]. The runs train in the lab's live loop, a frame's slice at a time
+    (``sweeps.ConfigRun``), so Stop lands within a frame even in the middle of a long run."""
+    job = state(name, lambda: {"configs": configs, "results": [], "run": None, "stopped": False})
 
+    def start():
+        if job["configs"] != configs or len(job["results"]) == len(configs):
+            job.update(configs=configs, results=[], run=None)      # new settings, or done: a fresh job
+        job["stopped"] = False
 
-def _stop_job(name):
-    st.session_state[name]["running"] = False
+    def clear():
+        job.update(configs=configs, results=[], run=None, stopped=False)
 
+    def advance(seconds, until):
+        t0 = time.perf_counter()
+        while len(job["results"]) < len(job["configs"]) and not until():
+            if job["run"] is None:
+                job["run"] = sweeps.ConfigRun(**job["configs"][len(job["results"])])
+            if job["run"].run_for(max(0.0, seconds - (time.perf_counter() - t0)), until):
+                job["results"].append(job["run"].result)
+                job["run"] = None
+            if time.perf_counter() - t0 > seconds:
+                break
+        return len(job["results"]) == len(job["configs"])
 
-def job_panel(name, configs, draw, budget=0.3):
-    """Progress bar, Run/Stop and the picture of a list of training runs kept in st.session_state[name].
-    The runs happen in a fragment that trains for about ``budget`` seconds per frame, so Stop answers at once."""
-    job = state(name, lambda: {"configs": configs, "results": [], "running": False})
-    b1, b2, _ = st.columns([1, 1, 4])
-    b1.button("Run", key=f"{name}_run", icon=":material/play_arrow:", type="primary",
-              on_click=_start_job, args=(name, configs), disabled=job["running"])
-    b2.button("Stop", key=f"{name}_stop", icon=":material/stop:", on_click=_stop_job, args=(name,),
-              disabled=not job["running"])
-    if job["configs"] != configs and not job["running"]:
-        st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
-        return
-
-    @st.fragment(run_every=0.25 if job["running"] else None)
-    def live():
-        if job["running"]:
-            t0 = time.perf_counter()
-            for _, result in sweeps.run_configs(job["configs"], len(job["results"]), train_cached):
-                job["results"].append(result)
-                if time.perf_counter() - t0 > budget:
-                    break
-            if len(job["results"]) == len(job["configs"]):
-                job["running"] = False
-                st.rerun()                      # a full run redraws the buttons and ends the timer
+    def view(playing):
+        if not playing and (0 < len(job["results"]) < len(job["configs"]) or job["run"] is not None):
+            job["stopped"] = True
         done, total = len(job["results"]), len(job["configs"])
-        st.progress(done / total, text=f"{done} of {total} trained" + (" (stopped)" if done < total and not job["running"] else ""))
+        if playing or done or job["stopped"]:
+            text = f"{done} of {total} trained" + (" (stopped: press Run to go on)" if job["stopped"] and
+                                                   done < total and not playing else "")
+        else:
+            text = f"{total} runs to train: press Run"
+        st.progress(done / total, text=text)
         if done:
             draw(job["results"])
 
-    live()
+    bar, _ = st.columns([1.6, 3])
+    with bar:
+        live.control_bar(name, on_play=start, reset=clear, labels=("Run", "Stop"), reset_label="Clear",
+                         reset_help="Forget these results")
+    if job["configs"] != configs and not live.playing(name):
+        st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
+        return
+    live.live_view(name, advance, view, training=0.1)
 
 
 # --- page ------------------------------------------------------------------------------------------------
@@ -161,7 +173,6 @@ with tab_race:
         three_d = st.toggle("3-D surface", key="op_3d", help="Show the loss as a landscape (drag to turn it).")
 
     state("op_t", lambda: st.session_state.op_steps)
-    state("op_playing", lambda: False)
     st.session_state.op_t = min(st.session_state.op_t, steps)
     start = (float(sx), float(sy))
     try:
@@ -172,24 +183,15 @@ with tab_race:
     xs, ys, Z = grid_cached(key, kappa)
 
     with view:
-        b = st.columns([1, 1, 1, 3])
-        if st.session_state.op_playing:
-            b[0].button("Pause", key="op_pause", icon=":material/pause:", on_click=_pause, width="stretch")
-        else:
-            b[0].button("Play", key="op_play", icon=":material/play_arrow:", type="primary", on_click=_play,
-                        width="stretch")
-        b[1].button("Step", key="op_step", icon=":material/skip_next:", on_click=_step, width="stretch")
-        b[2].button("Restart", key="op_restart", icon=":material/replay:", on_click=_restart, width="stretch")
+        bar_col, speed_col = st.columns([1.6, 2], vertical_alignment="center")
+        with bar_col:
+            live.control_bar("op", on_play=_race_play, step=_race_step, reset=_race_reset,
+                             step_help="One step of every optimizer", reset_help="Back to the start ★")
+        speed_col.caption(f"Plays at {RACE_SPEED} steps a second.")
 
-    @st.fragment(run_every=0.2 if st.session_state.op_playing else None)
-    def race_view():
+    def race_view(playing):
         if st.session_state.pop("op_clicked", False):
             st.rerun()                          # a new start: the whole race is computed again
-        if st.session_state.op_playing:
-            st.session_state.op_t = min(st.session_state.op_t + max(1, steps // 50), steps)
-            if st.session_state.op_t >= steps:
-                st.session_state.op_playing = False
-                st.rerun()
         t = st.session_state.op_t
         left, right = st.columns([1.45, 1])
         if three_d:
@@ -205,7 +207,7 @@ with tab_race:
         right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=320), key="op_loss_fig")
 
     with view:
-        race_view()
+        live.live_view("op", race_advance, race_view)
         with st.expander(f"The surface: {surface.label}"):
             st.markdown(type(surface).__doc__.split("$$")[0].strip())
             show_equations(type(surface))

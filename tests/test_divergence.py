@@ -119,7 +119,7 @@ def test_optimizer_race_lr_10():
         w = by_key(at, "select_slider", k)
         choose(at, "select_slider", k, min(w.options, key=float))
     ok(at.run())
-    click(at, "op_restart")
+    click(at, "op_reset")
     click(at, "op_step", 3)
     assert not DIVERGED.search(warnings(at)), warnings(at)
 
@@ -129,14 +129,13 @@ def test_optimizer_lr_sweep_up_to_30():
     at = page("optimizers")
     choose(at, "selectbox", "op_sw_opt", "sgd" if "sgd" in by_key(at, "selectbox", "op_sw_opt").options else "SGD")
     ok(at.run())
-    click(at, "op_sweep_run")
+    click(at, "op_sweep_play")
     for _ in range(80):
-        job = at.session_state["op_sweep"]
-        if not job["running"]:
+        if not at.session_state["op_sweep_playing"]:
             break
         ok(at.run())
     job = at.session_state["op_sweep"]
-    assert not job["running"] and len(job["results"]) == len(job["configs"]), "the sweep did not finish"
+    assert not at.session_state["op_sweep_playing"] and len(job["results"]) == len(job["configs"]), "the sweep did not finish"
     assert any(not math.isfinite(r["final_loss"]) or r.get("diverged") for r in job["results"]) or \
         max(r["final_loss"] for r in job["results"]) > 10 * min(r["final_loss"] for r in job["results"]), \
         "no run of the sweep diverged: the test does not exercise divergence"

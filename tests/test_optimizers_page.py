@@ -115,7 +115,7 @@ def test_race_controls_surface_start_rates_steps():
 def test_play_step_pause_restart():
     at = run_page()
     at.slider(key="op_steps").set_value(20).run()
-    at.button(key="op_restart").click().run()
+    at.button(key="op_reset").click().run()
     assert any(m.value == "### Step 0 of 20" for m in at.markdown)
     at.button(key="op_step").click().run()
     assert any(m.value == "### Step 1 of 20" for m in at.markdown)
@@ -194,7 +194,7 @@ def test_learning_rate_sweep_runs_to_the_end_and_shows_the_engines_losses():
     at.selectbox(key="op_sw_opt").set_value("adam")
     at.slider(key="op_sw_epochs").set_value(5).run()
     assert any("Settings changed" in i.value for i in at.info)
-    at.button(key="op_sweep_run").click().run()
+    at.button(key="op_sweep_play").click().run()
     ok(at)
     assert run_until_done(at, 0) == "13 of 13 trained"
     fig = chart(at, "op_sweep_fig")
@@ -205,19 +205,38 @@ def test_learning_rate_sweep_runs_to_the_end_and_shows_the_engines_losses():
     assert fig["layout"]["xaxis"]["type"] == "log"
 
 
-def test_sweep_can_be_stopped():
-    st.cache_data.clear()                                   # nothing cached: each run takes real time
+def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
     at = run_page()
+    value, text = progress(at, 0)
+    assert value == 0 and text == "13 runs to train: press Run", text      # not "0 of 13 trained (stopped)"
     at.slider(key="op_sw_epochs").set_value(60).run()
-    at.button(key="op_sweep_run").click().run()
-    assert at.session_state["op_sweep"]["running"]
-    at.button(key="op_sweep_stop").click().run()
+    at.button(key="op_sweep_play").click().run()
+    assert at.session_state["op_sweep_playing"]
+    for _ in range(20):                                    # a few live frames, until a run or two is done
+        if at.session_state["op_sweep"]["results"]:
+            break
+        at.run()
+    at.button(key="op_sweep_pause").click().run()
     ok(at)
     value, text = progress(at, 0)
     done = len(at.session_state["op_sweep"]["results"])
-    assert 0 < done < 13 and text == f"{done} of 13 trained (stopped)" and not at.session_state["op_sweep"]["running"]
+    assert 0 < done < 13 and text == f"{done} of 13 trained (stopped: press Run to go on)"
+    assert not at.session_state["op_sweep_playing"]
     at.run()                                               # stopped means stopped: no more training
     assert len(at.session_state["op_sweep"]["results"]) == done
+    at.button(key="op_sweep_play").click().run()           # Run goes on from where it stopped
+    assert len(at.session_state["op_sweep"]["results"]) >= done and at.session_state["op_sweep_playing"]
+    assert at.session_state["op_sweep"]["results"][:done] == at.session_state["op_sweep"]["results"][:done]
+
+
+def test_a_long_run_is_stopped_within_a_frame():
+    """Stop lands inside a run: a grid cell of 150 epochs is trained a frame's slice at a time."""
+    at = run_page()
+    at.slider(key="op_gr_epochs").set_value(150).run()
+    at.radio(key="op_gr_kind").set_value("Batch size × learning rate").run()
+    at.button(key="op_grid_play").click().run()
+    run = at.session_state["op_grid"]["run"]
+    assert run is not None and 0 < run.trainer.epoch < 150, "a frame trained a whole long run (or nothing)"
 
 
 def test_loss_functions_of_one_prediction():
@@ -245,7 +264,7 @@ def test_hyperparameter_grid_runs_and_stops():
     at.selectbox(key="op_gr_data").set_value("xor")
     at.radio(key="op_gr_kind").set_value("Batch size × learning rate")
     at.slider(key="op_gr_epochs").set_value(10).run()
-    at.button(key="op_grid_run").click().run()
+    at.button(key="op_grid_play").click().run()
     ok(at)
     assert run_until_done(at, 1) == "12 of 12 trained"
     heat = next(tr for tr in chart(at, "op_grid_heat")["data"] if tr["type"] == "heatmap")
@@ -261,11 +280,11 @@ def test_hyperparameter_grid_runs_and_stops():
     st.cache_data.clear()
     at.radio(key="op_gr_kind").set_value("Depth × width")
     at.slider(key="op_gr_epochs").set_value(150).run()
-    at.button(key="op_grid_run").click().run()
-    at.button(key="op_grid_stop").click().run()
+    at.button(key="op_grid_play").click().run()
+    at.button(key="op_grid_pause").click().run()
     ok(at)
     done = len(at.session_state["op_grid"]["results"])
-    assert 0 < done < 12 and progress(at, 1)[1] == f"{done} of 12 trained (stopped)"
+    assert done < 12 and progress(at, 1)[1] == f"{done} of 12 trained (stopped: press Run to go on)"
 
 
 def test_regression_example_uses_mse_beside_the_classifier():

@@ -177,3 +177,94 @@ def step_bar(prefix, n, speeds, default_speed):
     speed = b[5].select_slider("Speed", list(speeds), value=default_speed, key=f"{prefix}_speed",
                                label_visibility="collapsed")
     return playing, speeds[speed]
+
+
+# ---------------------------------------------------------------- the one live loop of every lesson
+LIVE_INTERVAL = 0.095   # seconds between live frames: 10.5 asked, so that timer jitter still leaves ≥ 10
+TRAINING = 0.030        # seconds of work (training, stepping) a live frame does on an idle server
+
+
+def playing(prefix):
+    """Whether the live view ``prefix`` is playing (``st.session_state[prefix + "_playing"]``)."""
+    return bool(st.session_state.get(f"{prefix}_playing", False))
+
+
+def set_playing(prefix, value):
+    st.session_state[f"{prefix}_playing"] = bool(value)
+
+
+def _on_play(prefix, play, hook):
+    # the button says what it does (Play or Pause) instead of toggling: Streamlit may run a click's callback
+    # twice, and a toggle run twice would undo the learner's Pause
+    if play and hook is not None and hook() is False:
+        return                                   # the lesson refused (nothing left to play)
+    set_playing(prefix, play)
+    st.session_state[f"{prefix}_redraw"] = play  # Pause needs no redraw: the next live tick stops the timer
+
+
+def _on_action(prefix, action):
+    set_playing(prefix, False)
+    action()
+    st.session_state[f"{prefix}_redraw"] = True
+
+
+def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, labels=("Play", "Pause"),
+                step_label="Step", step_help=None, reset_label="Reset", reset_help=None):
+    """The lab's training bar, the same shape in every lesson: Play/Pause (two buttons, one shown — a
+    replayed Pause click must not find itself bound to Play), then Step and Reset when the lesson gives
+    them (``step`` and ``reset`` are callables run in the click's callback). It is a fragment of its own
+    (key ``prefix + "_bar"``): a click reruns these buttons only, so Pause shows at once, and the live
+    view (``live_view``) cuts its frame short for it. ``on_play`` runs before playing starts and may
+    return False to refuse (e.g. a finished race starts over in it)."""
+    @st.fragment(key=f"{prefix}_bar")
+    def bar():
+        c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
+        with c[0].container(key=f"{prefix}_playpause"):
+            if playing(prefix):
+                st.button(labels[1], key=f"{prefix}_pause", on_click=_on_play, args=(prefix, False, None),
+                          type="primary", icon=":material/pause:", width="stretch")
+            else:
+                st.button(labels[0], key=f"{prefix}_play", on_click=_on_play, args=(prefix, True, on_play),
+                          type="primary", icon=":material/play_arrow:", width="stretch", disabled=not can_play)
+        if step is not None:
+            c[1].button(step_label, key=f"{prefix}_step", on_click=_on_action, args=(prefix, step),
+                        icon=":material/skip_next:", width="stretch", help=step_help)
+        if reset is not None:
+            c[2].button(reset_label, key=f"{prefix}_reset", on_click=_on_action, args=(prefix, reset),
+                        icon=":material/replay:", width="stretch", help=reset_help)
+        if st.session_state.pop(f"{prefix}_redraw", False) and fragment_rerun():
+            st.rerun()                           # Play, Step, Reset: the live view (and its timer) follows
+
+    bar()
+
+
+def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING):
+    """The live view of ``prefix``, a fragment that reruns every ``interval`` seconds while playing.
+
+    Each frame: ``advance(seconds, until)`` does about ``seconds`` of the lesson's work (train, step, slide)
+    — fewer under a class's load (``budget``) — and should stop early once ``until()`` is true (a click on
+    the bar is waiting); it returns something true when playing must end (finished, stopped, diverged).
+    Then ``draw(playing)`` draws the view (also on a full run, paused). A click on the bar hands over
+    before drawing; Pause stops the timer at the next tick; frames are paced under load (``live_frame``)."""
+    bar_key = f"{prefix}_bar"
+    st.session_state[f"{prefix}_live_timer"] = on = playing(prefix)
+    # live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
+    st.html(f"<style>.st-key-{prefix}_live [data-stale='true'] {{opacity: 1 !important; "
+            "transition: none !important;}</style>")
+
+    @st.fragment(run_every=interval if on else None)
+    @paced(prefix, wake=(bar_key,))
+    def view():
+        now = playing(prefix)
+        if st.session_state.get(f"{prefix}_live_timer") and not now:
+            st.rerun()                           # paused from the bar's fragment: stop the timer, draw all
+        if now:
+            finished = advance(budget(prefix, training), lambda: click_pending(bar_key))
+            yield_to_click()                     # Pause lands without drawing this frame
+            if finished:
+                set_playing(prefix, False)
+                st.rerun()                       # the whole page: Play shows again and the timer stops
+        with st.container(key=f"{prefix}_live"):
+            draw(now)
+
+    view()
