@@ -51,6 +51,7 @@ DEFAULT_SETUP = {
     "loss": "auto", "opt": "adam", "lr": 0.01, "batch": 10, "reg": "none", "rate": 0.0,
     "stop_loss": 0.0, "stop_epoch": 0,
 }
+DIVERGE_TIP = {"opt": "sgd", "lr": 10.0}   # the "Try next" tip that makes training blow up (checked by a test)
 DATA_KEYS = ("data", "noise", "seed", "train")                  # changing these regenerates the data
 NET_KEYS = ("features", "layers", "acts", "loss")               # changing these rebuilds the network
 HYPER_KEYS = ("opt", "lr", "batch", "reg", "rate")             # changing these keeps the weights
@@ -173,12 +174,75 @@ def apply_hyper(trainer, setup):
 def stop_reason(trainer, setup):
     """The stop rule: a plain sentence when the target test loss or the epoch budget is reached, else None."""
     h = trainer.history
-    if setup["stop_epoch"] and trainer.epoch >= setup["stop_epoch"]:
-        return f"Stopped: the epoch budget of {setup['stop_epoch']} epochs is used up."
+    budget = setup["stop_epoch"]
+    if budget and trainer.epoch > budget:
+        return (f"Stopped: epoch {trainer.epoch:,} is past the epoch budget of {budget:,}: raise the budget "
+                "(or set it to 0) to train on.")
+    if budget and trainer.epoch == budget:
+        return f"Stopped at epoch {budget:,}: the epoch budget of {budget:,} epochs is used up."
     if setup["stop_loss"] and h["test_loss"] and h["test_loss"][-1] is not None \
             and h["test_loss"][-1] <= setup["stop_loss"]:
-        return f"Stopped: the test loss {h['test_loss'][-1]:.4f} reached the target {setup['stop_loss']:g}."
+        return (f"Stopped at epoch {trainer.epoch:,}: the test loss {fmt_loss(h['test_loss'][-1])} reached the "
+                f"target {setup['stop_loss']:g}.")
     return None
+
+
+BLOWUP_FACTOR = 4   # a classifier whose training loss is this many times a blind guess's has blown up
+
+
+def blowup(trainer):
+    r"""A classifier whose weights blew up without overflowing: its cross-entropy stays finite (the outputs
+    saturate at 0 and 1, and the loss is clipped), so the trainer does not stop by itself. Judged on the
+    latest epoch's training loss against a blind guess's, ln K for K classes (2 for a sigmoid output):
+    $$ L_\text{train} > 4 \ln K $$
+    Returns a sentence explaining it (with the numbers that show it), or None."""
+    h = trainer.history
+    if not trainer.classifier or not h["train_loss"] or type(trainer.loss).__name__ == "MSE":
+        return None
+    k = max(2, dense_layers(trainer.model)[-1].out_features)
+    guess, loss = math.log(k), h["train_loss"][-1]
+    if not loss > BLOWUP_FACTOR * guess:
+        return None
+    big_w = max(float(np.abs(layer.params["W"]).max()) for layer in dense_layers(trainer.model))
+    x, big_z = trainer.X_train, 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in trainer.model.layers:
+            x = layer.forward(x)
+            if layer.params:
+                big_z = max(big_z, float(np.abs(x).max()))
+    lr = getattr(trainer.optimizer, "lr", None)
+    return (f"At epoch {trainer.epoch:,} the training loss is {fmt_loss(loss)}, {loss / guess:.0f} times the "
+            f"{guess:.2f} of a blind guess (ln {k}): the steps overshoot"
+            + (f" (learning rate {lr:g})" if lr is not None else "")
+            + f", the weights have grown to {big_w:.3g} and the weighted sums to {big_z:.3g}, so the "
+            "neurons are saturated: the network answers with full confidence, mostly wrongly, and its gradients "
+            "vanish, so it cannot find its way back. Lower the learning rate and reset the weights.")
+
+
+def fmt_loss(value):
+    """A loss (or any number that may explode) for the page: 4 decimals, or scientific notation once large."""
+    if value is None:
+        return "—"
+    return f"{value:.4f}" if abs(value) < 1e4 else f"{value:.3e}"
+
+
+def train_chunk(trainer, setup, seconds, until=None):
+    """Train for about ``seconds`` (whole epochs), stopping exactly where the stop rule says (the epoch
+    budget, the first epoch whose test loss reaches the target) or at a classifier's blow-up (``blowup``,
+    which then becomes ``trainer.stopped``), and before ``until()`` turns true. Returns why playing must
+    end (a sentence: the stop rule, or the trainer's stop), or None."""
+    def stop():
+        reason = blowup(trainer)
+        if reason:
+            trainer.stopped, trainer.diverged = reason, True
+        return stop_reason(trainer, setup) is not None or (until is not None and until())
+
+    if not (trainer.stopped or stop_reason(trainer, setup)):
+        left = setup["stop_epoch"] - trainer.epoch if setup["stop_epoch"] else None
+        trainer.run_for(seconds, max_epochs=left, until=stop)
+        if trainer.history["epoch"] and not trainer.stopped:
+            stop()                    # run_for does not ask after its last epoch
+    return trainer.stopped or stop_reason(trainer, setup)
 
 
 # --- what every neuron computes over the input plane --------------------------------------------------

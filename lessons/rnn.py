@@ -337,16 +337,17 @@ class SeqTrainer:
         self.history["batch_loss"].append(float(np.mean(self.history["loss"][-done:])))
         return done
 
-    def run_for(self, seconds, max_updates=None):
+    def run_for(self, seconds, max_updates=None, until=None):
         """Train whole batches while another fits in ``seconds`` of wall time (at least one unless
-        stopped). Returns the number of updates made."""
+        stopped), none after ``until()`` turns true (a live page: the learner clicked). Returns the
+        number of updates made."""
         start, done = time.perf_counter(), 0
         while not self.stopped and (max_updates is None or done < max_updates):
             t0 = time.perf_counter()
             n = self.train_batch()
             done += n
             now = time.perf_counter()
-            if n == 0 or now - start + (now - t0) > seconds:
+            if n == 0 or now - start + (now - t0) > seconds or (until is not None and until()):
                 break
         if self.history["eval_step"][-1] != self.steps and not self.stopped:
             self._evaluate()
@@ -356,13 +357,42 @@ class SeqTrainer:
 def echo_sweep(ks, hidden_size=32, seq_len=24, updates=400, optimizer="adam", lr=0.01, seed=0, progress=None):
     """Train a fresh network for each delay k (same seed and budget) and return {k: validation accuracy}.
     ``progress(i, k)`` is called before each run (for a progress bar)."""
-    results = {}
-    for i, k in enumerate(ks):
-        if progress is not None:
-            progress(i, k)
-        task = EchoTask(k=k, seed=seed)
-        trainer = SeqTrainer(task, make_model(task, hidden_size, seed=seed), optimizer=optimizer, lr=lr,
-                             seq_len=seq_len, seed=seed)
-        trainer.run_for(math.inf, max_updates=updates)
-        results[int(k)] = trainer.history["val_acc"][-1]
-    return results
+    sweep = EchoSweep(ks, hidden_size, seq_len, updates, optimizer, lr, seed)
+    while not sweep.finished:
+        if progress is not None and sweep.trainer is None:
+            progress(len(sweep.results), sweep.ks[len(sweep.results)])
+        sweep.run_for(math.inf)
+    return sweep.results
+
+
+class EchoSweep:
+    """``echo_sweep`` a slice at a time, for a live page: ``run_for(seconds, until)`` trains the current
+    network for about ``seconds`` and moves on to the next k when its ``updates`` are done; ``results``
+    {k: validation accuracy} grows as each k finishes, ``finished`` once all have."""
+
+    def __init__(self, ks, hidden_size=32, seq_len=24, updates=400, optimizer="adam", lr=0.01, seed=0):
+        self.ks, self.results, self.trainer = [int(k) for k in ks], {}, None
+        self.kw = {"hidden_size": hidden_size, "seq_len": seq_len, "optimizer": optimizer, "lr": lr, "seed": seed}
+        self.updates = updates
+
+    @property
+    def finished(self):
+        return len(self.results) == len(self.ks)
+
+    def run_for(self, seconds, until=None):
+        start = time.perf_counter()
+        while not self.finished and not (until is not None and until()):
+            k, kw = self.ks[len(self.results)], self.kw
+            if self.trainer is None:
+                task = EchoTask(k=k, seed=kw["seed"])
+                self.trainer = SeqTrainer(task, make_model(task, kw["hidden_size"], seed=kw["seed"]),
+                                          optimizer=kw["optimizer"], lr=kw["lr"], seq_len=kw["seq_len"],
+                                          seed=kw["seed"])
+            left = seconds - (time.perf_counter() - start)
+            self.trainer.run_for(left, max_updates=self.updates - self.trainer.steps, until=until)
+            if self.trainer.steps >= self.updates or self.trainer.stopped:
+                self.results[k] = self.trainer.history["val_acc"][-1]
+                self.trainer = None
+            if time.perf_counter() - start > seconds:
+                break
+        return self.finished

@@ -123,7 +123,8 @@ class Trainer:
                  else "the steps were most likely too large")
         shown = (f"from the end of epoch {self.epoch}" if self.epoch else "it started with")
         self.stopped = (f"The {what} at epoch {self.epoch + 1}: {cause}, and the weights exploded. "
-                        f"Lower the learning rate (or turn on gradient clipping) and reset the weights. "
+                        f"Lower the learning rate{' (or the clipping threshold)' if self.clip else ''} and reset "
+                        f"the weights. "
                         f"The network now shows the weights {shown}.")
         self.diverged = True
 

@@ -132,7 +132,7 @@ def job_panel(name, configs, draw):
     if job["configs"] != configs and not live.playing(name):
         st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
         return
-    live.live_view(name, advance, view, training=0.1)
+    live.live_view(name, advance, view, training=0.1, floor=0.04)
 
 
 # --- page ------------------------------------------------------------------------------------------------

@@ -4,8 +4,9 @@ import numpy as np
 import streamlit as st
 
 from nn_core import RNN
-from lessons.rnn import (MIN_TEXT, SeqTrainer, echo_sweep, free_run, hidden_states, last_step_grad_norms,
+from lessons.rnn import (MIN_TEXT, EchoSweep, SeqTrainer, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
+from ui import live
 from ui.common import show_equations
 from viz import rnn as vz
 
@@ -133,37 +134,53 @@ st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; t
 
 # --- training -----------------------------------------------------------------------------------------
 st.header("3. Train it live")
-b1, b2, b3, b4, _ = st.columns([1.2, 1, 1.4, 1.2, 3])
-playing = ss.get("rnn_playing", False)
 
 
-def on_play(play):
-    """The button's intent, not a toggle: Streamlit may run a click's callback twice when the click
-    preempts a live frame, and a toggle run twice would undo the learner's Pause."""
-    ss.rnn_playing = play
-    if play:
-        ss.rnn_trainer.resume()
+def one_update():
+    ss.rnn_trainer.resume()
+    ss.rnn_trainer.run_for(0.0, max_updates=1)
 
 
-b1.button("Pause" if playing else "Play", key="rnn_play", type="primary", on_click=on_play, args=(not playing,),
-          icon=":material/pause:" if playing else ":material/play_arrow:")
-if b2.button("Step", key="rnn_step", help="Train on one batch (one update per chunk of T steps)."):
-    trainer.resume()
-    trainer.run_for(0.0, max_updates=1)
-if b3.button("New weights", key="rnn_reset", help="Start over from freshly drawn weights (same seed)."):
-    ss.rnn_config = None
-    st.rerun()
-playing = ss.get("rnn_playing", False)
-if task.name == "echo" and b4.button("Sweep k", key="rnn_sweep",
-                                     help=f"Train a fresh network for each k = {', '.join(map(str, SWEEP_KS))} "
-                                          f"(at most {SWEEP_MAX_H} hidden units and T = {SWEEP_MAX_T}, so it takes seconds)."):
-    bar = st.progress(0.0, "Training one network per delay k…")
+def new_weights():
+    ss.rnn_config = None                   # the page draws fresh weights (same seed) on this run
+
+
+bar_col, sweep_col = st.columns([1.6, 2.4], vertical_alignment="bottom")
+with bar_col:
+    live.control_bar("rnn", on_play=lambda: ss.rnn_trainer.resume(), step=one_update, reset=new_weights,
+                     step_help="Train on one batch (one update per chunk of T steps).", reset_label="New weights",
+                     reset_help="Start over from freshly drawn weights (same seed).")
+
+
+def sweep_start():
     # The sweep trains len(SWEEP_KS) networks in one go: cap their size so it stays a matter of seconds.
-    res = echo_sweep(SWEEP_KS, hidden_size=min(hidden, SWEEP_MAX_H), seq_len=min(seq_len, SWEEP_MAX_T), updates=300,
-                     optimizer=opt, lr=lr, seed=int(seed),
-                     progress=lambda i, k: bar.progress(i / len(SWEEP_KS), f"training a network for k = {k}…"))
-    bar.empty()
-    ss.setdefault("rnn_echo_results", {}).update(res)
+    if ss.get("rnn_sweep_job") is None or ss.rnn_sweep_job.finished:
+        ss.rnn_sweep_job = EchoSweep(SWEEP_KS, hidden_size=min(hidden, SWEEP_MAX_H),
+                                     seq_len=min(seq_len, SWEEP_MAX_T), updates=300, optimizer=opt, lr=lr,
+                                     seed=int(seed))
+
+
+def sweep_advance(seconds, until):
+    job = ss.rnn_sweep_job
+    job.run_for(seconds, until)
+    ss.setdefault("rnn_echo_results", {}).update(job.results)
+    return job.finished
+
+
+def sweep_view(playing):
+    job = ss.get("rnn_sweep_job")
+    if job is not None and not job.finished:
+        k = job.ks[len(job.results)]
+        st.progress(len(job.results) / len(job.ks), f"{len(job.results)} of {len(job.ks)} delays trained"
+                    + (f"; training a network for k = {k}…" if playing else " (stopped: press Sweep k to go on)"))
+
+
+if task.name == "echo":
+    with sweep_col:
+        live.control_bar("rnn_sweep", on_play=sweep_start, labels=("Sweep k", "Stop"))
+        st.caption(f"A fresh network for each k = {', '.join(map(str, SWEEP_KS))} (at most {SWEEP_MAX_H} hidden "
+                   f"units and T = {SWEEP_MAX_T}, so it takes seconds).")
+        live.live_view("rnn_sweep", sweep_advance, sweep_view, training=0.08, floor=0.04)
 
 if task.name == "chars":
     c1, c2 = st.columns(2)
@@ -181,13 +198,12 @@ elif task.name == "forecast":
     warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, key="rnn_warm")
 
 
-@st.fragment(run_every=0.1 if playing else None)
-def live():
-    if ss.get("rnn_playing"):
-        trainer.run_for(0.08)
-        if trainer.stopped:
-            ss.rnn_playing = False
-            st.rerun()          # the whole page, so that the timer stops and Play shows again
+def train_advance(seconds, until):
+    trainer.run_for(seconds, until=until)
+    return bool(trainer.stopped)           # the whole page then shows the message and Play again
+
+
+def train_view(playing):
     if trainer.stopped:
         st.error(trainer.stopped, icon=":material/warning:")
     hist = trainer.history
@@ -230,46 +246,51 @@ def live():
         st.caption("Each column: the probabilities the network gave to the next character, at temperature τ; "
                    "the orange circle is the one drawn. ↵ = new line, ␣ = space.")
 
-    st.header("4. Inside the network")
-    left, right = st.columns(2)
-    with left:
-        if task.name == "chars":
-            seq = st.text_input("Input sequence to read", task.text[:40], key="rnn_seq_text", max_chars=80)
-            try:
-                ids = task.vocab.encode(seq)
-            except ValueError as e:
-                st.info(f"{e}: the network only knows the characters of its text. Showing its first line instead.")
-                ids = task.vocab.encode(task.text[:40])
-            if len(ids) == 0:
-                ids = task.vocab.encode(task.text[:40])
-            xs, labels = task.vocab.one_hot(ids), ["'" + vz._show(c) + "'" for c in task.vocab.decode(ids)]
-        else:
-            which = st.selectbox("Input sequence", range(1, 6), format_func=lambda i: f"validation sequence {i}",
-                                 key="rnn_seq_idx")
-            xs = task.X_val[which - 1][:40]
-            labels = ([f"x = {v:+.2f}" for v in xs[:, 0]] if task.name == "forecast"
-                      else [f"symbol {int(i)}" for i in xs.argmax(1)])
-        st.plotly_chart(vz.hidden_heatmap(hidden_states(model, xs), labels), key="rnn_heatmap")
-        st.caption("Each row is h_t: orange −1, grey 0, blue +1 (fixed range). Rows that copy the row above "
-                   "are memory; units stuck at ±1 are saturated (their gradient 1 − h² is near 0).")
-    with right:
-        T = trainer.seq_len
-        xs_g, ys_g = x_probe[:T], y_probe[:T]
-        last = last_step_grad_norms(model, task.make_loss(), xs_g, ys_g)
-        mark = len(xs_g) - task.k if task.name == "echo" and task.k < len(xs_g) else None
-        ss.rnn_last_norms = last
-        train = trainer.grad_norms if trainer.grad_norms is not None else np.full(len(last), np.nan)
-        st.plotly_chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
-        st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`; "
-                   "it appears after the first update). "
-                   "Orange: only the last step's loss — how much of its error reaches each earlier step. "
-                   "Falling to the left: the gradient vanishes; rising: it explodes."
-                   + (f" The dashed line is the step the last answer must echo (k = {task.k})." if mark else ""))
-        if hist["grad_norm"]:
-            st.plotly_chart(vz.clip_figure(hist["grad_norm"], trainer.clip), key="rnn_clipfig")
 
 
-live()
+live.live_view("rnn", train_advance, train_view, training=0.05)
+
+st.header("4. Inside the network")
+if live.playing("rnn"):
+    st.caption("Drawn for the weights at the moment you pressed Play: press Pause to look inside the network "
+               "as it is now.")
+left, right = st.columns(2)
+with left:
+    if task.name == "chars":
+        seq = st.text_input("Input sequence to read", task.text[:40], key="rnn_seq_text", max_chars=80)
+        try:
+            ids = task.vocab.encode(seq)
+        except ValueError as e:
+            st.info(f"{e}: the network only knows the characters of its text. Showing its first line instead.")
+            ids = task.vocab.encode(task.text[:40])
+        if len(ids) == 0:
+            ids = task.vocab.encode(task.text[:40])
+        xs, labels = task.vocab.one_hot(ids), ["'" + vz._show(c) + "'" for c in task.vocab.decode(ids)]
+    else:
+        which = st.selectbox("Input sequence", range(1, 6), format_func=lambda i: f"validation sequence {i}",
+                             key="rnn_seq_idx")
+        xs = task.X_val[which - 1][:40]
+        labels = ([f"x = {v:+.2f}" for v in xs[:, 0]] if task.name == "forecast"
+                  else [f"symbol {int(i)}" for i in xs.argmax(1)])
+    st.plotly_chart(vz.hidden_heatmap(hidden_states(model, xs), labels), key="rnn_heatmap")
+    st.caption("Each row is h_t: orange −1, grey 0, blue +1 (fixed range). Rows that copy the row above "
+               "are memory; units stuck at ±1 are saturated (their gradient 1 − h² is near 0).")
+with right:
+    T = trainer.seq_len
+    xs_g, ys_g = x_probe[:T], y_probe[:T]
+    last = last_step_grad_norms(model, task.make_loss(), xs_g, ys_g)
+    mark = len(xs_g) - task.k if task.name == "echo" and task.k < len(xs_g) else None
+    ss.rnn_last_norms = last
+    train = trainer.grad_norms if trainer.grad_norms is not None else np.full(len(last), np.nan)
+    st.plotly_chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
+    st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`; "
+               "it appears after the first update). "
+               "Orange: only the last step's loss — how much of its error reaches each earlier step. "
+               "Falling to the left: the gradient vanishes; rising: it explodes."
+               + (f" The dashed line is the step the last answer must echo (k = {task.k})." if mark else ""))
+    if trainer.history["grad_norm"]:
+        st.plotly_chart(vz.clip_figure(trainer.history["grad_norm"], trainer.clip), key="rnn_clipfig")
+
 
 st.header("What to try next")
 st.markdown(

@@ -192,6 +192,69 @@ def test_stop_rule():
     assert "reached the target" in pg.stop_reason(tr, setup_with(stop_loss=5.0))
 
 
+def test_stop_rule_stops_exactly_at_the_epoch_budget_whatever_the_chunk():
+    """A live frame trains a chunk of epochs: the budget must still end training at its very epoch."""
+    for budget in (50, 7):
+        setup = setup_with(stop_epoch=budget)
+        tr = pg.make_trainer(setup, pg.make_data(setup))
+        reason = None
+        for _ in range(100):
+            reason = pg.train_chunk(tr, setup, 10.0)        # a chunk far longer than the budget
+            if reason:
+                break
+        assert tr.epoch == budget and f"epoch {budget}" in reason, (tr.epoch, reason)
+        assert pg.train_chunk(tr, setup, 10.0) and tr.epoch == budget        # Play again: no epoch more
+    setup = setup_with(stop_epoch=5)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(8):
+        tr.run_epoch()
+    assert "past the epoch budget of 5" in pg.stop_reason(tr, setup)       # not "used up" at epoch 8
+
+
+def test_stop_rule_stops_at_the_first_epoch_that_reaches_the_target_loss():
+    setup = pg.default_setup()
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(30):
+        tr.run_epoch()
+    target = round(tr.history["test_loss"][-1] + 0.002, 3)  # reached within a few more epochs, not at once
+    setup = setup_with(stop_loss=target)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    reason = pg.train_chunk(tr, setup, 60.0)
+    losses = tr.history["test_loss"]
+    assert losses[-1] <= target and all(v > target for v in losses[:-1]), (target, losses[-3:])
+    assert f"epoch {tr.epoch}" in reason and "reached the target" in reason
+
+
+def test_classification_blow_up_is_detected_explained_and_counts_as_diverging():
+    """SGD at a huge rate on the spiral saturates (loss ≫ a blind guess) without any NaN: the playground
+    must stop and say why; the "Try next" tip's settings must do exactly that."""
+    setup = setup_with(**pg.DIVERGE_TIP)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(200):
+        if pg.train_chunk(tr, setup, 0.05):
+            break
+    assert tr.stopped and tr.diverged, tr.history["train_loss"][-5:]
+    assert f"learning rate {pg.DIVERGE_TIP['lr']:g}" in tr.stopped and "blind guess" in tr.stopped
+    assert "clipping" not in tr.stopped                               # the playground offers no clipping
+    assert pg.check_challenge("diverge", setup, tr)[0]
+    assert pg.train_chunk(tr, setup, 1.0) and tr.epoch == len(tr.history["epoch"])   # stays stopped
+    ok = pg.make_trainer(pg.default_setup(), pg.make_data(pg.default_setup()))
+    for _ in range(30):
+        ok.run_epoch()
+    assert pg.blowup(ok) is None                                      # a working run is not flagged
+
+
+def test_regression_blow_up_message_neither_prints_300_digits_nor_advises_absent_clipping():
+    setup = setup_with(opt="sgd", lr=10.0, loss="mse", data="plane", batch=1)
+    tr = pg.make_trainer(setup, pg.make_data(setup))
+    for _ in range(50):
+        if tr.run_epoch() is None:
+            break
+    assert tr.diverged and "clipping" not in tr.stopped
+    assert pg.fmt_loss(1.234e300) == "1.234e+300" and pg.fmt_loss(0.12345) == "0.1235"
+    assert max(len(pg.fmt_loss(v)) for v in (1e-9, 3.3, 9999.0, 1e4, -1e300)) <= 11
+
+
 def test_confusion_matrix_by_hand():
     cm = pg.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
     assert cm.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]

@@ -89,7 +89,7 @@ def test_play_runs_a_chunk_per_frame_and_pause_stops(at):
     before = trainer(at).steps
     run(at)                                                     # another frame
     assert trainer(at).steps > before
-    at.button(key="rnn_play").click()
+    at.button(key="rnn_pause").click()
     run(at)
     assert not at.session_state.rnn_playing
     n = trainer(at).steps
@@ -184,7 +184,22 @@ def test_echo_task_k_sweep_and_views(at):
     assert at.metric[2].value == f"{tr.history['val_acc'][-1]:.1%}"
     assert "One sequence: symbols in, echoes out" in figs
     assert grad_chart(at)["layout"]["shapes"][0]["x0"] == 16 - 3      # the step the last answer echoes
-    at.button(key="rnn_sweep").click()
+    at.button(key="rnn_sweep_play").click()
+    run(at)
+    job = at.session_state.rnn_sweep_job
+    assert at.session_state.rnn_sweep_playing and len(job.results) < 10      # trained a frame's slice at a time
+    while not job.results:
+        run(at)
+    assert at.session_state.rnn_echo_results == job.results                   # each finished k is shown
+    at.button(key="rnn_sweep_pause").click()
+    run(at)
+    done = len(job.results)
+    assert not at.session_state.rnn_sweep_playing and done < 10
+    assert at.get("progress")[0].proto.text == f"{done} of 10 delays trained (stopped: press Sweep k to go on)"
+    run(at)
+    assert len(job.results) == done                                           # stopped means stopped
+    job.run_for(float("inf"))               # the rest, here rather than frame by frame on a busy test machine
+    at.session_state.rnn_echo_results.update(job.results)
     run(at)
     results = at.session_state.rnn_echo_results
     ks = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]

@@ -238,14 +238,15 @@ def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, l
     bar()
 
 
-def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING):
+def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING, floor=0.002):
     """The live view of ``prefix``, a fragment that reruns every ``interval`` seconds while playing.
 
     Each frame: ``advance(seconds, until)`` does about ``seconds`` of the lesson's work (train, step, slide)
     — fewer under a class's load (``budget``) — and should stop early once ``until()`` is true (a click on
     the bar is waiting); it returns something true when playing must end (finished, stopped, diverged).
     Then ``draw(playing)`` draws the view (also on a full run, paused). A click on the bar hands over
-    before drawing; Pause stops the timer at the next tick; frames are paced under load (``live_frame``)."""
+    before drawing; Pause stops the timer at the next tick; frames are paced under load (``live_frame``), and
+    the work shrinks towards ``floor`` seconds a frame (a long job whose frames are cheap keeps a larger one)."""
     bar_key = f"{prefix}_bar"
     st.session_state[f"{prefix}_live_timer"] = on = playing(prefix)
     # live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
@@ -259,7 +260,7 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
         if st.session_state.get(f"{prefix}_live_timer") and not now:
             st.rerun()                           # paused from the bar's fragment: stop the timer, draw all
         if now:
-            finished = advance(budget(prefix, training), lambda: click_pending(bar_key))
+            finished = advance(budget(prefix, training, floor=floor), lambda: click_pending(bar_key))
             yield_to_click()                     # Pause lands without drawing this frame
             if finished:
                 set_playing(prefix, False)
