@@ -48,19 +48,21 @@ def _data(task, flavor):
         return md, code
     md = (f"{'Five of Shakespeare' + chr(39) + 's sonnets' if task.bundled else 'Your own text'} ({len(task.text):,} "
           f"characters, {task.vocab.size} different ones); the target at each step is the next character, in "
-          f"windows of {task.length} characters.")
+          f"windows of {task.length} characters; the last {task.n_val:,} characters are held out for validation.")
     text = f"TEXT = {task.text!r}\n" if (torch or not task.bundled) else "TEXT = load_text()   # the bundled sonnets\n"
     src = source_of(sequences.CharVocab, sequences.char_batches) + "\n\n" if torch else ""
     code = (src + text + f"""vocab = CharVocab(TEXT)
 ids = vocab.encode(TEXT)
-LENGTH = {task.length}
-val_x, Y_val = char_batches(ids, 32, LENGTH, np.random.default_rng({task.seed + 1}))
+N_VAL = {task.n_val}   # the text's last characters: validation only, never trained on
+train_ids, val_ids = ids[:-N_VAL], ids[-N_VAL:]
+LENGTH, VAL_LENGTH = {task.length}, {task.val_length}
+val_x, Y_val = char_batches(val_ids, 32, VAL_LENGTH, np.random.default_rng({task.seed + 1}))
 X_val = vocab.one_hot(val_x)
 
 
 def get_batch(rng, size):
-    \"\"\"A batch of windows of the text, drawn as the lab draws them: one-hot inputs, next-character ids.\"\"\"
-    x, y = char_batches(ids, size, LENGTH, rng)
+    \"\"\"A batch of windows of the training text, drawn as the lab draws them: one-hot inputs, next-character ids.\"\"\"
+    x, y = char_batches(train_ids, size, LENGTH, rng)
     return vocab.one_hot(x), y
 """)
     return md, code

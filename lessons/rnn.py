@@ -97,8 +97,13 @@ class EchoTask(_ArrayTask):
         return CrossEntropy().forward(logits, target), float(np.mean(logits.argmax(-1) == target))
 
 
+HELD_OUT = 0.1   # the share of a text, at its end, kept for validation and never trained on
+
+
 class CharTask:
-    """Predict the next character of a text (the bundled sonnets, or the learner's own)."""
+    """Predict the next character of a text (the bundled sonnets, or the learner's own). The last
+    ``HELD_OUT`` of the text (at least 2 characters) is the validation text: training windows come only
+    from the part before it, so the validation loss measures text the network has never read."""
     name, classifier = "chars", True
 
     def __init__(self, text=None, length=100, seed=0):
@@ -111,17 +116,20 @@ class CharTask:
         if self.vocab.size < 2:
             raise ValueError("the text uses a single character: there is nothing to predict")
         self.ids = self.vocab.encode(self.text)
-        self.length = min(int(length), len(self.ids) - 1)
+        self.n_val = max(2, int(len(self.ids) * HELD_OUT))
+        self.train_ids, self.val_ids = self.ids[:-self.n_val], self.ids[-self.n_val:]
+        self.length = min(int(length), len(self.train_ids) - 1)
+        self.val_length = min(self.length, len(self.val_ids) - 1)
         self.input_size = self.output_size = self.vocab.size
         self.uniform_loss = math.log(self.vocab.size)      # the loss of guessing every character equally
         rng = np.random.default_rng(seed + 1)
-        self.val_x, self.val_y = char_batches(self.ids, 32, self.length, rng)
+        self.val_x, self.val_y = char_batches(self.val_ids, 32, self.val_length, rng)
 
     def make_loss(self):
         return CrossEntropy()
 
     def batch(self, rng, size):
-        x, y = char_batches(self.ids, size, self.length, rng)
+        x, y = char_batches(self.train_ids, size, self.length, rng)
         return self.vocab.one_hot(x), y
 
     def probe(self):
@@ -157,8 +165,10 @@ def hidden_states(model, x):
 def step_numbers(model, x, t, units=4):
     r"""The numbers of one time step t (0-based) of sequence x (T, D), for the first ``units`` hidden units:
     $$ z_t = x_t W_x + h_{t-1} W_h + b, \qquad h_t = \tanh(z_t) $$
+    and the read-out of that step, through the model's Dense layer (W_y, b_y):
+    $$ y_t = h_t W_y + b_y $$
     Returns a dict of arrays: x_t (D,), h_prev (units,), xWx, hWh, b, z, h (units,) — xWx and hWh use
-    every input and every hidden unit; only the shown columns are cut."""
+    every input and every hidden unit; only the shown columns are cut — and y (K,), every output."""
     rnn = model.layers[0]
     hs = hidden_states(model, x)                                         # (T, H)
     h_prev_full = hs[t - 1] if t > 0 else np.zeros(rnn.hidden_size)
@@ -167,8 +177,10 @@ def step_numbers(model, x, t, units=4):
     xWx = x_t @ rnn.params["Wx"]
     hWh = h_prev_full @ rnn.params["Wh"]
     z = xWx + hWh + rnn.params["b"]
+    readout = model.layers[1]
+    y = hs[t] @ readout.params["W"] + readout.params["b"]                # (K,)
     return {"x_t": x_t, "h_prev": h_prev_full[u], "xWx": xWx[u], "hWh": hWh[u], "b": rnn.params["b"][u].copy(),
-            "z": z[u], "h": np.tanh(z[u]), "h_engine": hs[t, u], "hidden_size": rnn.hidden_size}
+            "z": z[u], "h": np.tanh(z[u]), "h_engine": hs[t, u], "hidden_size": rnn.hidden_size, "y": y}
 
 
 def last_step_grad_norms(model, loss, x, target):

@@ -11,9 +11,10 @@ class RNN(Layer):
 
     Forward, for t = 1 … T (one cell, reused at every step):
     $$ z_t = x_t W_x + h_{t-1} W_h + b, \qquad h_t = \tanh(z_t) $$
-    Backward through time (BPTT), for t = T … 1: h_t reaches the loss through the output at t and
+    Backward through time (BPTT), for t = T … 1: h_t reaches the loss through the read-out at t
+    (y_t = h_t W_y + b_y, the layer after this one, whose gradient arrives in ``backward(dhs)``) and
     through h_{t+1}, so the two gradients add (the second is the dh_next carried back by the loop):
-    $$ \frac{\partial L}{\partial h_t} = \frac{\partial L}{\partial y_t}
+    $$ \frac{\partial L}{\partial h_t} = \frac{\partial L}{\partial y_t} W_y^\top
        + \frac{\partial L}{\partial z_{t+1}} W_h^\top, \qquad
        \frac{\partial L}{\partial z_t} = \frac{\partial L}{\partial h_t} \odot \bigl(1 - h_t^2\bigr) $$
     $$ \frac{\partial L}{\partial W_x} = \sum_t x_t^\top \frac{\partial L}{\partial z_t}, \qquad

@@ -4,6 +4,8 @@ import numpy as np
 import streamlit as st
 
 from nn_core import RNN
+from nn_core.docmath import latex_blocks
+from nn_core import softmax
 from lessons.rnn import (MIN_TEXT, EchoSweep, SeqTrainer, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
 from ui import live
@@ -31,6 +33,16 @@ st.markdown(
     "x<sub>t</sub> with its own **hidden state** h<sub>t−1</sub> — its memory of everything so far — into a new "
     "state h<sub>t</sub>, and reads an output y<sub>t</sub> from it. The *same* weights are used at every step.",
     unsafe_allow_html=True)
+st.markdown(
+    "**What sequences they are for** — each with the task on this page that stands for it:\n"
+    "- **Language**: text is a sequence of characters or words, and what comes next depends on what came "
+    "before → *Next character of a text*.\n"
+    "- **Speech** (and any sound): a wave sampled many times a second, a mixture of frequencies, read one "
+    "slice at a time → *Forecast a wave*, the *sum of two sines*.\n"
+    "- **Time series** (temperatures, sales, heartbeats): one number per step with a rhythm → *Forecast a "
+    "wave*, *one sine*.\n"
+    "- Behind all three, **memory**: a word agreeing with one several words back, a sound's rhythm → *Echo*, "
+    "which asks for exactly k steps of memory.")
 
 # --- controls (they decide the network every section below shows) -----------------------------------
 st.header("1. Choose a task and a network")
@@ -70,6 +82,8 @@ radius_on = c4.toggle("Rescale W_h at the start", False, key="rnn_radius_on")
 radius = c4.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1, key="rnn_radius", disabled=not radius_on,
                    help="W_h is rescaled so that its largest |eigenvalue| is ρ: < 1 gradients fade, > 1 they can explode.")
 clip = clip_c if clip_on else None
+st.latex(latex_blocks(SeqTrainer)[0].split(r", \qquad")[0]
+         + (rf"\qquad (c = {clip_c:g})" if clip_on else r"\qquad \text{(clipping off: } g \text{ unchanged)}"))
 st.caption("Training cuts each sequence into chunks of T steps and makes one update per chunk; the hidden state "
            "flows on from chunk to chunk, but the gradient stops at a chunk's start (truncated backpropagation "
            "through time) — so the network cannot learn links longer than T steps. Changing H, the seed, ρ or "
@@ -110,12 +124,24 @@ else:
     step_labels = ["'" + vz._show(c) + "'" for c in task.vocab.decode(x_probe.argmax(1))]
 n_show = 8
 t_sel = st.slider("Time step t to look at", 1, n_show, 3, key="rnn_t")
-st.plotly_chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show]), key="rnn_unrolled")
-st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight matrices at every step — "
-           "unrolling copies the drawing, not the weights. Under each x_t: the input of the sequence shown.")
 num = step_numbers(model, x_probe, t_sel - 1, units=UNITS)
 H = num["hidden_size"]
 u = min(UNITS, H)
+if task.name == "forecast":
+    y_text = f"{num['y'][0]:+.3f}"
+else:
+    p_y = softmax(num["y"])
+    best = int(np.argmax(p_y))
+    name = f"sym {best}" if task.name == "echo" else "'" + vz._show(task.vocab.decode([best])) + "'"
+    y_text = f"→ {name}<br>p = {p_y[best]:.2f}"
+h_text = "<br>".join(f"{v:+.2f}" for v in num["h"]) + (f"<br>… {H - u} more" if H > u else "")
+st.plotly_chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show],
+                                   values={"x": step_labels[t_sel - 1], "h": h_text, "y": y_text}), key="rnn_unrolled")
+st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight matrices at every step — "
+           "unrolling copies the drawing, not the weights. Under each x_t: the input of the sequence shown. Beside "
+           f"the highlighted step: its input, the first {u} of {H} hidden units of h_t, and its read-out y_t"
+           + (" (the value forecast)." if task.name == "forecast" else " — the likeliest next symbol and its "
+              "probability, softmax(y_t)."))
 st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {step_labels[t_sel - 1]} — the first {u} of "
             f"H = {H} hidden units (the products use all of them):", unsafe_allow_html=True)
 tp, tc = t_sel - 1, t_sel
@@ -125,8 +151,12 @@ st.latex(r"\begin{aligned}"
          rf"h_{{{tp}}} W_h &= {vec(num['hWh'])} \\"
          rf"b &= {vec(num['b'])} \\"
          rf"z_{{{tc}}} = x_{{{tc}}} W_x + h_{{{tp}}} W_h + b &= {vec(num['z'])} \\"
-         rf"h_{{{tc}}} = \tanh(z_{{{tc}}}) &= {vec(num['h'])}"
+         rf"h_{{{tc}}} = \tanh(z_{{{tc}}}) &= {vec(num['h'])} \\"
+         rf"y_{{{tc}}} = h_{{{tc}}} W_y + b_y &= {vec(num['y'][:UNITS])}"
          r"\end{aligned}")
+if len(num["y"]) > UNITS:
+    st.caption(f"y_{tc} has {len(num['y'])} entries, one score per symbol; the first {UNITS} are shown, "
+               f"each computed from all {H} hidden units.")
 with st.expander("The engine's equations, forward and backward through time (nn_core/rnn.py)"):
     show_equations(RNN)
 st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; the spectral radius of W_h "
@@ -186,6 +216,7 @@ if task.name == "chars":
     c1, c2 = st.columns(2)
     temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, key="rnn_temp",
                             help="Low τ: the likeliest characters; high τ: more surprises.")
+    c1.latex(latex_blocks(sample)[0] + rf"\qquad (\tau = {temperature:g})")
     default_prime = "Shall " if task_kw["text"] is None else task.text[0]
     prime = c2.text_input("Start the sample with", default_prime, key="rnn_prime", max_chars=40)
     unknown = sorted(set(prime) - set(task.vocab.chars))
@@ -241,10 +272,14 @@ def train_view(playing):
                         key="rnn_echo_seq")
     if task.name == "chars":
         start, text, probs = ss.rnn_last_sample
-        st.plotly_chart(vz.char_probs_figure(start, text[:40], probs[:40], task.vocab.chars),
+        st.plotly_chart(vz.char_probs_figure(start, text[:40], probs[:40], task.vocab.chars, top=vz.CHAR_ROWS),
                         key="rnn_char_probs")
-        st.caption("Each column: the probabilities the network gave to the next character, at temperature τ; "
-                   "the orange circle is the one drawn. ↵ = new line, ␣ = space.")
+        st.caption(f"Each column: the probabilities the network gave to the next character, at temperature τ; "
+                   f"the orange circle is the one drawn. Rows: the {min(vz.CHAR_ROWS, task.vocab.size)} characters "
+                   f"most probable somewhere in this sample, of the {task.vocab.size} the text uses. "
+                   "↵ = new line, ␣ = space.")
+        st.caption(f"Validation: windows of the last {task.n_val:,} characters of the text, held out — training "
+                   f"never reads them. Training reads the first {len(task.train_ids):,}.")
 
 
 

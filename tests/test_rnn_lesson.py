@@ -112,7 +112,9 @@ def test_character_model_beats_the_uniform_guess_on_the_bundled_text():
     trainer = SeqTrainer(task, make_model(task, 64, seed=0), seq_len=25, lr=0.01, seed=0)
     assert trainer.history["val_loss"][0] == pytest.approx(task.uniform_loss, rel=0.05)
     trainer.run_for(math.inf, max_updates=300)
-    assert trainer.history["val_loss"][-1] < 0.55 * math.log(task.vocab.size)
+    # On held-out text (the last tenth of the sonnets, never trained on): clearly better than guessing. The
+    # 0.55 this test once asked for was measured on windows of the training text itself, i.e. recitation.
+    assert trainer.history["val_loss"][-1] < 0.85 * math.log(task.vocab.size)
 
 
 def test_too_short_or_single_character_text_is_refused_in_words():
@@ -197,3 +199,31 @@ def test_sample_draws_from_the_softmax_at_temperature():
     assert [task.vocab.chars[i] for i in cold_p.argmax(1)] == list(cold)   # τ → 0: always the likeliest
     with pytest.raises(ValueError):
         sample(model, task.vocab, 5, 0.0, np.random.default_rng(0), "S")
+
+
+@pytest.mark.parametrize("text", [None, "the quick brown fox jumps over the lazy dog; " * 6])
+def test_validation_text_is_held_out_from_training(text):
+    from lessons.rnn import CharTask
+    task = CharTask(text=text, seed=0)
+    ids = task.ids
+    split = len(ids) - task.n_val
+    assert task.n_val >= 2 and np.array_equal(np.concatenate([task.train_ids, task.val_ids]), ids)
+    train_text, val_text = task.vocab.decode(ids[:split]), task.vocab.decode(ids[split:])
+    # every validation window (and its next-character targets) lies in the held-out end of the text
+    for x, y in zip(task.val_x, task.val_y):
+        window = task.vocab.decode(np.append(x, y[-1]))
+        assert window in val_text
+    if text is None:   # long windows of the held-out sonnets never occur in what is trained on
+        assert all(task.vocab.decode(x) not in train_text for x in task.val_x)
+    rng = np.random.default_rng(0)
+    for _ in range(20):    # training batches only ever read the first part
+        x, y = task.batch(rng, 8)
+        for row, target in zip(x.argmax(-1), y):
+            assert task.vocab.decode(np.append(row, target[-1])) in train_text
+
+
+def test_step_numbers_read_out_is_the_models_output():
+    task = EchoTask(k=2)
+    model = make_model(task, 6, seed=1)
+    x, _ = task.probe()
+    assert np.allclose(step_numbers(model, x, 3)["y"], model.forward(x[None])[0, 3])

@@ -42,6 +42,11 @@ def trainer(at):
     return at.session_state.rnn_trainer
 
 
+def step_latex(at):
+    """The formula with the selected step's numbers (z_t, h_t, y_t)."""
+    return next(lt.value for lt in at.latex if r"\begin{aligned}" in lt.value and "W_x" in lt.value)
+
+
 def step(at):
     at.button(key="rnn_step").click()
     return run(at)
@@ -54,7 +59,7 @@ def test_defaults_show_the_unrolled_network_and_the_step_numbers(at):
     tr = trainer(at)
     x, _ = tr.task.probe()
     num = step_numbers(tr.model, x, 2, units=4)                 # t = 3 by default
-    shown = at.latex[0].value
+    shown = step_latex(at)
     for key in ("h_prev", "xWx", "hWh", "b", "z", "h"):
         assert " & ".join(f"{v:+.3f}" for v in num[key]) in shown
     assert r"\tanh(z_{3})" in shown
@@ -62,7 +67,7 @@ def test_defaults_show_the_unrolled_network_and_the_step_numbers(at):
     assert any(r"\tanh(z_t)" in lt.value for lt in at.latex)
     at.slider(key="rnn_t").set_value(1)
     run(at)
-    assert "h_{0} &=" in at.latex[0].value and "+0.000 & +0.000" in at.latex[0].value
+    assert "h_{0} &=" in step_latex(at) and "+0.000 & +0.000" in step_latex(at)
 
 
 def test_step_trains_and_the_gradient_plot_shows_the_engines_values(at):
@@ -256,3 +261,34 @@ def test_characters_on_the_learners_text(at):
     assert set(tr.task.vocab.chars) == set("the cat sat on the mat and the rat ran at the cat")
     step(at)
     assert trainer(at).steps > 0 and at.code[0].value.startswith("t")
+
+
+def test_the_graph_and_the_formula_show_x_h_and_y_of_the_selected_step(at):
+    tr = trainer(at)
+    x, _ = tr.task.probe()
+    y3 = tr.model.forward(x[None])[0, 2]                       # the engine's read-out at t = 3
+    h3 = tr.model.layers[0].forward(x[None])[0, 2]
+    assert f"y_{{3}} = h_{{3}} W_y + b_y &= \\begin{{bmatrix}}{y3[0]:+.3f}" in step_latex(at)
+    notes = {a.get("name"): a["text"] for a in charts(at)["unrolled"]["layout"]["annotations"] if a.get("name")}
+    assert notes["value y"] == f"{y3[0]:+.3f}" and notes["value h"].startswith(f"{h3[0]:+.2f}<br>{h3[1]:+.2f}")
+    assert notes["value h"].endswith(f"… {len(h3) - 4} more") and notes["value x"] == f"{x[2, 0]:+.2f}"
+
+
+def test_backprop_through_time_formula_passes_through_the_read_out(at):
+    at.expander  # the engine's equations, rendered from nn_core/rnn.py
+    assert any(r"\frac{\partial L}{\partial y_t} W_y^\top" in lt.value for lt in at.latex)
+
+
+def test_temperature_and_clipping_formulas_are_shown(at):
+    assert any(r"\min\Bigl(1, \frac{c}{\|g\|}\Bigr)" in lt.value and "clipping off" in lt.value for lt in at.latex)
+    at.toggle(key="rnn_clip_on").set_value(True)
+    run(at)
+    assert any(r"\min\Bigl(1" in lt.value and "(c = 1)" in lt.value for lt in at.latex)
+    at.radio(key="rnn_task").set_value("chars")
+    run(at)
+    assert any(r"e^{z_k / \tau}" in lt.value and r"(\tau = 0.7)" in lt.value for lt in at.latex)
+    step(at)
+    task = trainer(at).task
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Rows: the 12 characters most probable somewhere in this sample, of the {task.vocab.size}" in captions
+    assert f"the last {task.n_val:,} characters of the text, held out" in captions

@@ -26,10 +26,11 @@ def _hline(y, **line):
             "line": {"dash": "dash", "color": "#777", **line}}
 
 
-def unrolled_figure(n_steps, selected=None, inputs=None):
+def unrolled_figure(n_steps, selected=None, inputs=None, values=None):
     """The RNN unrolled over ``n_steps`` time steps: x_t → h_t → y_t, h_{t−1} → h_t, with the same three
     weight matrices (one colour each) at every step. ``selected`` (1-based) is highlighted; ``inputs``
-    optional short labels of the inputs shown under x_t."""
+    optional short labels of the inputs shown under x_t; ``values``: optional {"x", "h", "y"} texts written
+    beside the selected step's boxes (the numbers of that step)."""
     shapes, notes = [], []          # collected, then set at once (adding them one by one is slow)
     w, hgt = 0.5, 0.36
     rows = {"x": 0.0, "h": 1.3, "y": 2.6}
@@ -61,7 +62,12 @@ def unrolled_figure(n_steps, selected=None, inputs=None):
         if inputs is not None and t <= len(inputs):
             notes.append({"x": t, "y": -0.42, "text": str(inputs[t - 1]), "showarrow": False,
                           "font": {"size": 13, "color": "#444"}})
-    fig = go.Figure(layout={"shapes": shapes, "annotations": notes, "height": 300, "plot_bgcolor": "white",
+    if selected is not None and values:
+        for row, text in values.items():
+            notes.append({"x": selected + w / 2 + 0.03, "y": rows[row], "text": text, "showarrow": False,
+                          "xanchor": "left", "align": "left", "font": {"size": 12, "color": "#111"},
+                          "bgcolor": "rgba(255,255,255,0.92)", "name": f"value {row}"})
+    fig = go.Figure(layout={"shapes": shapes, "annotations": notes, "height": 340, "plot_bgcolor": "white",
                             "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "showlegend": False,
                             "xaxis": {"visible": False, "range": [-0.5, n_steps + 0.5]},
                             "yaxis": {"visible": False, "range": [-0.6, 3.0]}})
@@ -199,7 +205,10 @@ def _show(c):
     return {"\n": "↵", " ": "␣", "\t": "⇥"}.get(c, c)
 
 
-def char_probs_figure(prime, text, probs, chars, top=12):
+CHAR_ROWS = 12      # candidate characters the probability heatmap shows
+
+
+def char_probs_figure(prime, text, probs, chars, top=CHAR_ROWS):
     """Next-character probabilities for a generated sample: column i is the distribution the i-th
     character of ``text`` was drawn from (probs (n, V), after ``prime``); rows are the ``top`` characters
     most probable somewhere. Colour: probability 0 (grey) … 1 (blue), fixed range."""
