@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+_HOME = Path(__file__).resolve().parent.parent
+# the bundled data: beside nn_core in a checkout; in the app's folder (site-packages/nnlab) when pip-installed
+ASSETS = _HOME / "assets" if (_HOME / "assets").is_dir() else _HOME / "nnlab" / "assets"
 
 SHAPE_CLASSES = ["line", "cross", "square", "circle"]
 

@@ -3,11 +3,9 @@ characters of a bundled public-domain text.
 
 Arrays are batch-first, like the RNN: (n, T, features) inputs and (n, T) or (n, T, 1) targets.
 """
-from pathlib import Path
-
 import numpy as np
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+from .images import ASSETS
 
 
 def sine_windows(n, T, kind="sine", seed=0):

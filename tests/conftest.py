@@ -37,17 +37,18 @@ def chromium_path():
 
 
 @contextlib.contextmanager
-def serve_app(log_name="server.log"):
-    """Run `streamlit run app.py` on a free local port; yield its URL; stop it afterwards."""
+def serve_app(log_name="server.log", command=None, cwd=ROOT, env=None):
+    """Run `streamlit run app.py` on a free local port; yield its URL; stop it afterwards. ``command(port)``
+    gives another command line that serves the app on that port (run in ``cwd`` with ``env``)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     (ROOT / "artifacts").mkdir(exist_ok=True)
     log = open(ROOT / "artifacts" / log_name, "w")
-    srv = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    cmd = command(port) if command else [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    srv = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(120):
