@@ -13,6 +13,7 @@ from nn_core.layers import Dense
 from nn_core.training import Trainer
 from ui import live as robust
 from ui.common import maths_expander
+from ui.knockout import knockout_panel
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
                             map_image, network_diagram, network_figure, points_overlay, value_rgb)
 
@@ -28,8 +29,7 @@ if "pg_setup" not in S:
 elif any(k not in S for k in ("pg_w_data", "pg_w_lr", "pg_w_stop_loss", "pg_show_test", "pg_discrete")):
     ps.widget_defaults(S, S.pg_setup)      # back from another lesson: Streamlit dropped this page's widget values
     S.pg_show_test, S.pg_discrete = S.get("pg_show_test", False), S.get("pg_discrete", False)
-for _k in [k for k in S if str(k).startswith("pg_w_")]:
-    S[_k] = S[_k]                          # keep hidden (classroom) or removed widgets' values across reruns
+for _k in [k for k in S if str(k).startswith("pg_w_")]: S[_k] = S[_k]  # keep hidden/removed widgets' values
 for _k, _v in S.pop("pg_pending", {}).items():  # widget values set after their widgets were drawn (upload, load)
     S[_k] = _v
 hide = set(S.pg_classroom)
@@ -299,6 +299,7 @@ with more[0]:
             t1, t2 = st.tabs(["nn_core", "PyTorch"])
             t1.code(pg.nn_core_code(setup, task, classes), language="python")
             t2.code(pg.pytorch_code(setup, task, classes), language="python")
+    knockout_panel(S, GRID, MAP_SCALE)
     maths_expander("The maths behind it", [
         ("**The network**, layer after layer:", pg), ("**A hidden layer**: weighted sums z, then the activation "
                                                       "a = f(z).", Dense),

@@ -369,3 +369,18 @@ def data_figure(rgb, X, y, task, click_grid=24, height=420):
                   clickmode="event+select", dragmode=False)
     return go.Figure(data=data, layout=layout)
 
+
+
+def importance_figure(names, harms, classifier, height=300):
+    """One bar per hidden neuron, most important on top: the accuracy lost (or MSE gained) when that neuron
+    alone is knocked out."""
+    fig = go.Figure(go.Bar(x=list(harms), y=list(names), orientation="h", marker_color=BLUE,
+                           text=[f"{h:+.1%}" if classifier else f"{h:+.3g}" for h in harms], textposition="outside",
+                           hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_layout(height=max(height, 28 * len(names) + 80), margin=dict(l=10, r=40, t=30, b=10),
+                      font=dict(size=14), plot_bgcolor="white",
+                      title=dict(text="accuracy lost without each neuron" if classifier else
+                                 "test MSE added without each neuron", font=dict(size=15)),
+                      yaxis=dict(autorange="reversed", type="category"), xaxis=dict(gridcolor="#eee",
+                      tickformat=".0%" if classifier else None))
+    return fig
