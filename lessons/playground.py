@@ -45,10 +45,13 @@ CLASSROOM_GROUPS = {"data": "data set, noise, split, seed", "points": "adding an
                     "stop": "stop rule", "code": "show the code", "files": "save and load",
                     "challenges": "challenges", "classroom": "the classroom picker itself"}
 
+# the defaults train the spiral to ≥ 95 % test accuracy and keep it ≥ 93 % for 1,000 epochs more (seeded; found
+# by bench/defaults.py, checked by tests/test_playground.py); mini-batches of 10 at rate 0.01 peaked at 95 %
+# around epoch 90, then wandered down to 78 %
 DEFAULT_SETUP = {
     "data": "spiral", "noise": 0, "seed": 0, "train": 50,
     "features": ["x1", "x2"], "layers": [8, 8, 8], "acts": ["tanh", "tanh", "tanh"],
-    "loss": "auto", "opt": "adam", "lr": 0.01, "batch": 10, "reg": "none", "rate": 0.0,
+    "loss": "auto", "opt": "adam", "lr": 0.03, "batch": 0, "reg": "none", "rate": 0.0,
     "stop_loss": 0.0, "stop_epoch": 0,
 }
 DIVERGE_TIP = {"opt": "sgd", "lr": 10.0}   # the "Try next" tip that makes training blow up (checked by a test)
@@ -413,14 +416,19 @@ CHALLENGES = {
 
 
 def check_challenge(name, setup, trainer):
-    """(done, sentence) for a challenge, judged on the current setup and trainer."""
-    acc = trainer.history["test_acc"][-1] if trainer.history["test_acc"] else None
+    """(done, sentence) for a challenge, judged on the current setup and trainer. Accuracy challenges are
+    judged on the best epoch of the run so far (the live value wanders; a peak reached while playing counts),
+    and the sentence says which epoch and what the accuracy is now."""
+    accs = [a for a in trainer.history["test_acc"] if a is not None]
+    acc = max(accs) if accs else None
+    best = f" at epoch {accs.index(acc) + 1:,}" if accs else ""
+    now = f", now {accs[-1]:.1%}" if accs else ""
     if name == "spiral2":
         ok = setup["data"] == "spiral" and len(setup["layers"]) <= 2 and acc is not None and acc >= 0.95
         need = "the spiral data set" if setup["data"] != "spiral" else (
             f"at most 2 hidden layers (you have {len(setup['layers'])})" if len(setup["layers"]) > 2 else
-            f"95 % test accuracy (now {0 if acc is None else acc:.0%})")
-        return ok, "Solved!" if ok else f"Not yet: needs {need}."
+            f"95 % test accuracy (best so far {0 if acc is None else acc:.1%}{best}{now})")
+        return ok, f"Solved: {acc:.1%} test accuracy{best}{now}." if ok else f"Not yet: needs {need}."
     if name == "diverge":
         if trainer.diverged:
             return True, f"Solved: the learning rate {trainer.optimizer.lr:g} made the weights explode."
@@ -429,8 +437,8 @@ def check_challenge(name, setup, trainer):
         ok = setup["data"] == "circle" and not setup["layers"] and acc is not None and acc >= 0.95
         need = "the circle data set" if setup["data"] != "circle" else (
             "no hidden layer (remove them all)" if setup["layers"] else
-            f"95 % test accuracy (now {0 if acc is None else acc:.0%})")
-        return ok, "Solved!" if ok else f"Not yet: needs {need}."
+            f"95 % test accuracy (best so far {0 if acc is None else acc:.1%}{best}{now})")
+        return ok, f"Solved: {acc:.1%} test accuracy{best}{now}." if ok else f"Not yet: needs {need}."
     raise ValueError(f"unknown challenge {name!r}")
 
 

@@ -84,21 +84,57 @@ def apply_controls(S):
 
 
 # ---------------------------------------------------------------- what the controls do
+def go_on_from_shown(S):
+    """Step and Play go on from the epoch the learner rewound to (the later epochs are dropped, said in
+    ``pg_message``; ``pg_rewound`` lists the epochs gone back to, marked on the curves)."""
+    tr, shown = S["pg_trainer"], S.get("pg_rewind")
+    if shown is None or shown == tr.epoch or shown not in dict(tr.snapshots):
+        return None
+    dropped = tr.epoch - shown
+    tr.rewind(shown)
+    S["pg_rewound"] = [e for e in S.get("pg_rewound", []) if e < shown] + [shown]
+    S["pg_rewind_latest"] = shown
+    S["pg_message"] = (f"Went on from epoch {shown:,}, as shown: the {dropped:,} later epochs were dropped "
+                       "(and the optimizer's running averages start afresh).")
+    return shown
+
+
 def on_play(S, play):
+    if play:
+        S["pg_message"] = None
+        go_on_from_shown(S)
     S["pg_playing"] = play and not S["pg_trainer"].stopped
-    S["pg_message"] = None
     S["pg_redraw"] = S["pg_playing"]      # Pause needs no redraw: the next live tick stops the timer
+    return S["pg_playing"]
 
 
 def on_step(S):
     S["pg_playing"], S["pg_redraw"] = False, True
-    S["pg_trainer"].run_epoch()
+    S["pg_message"] = None
+    go_on_from_shown(S)
+    pg.train_chunk(S["pg_trainer"], {**S["pg_setup"], "stop_epoch": 0, "stop_loss": 0.0}, 0.0)   # one epoch
 
 
 def on_reset(S):
     S["pg_playing"], S["pg_redraw"] = False, True
     S["pg_trainer"].reset(S["pg_initial"])
+    S["pg_rewound"] = []
     S["pg_message"] = "Reset: the weights are back to their starting values and the epoch counter to 0."
+
+
+def on_upload(S, raw):
+    """A CSV file's bytes: the points become the data set (rebuilt at once when uploaded points are already
+    the data set — a second upload replaces the first). Returns an error message, or None."""
+    try:
+        S["pg_upload"] = pg.read_points_csv(raw)
+    except ValueError as e:
+        return str(e)
+    if S["pg_setup"]["data"] == "upload":
+        build(S, S["pg_setup"], f"Loaded {len(S['pg_upload'][0])} new points: the network was rebuilt with "
+                                "fresh weights.")
+    else:
+        S["pg_pending"] = {"pg_w_data": "upload"}
+    return None
 
 
 def on_lower_lr(S):

@@ -128,6 +128,16 @@ class Trainer:
                         f"The network now shows the weights {shown}.")
         self.diverged = True
 
+    def rewind(self, epoch):
+        """Go back to the snapshot of ``epoch`` and go on from there: its weights, the history up to it,
+        the snapshots up to it; the optimizer's state (velocities, moments) starts afresh."""
+        weights = dict(self.snapshots)[epoch]
+        self.model.set_weights(weights)
+        self.optimizer.reset()
+        self.history = {k: v[:epoch] for k, v in self.history.items()}
+        self.snapshots = [(e, w) for e, w in self.snapshots if e <= epoch]
+        self.epoch, self._pos, self.stopped, self.diverged = epoch, None, None, False
+
     # --- training -------------------------------------------------------------------------------------
     def _batch_size(self, n):
         return n if not self.batch_size else min(max(int(self.batch_size), 1), n)   # None or 0: full batch

@@ -1,6 +1,4 @@
 """Lesson 4: the MLP playground — build a multi-layer perceptron, train it live on 2-D data, watch it learn."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -12,14 +10,11 @@ from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
 from ui import live as robust
+from ui import playground_view
 from ui.common import maths_expander
 from ui.knockout import knockout_panel
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, data_figure, jpeg_uri,
-                            map_image, network_diagram, network_figure, points_overlay, value_rgb)
+from viz.playground import class_map_rgb, data_figure, value_rgb
 
-GRID = 100                    # the decision map is GRID × GRID
-LIVE_INTERVAL = 0.095         # seconds between live frames: 10.5 asked, so that timer jitter still leaves ≥ 10
-MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 S = st.session_state
 
 
@@ -38,8 +33,6 @@ st.title("MLP playground")
 st.markdown(
     "A **multi-layer perceptron**: each neuron takes a weighted sum z of the layer before plus a bias, then an "
     "activation. Press **Play**: the big map is the network's answer everywhere, each small map one neuron's.")
-# live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
-st.html("<style>.st-key-pg_live [data-stale='true'] {opacity: 1 !important; transition: none !important;}</style>")
 for note in S.pg_link_notices:
     st.info(f"This link's setting {note} was ignored; the default is used instead.")
 if S.pg_classroom:
@@ -51,9 +44,9 @@ trainer = S.pg_trainer
 
 
 with bar[0]:
-    robust.play_bar("pg", S.pg_playing, lambda play: ps.on_play(S, play), lambda: ps.on_step(S),
-                    lambda: ps.on_reset(S), can_play=not S.pg_trainer.stopped, step_help="Train one epoch",
-                    reset_help="Start again from the first weights")
+    robust.control_bar("pg", on_play=lambda: ps.on_play(S, True), step=lambda: ps.on_step(S),
+                       reset=lambda: ps.on_reset(S), can_play=not S.pg_trainer.stopped, step_help="Train one epoch",
+                       reset_help="Start again from the first weights")
 lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[1:]
 if "lr" not in hide:
     lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
@@ -135,107 +128,8 @@ if trainer.stopped:
 
 
 # ---------------------------------------------------------------- the live view
-def overlay():
-    """The points layer of the map, drawn once per data set and test-points choice."""
-    key = (S.pg_data_version, bool(S.pg_show_test))
-    if S.get("pg_overlay_key") != key:
-        test = (data["X_test"], data["y_test"]) if S.pg_show_test else None
-        S.pg_overlay = points_overlay(GRID * MAP_SCALE, (data["X_train"], data["y_train"]), test, task)
-        S.pg_overlay_key = key
-    return S.pg_overlay
-
-
-def feature_label(f):
-    return {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}.get(f, f)
-
-
-S.pg_live_timer = S.pg_playing
-@st.fragment(run_every=LIVE_INTERVAL if S.pg_playing else None)
-@robust.paced("pg", wake=("pg_bar",))      # under a class's load: fewer frames for everyone instead of none
-def live_view():
-    with st.container(key="pg_live"):
-        live_body()
-
-
-def live_body():
-    t_start, cpu_start = time.perf_counter(), time.process_time()
-    tr, playing = S.pg_trainer, S.pg_playing
-    if S.pg_live_timer and not playing:
-        st.rerun()                         # paused from the training bar's fragment: stop the timer, draw all
-    if playing:
-        try:
-            tr.run_for(robust.budget("pg", pg.frame_training(S.get("pg_drawing_s", 0.015))),
-                       until=lambda: robust.click_pending("pg_bar"))
-        except (ValueError, FloatingPointError) as e:      # keep the page alive whatever the numbers do
-            tr.stopped, tr.diverged = f"The computation failed ({e}).", True
-        robust.yield_to_click()                              # Pause lands without drawing this frame
-        reason = tr.stopped or pg.stop_reason(tr, S.pg_setup)
-        if reason:
-            S.pg_playing = False
-            S.pg_message = None if tr.stopped else reason
-            st.rerun()
-    h, t_drawing = tr.history, time.perf_counter()
-    shown, epochs, model = ps.rewind(S) if not playing else (tr.epoch, None, tr.model)   # slider below
-    # every picture is made before anything is drawn, so that a frame's elements reach the browser together
-    # instead of spread over the frame's drawing time
-    outs = pg.neuron_outputs(model, S.pg_setup, pg.plane_grid(GRID)[2])
-    if task == "multiclass":
-        rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S.pg_discrete)
-    else:
-        rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S.pg_discrete)
-    map_uri = jpeg_uri(map_image(rgb, overlay(), MAP_SCALE))
-    # under a class's load the diagram and the curves, which change slowly, are redrawn every other frame
-    # (the map and the counters every frame): cheaper frames, so more of them for everyone
-    S.pg_frame_no = S.get("pg_frame_no", 0) + 1
-    if playing and robust.loaded("pg") and S.pg_frame_no % 2 and S.get("pg_live_uris"):
-        diagram_uri, curves_uri = S.pg_live_uris
-    else:
-        diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S.pg_setup["features"]], outs,
-                                  GRID, act_names=[pg.ACTIVATIONS[a] for a in S.pg_setup["acts"]], hover=not playing)
-        diagram_uri = jpeg_uri(diagram["image"]) if playing else None
-        curves_uri = jpeg_uri(curves_image(h, tr.classifier)) if playing else None
-    S.pg_live_uris = (diagram_uri, curves_uri) if playing else None
-    diagram_col, out_col = st.columns([1.75, 1], gap="small")
-    with out_col:
-        if epochs is not None:
-            st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
-                             help="The decision map and the diagram as they were at a saved epoch")
-        m1, m2 = st.columns(2)
-        m1.metric("Epoch", f"{shown:,}")
-        i = h["epoch"].index(shown) if shown in h["epoch"] else None
-        if i is not None:
-            if tr.classifier:
-                m2.metric("Test accuracy", f"{h['test_acc'][i]:.1%}")
-            else:
-                m2.metric("Test loss", f"{h['test_loss'][i]:.4f}")
-            st.caption(f"Train loss {h['train_loss'][i]:.4f} · test loss {h['test_loss'][i]:.4f}")
-        st.image(map_uri, width="stretch")
-        t1, t2 = st.columns(2)
-        t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
-        t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
-    with diagram_col:
-        if playing:
-            st.image(diagram_uri, width="stretch")
-        else:
-            st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
-    show_cm = tr.classifier and not playing and h["epoch"]
-    chart_col, cm_col = st.columns([2.4, 1]) if show_cm else (st.container(), None)
-    with chart_col:
-        if playing:
-            st.image(curves_uri, width="stretch")
-        else:
-            st.plotly_chart(curves_figure(h, tr.classifier), key="pg_curves", config={"displayModeBar": False})
-    if cm_col is not None:
-        with cm_col:
-            cm = pg.confusion_matrix(S.pg_data["y_test"], model.predict(tr.X_test), max(classes, 2))
-            st.plotly_chart(confusion_figure(cm), key="pg_cm", config={"displayModeBar": False})
-    if playing:
-        # this session's drawing time (smoothed), which the next frame's training budget leaves room for
-        S.pg_drawing_s = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)
-    robust.frame_stats("pg", tr.epoch if playing else None, t_start, cpu_start)
-
 with right:
-    live_view()
+    playground_view.live_section(S)
 
 # ---------------------------------------------------------------- below the live view
 if "points" not in hide:
@@ -269,13 +163,8 @@ if "points" not in hide:
             up = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_csv")
             if up is not None and S.get("pg_csv_seen") != up.file_id:
                 S.pg_csv_seen = up.file_id
-                try:
-                    S.pg_upload = pg.read_points_csv(up.getvalue())
-                except ValueError as e:
-                    S.pg_csv_error = str(e)
-                else:
-                    S.pg_csv_error = None
-                    S.pg_pending = {"pg_w_data": "upload"}
+                S.pg_csv_error = ps.on_upload(S, up.getvalue())
+                if S.pg_csv_error is None:
                     st.rerun()
             if S.get("pg_csv_error"):
                 st.error(f"This file was not used: {S.pg_csv_error} Your current data is unchanged.")
@@ -299,7 +188,7 @@ with more[0]:
             t1, t2 = st.tabs(["nn_core", "PyTorch"])
             t1.code(pg.nn_core_code(setup, task, classes), language="python")
             t2.code(pg.pytorch_code(setup, task, classes), language="python")
-    knockout_panel(S, GRID, MAP_SCALE)
+    knockout_panel(S, playground_view.GRID, playground_view.MAP_SCALE)
     maths_expander("The maths behind it", [
         ("**The network**, layer after layer:", pg), ("**A hidden layer**: weighted sums z, then the activation "
                                                       "a = f(z).", Dense),
@@ -339,12 +228,16 @@ with more[1]:
         st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "(the defaults: no parameters)",
                 language=None)
     if "challenges" not in hide:
-        with st.expander("Challenges", icon=":material/emoji_events:", expanded=True):
-            for name, text in pg.CHALLENGES.items():
-                done, verdict = pg.check_challenge(name, setup, trainer)
-                st.markdown(f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} "
-                            f"**{text}**  \n{verdict}")
+        @st.fragment(run_every=1.0 if S.pg_playing else None)   # judged on the live run, refreshed while playing
+        def challenges():
+            with st.expander("Challenges", icon=":material/emoji_events:", expanded=True):
+                for name, text in pg.CHALLENGES.items():
+                    done, verdict = pg.check_challenge(name, S.pg_setup, S.pg_trainer)
+                    st.markdown(f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} "
+                                f"**{text}**  \n{verdict}")
+        challenges()
 
 st.markdown("**Try next:** the circle with only the features x1² and x2² and no hidden layer; the spiral with "
-            "sin(x1) and sin(x2); a learning rate of 3 with SGD (watch it diverge); L2 regularisation on noisy "
+            f"sin(x1) and sin(x2); a learning rate of {pg.DIVERGE_TIP['lr']:g} with "
+            f"{pg.OPTIMIZERS[pg.DIVERGE_TIP['opt']]} (watch it blow up); L2 regularisation on noisy "
             "data with a 10 % training split (overfitting, then less of it).")

@@ -80,6 +80,7 @@ def test_playground_lr_10():
     ok(at.run())
     choose(at, "select_slider", "pg_w_lr", "10")
     choose(at, "selectbox", "pg_w_opt", "SGD")
+    choose(at, "select_slider", "pg_w_batch", "10")          # mini-batches: it blows up within a few epochs
     ok(at.run())
     for _ in range(15):
         click(at, "pg_step")

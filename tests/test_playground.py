@@ -31,7 +31,7 @@ def test_flat_optimizer_follows_the_per_array_optimizer_exactly(opt, extra):
     """Same data, seeds and batches: the flat update must give the very weights of the engine's own loop —
     with gradients left in place by backward, and with gradients replaced by a penalty or by clipping."""
     reg = "l2" if extra == "l2" else "none"
-    setup = setup_with(opt=opt, lr=0.03, layers=[5, 3], acts=["relu", "tanh"], reg=reg, rate=0.01)
+    setup = setup_with(opt=opt, lr=0.03, batch=10, layers=[5, 3], acts=["relu", "tanh"], reg=reg, rate=0.01)
     data = pg.make_data(setup)
     flat = pg.make_trainer(setup, data)
     plain_model = pg.make_model(setup, data["task"], data["classes"])
@@ -160,15 +160,19 @@ def test_uploaded_and_added_points_join_the_data():
     assert data["task"] == "binary" and data["X_train"][-1].tolist() == [1.0, 1.0]
 
 
-def test_seeded_default_run_on_the_spiral_reaches_90_percent():
+def test_seeded_defaults_learn_the_spiral_and_stay_learned():
+    """At the defaults the spiral reaches 95 % test accuracy and stays at 93 % or more for 1,000 epochs."""
     setup = pg.default_setup()
     assert setup["data"] == "spiral"
     tr = pg.make_trainer(setup, pg.make_data(setup))
-    for _ in range(300):
+    while tr.epoch < 1000 and not (tr.history["test_acc"] and tr.history["test_acc"][-1] >= 0.95):
         tr.run_epoch()
-        if tr.history["test_acc"][-1] >= 0.9:
-            break
-    assert tr.history["test_acc"][-1] >= 0.9, tr.history["test_acc"][-1]
+    reached = tr.epoch
+    assert tr.history["test_acc"][-1] >= 0.95, max(tr.history["test_acc"])
+    for _ in range(1000):
+        tr.run_epoch()
+    low = min(tr.history["test_acc"][reached:])
+    assert low >= 0.93 and not tr.stopped, (reached, low)
 
 
 def test_large_learning_rate_diverges_and_says_why():

@@ -280,3 +280,34 @@ def test_changing_the_network_while_playing_pauses_and_says_so():
     version = at.session_state["pg_data_version"]
     ok(at.slider(key="pg_w_noise").set_value(10).run())
     assert at.session_state["pg_data_version"] == version + 1 and at.session_state["pg_overlay_key"][0] == version + 1
+
+
+def test_a_classifier_that_blows_up_is_stopped_and_explained_and_the_tip_says_so():
+    """SGD at η = 10 on the spiral saturates without NaN: the page stops playing and explains it."""
+    at = app({"opt": pg.DIVERGE_TIP["opt"], "lr": f"{pg.DIVERGE_TIP['lr']:g}"})
+    ok(at.button(key="pg_play").click().run())
+    for _ in range(20):
+        if not at.session_state["pg_playing"]:
+            break
+        ok(at.run())
+    tr = at.session_state["pg_trainer"]
+    assert tr.stopped and not at.session_state["pg_playing"]
+    warning = texts(at, "warning")
+    assert "diverged" in warning and "blind guess" in warning and "clipping" not in warning
+    assert at.button(key="pg_play").proto.disabled
+    tip = texts(at, "markdown")
+    assert f"learning rate of {pg.DIVERGE_TIP['lr']:g} with SGD (watch it blow up)" in tip
+
+
+def test_a_second_csv_upload_is_applied_on_the_page():
+    at = app()
+    at.session_state["pg_upload"] = None
+    import lessons.playground_session as ps
+    assert ps.on_upload(at.session_state, b"0,0,0\n1,1,1\n2,2,0\n3,3,1\n") is None
+    ok(at.run())
+    assert at.session_state["pg_setup"]["data"] == "upload"
+    rows = "".join(f"{i % 5},{i // 5},{i % 2}\n" for i in range(30)).encode()
+    assert ps.on_upload(at.session_state, rows) is None
+    ok(at.run())
+    d = at.session_state["pg_data"]
+    assert len(d["X_train"]) + len(d["X_test"]) == 30 and "30 new points" in texts(at, "info")

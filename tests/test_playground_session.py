@@ -91,3 +91,36 @@ def test_an_added_point_joins_the_training_set_and_keeps_the_weights(S):
     assert same(weights, S["pg_trainer"].model.get_weights())
     ps.on_clear_added(S)
     assert len(S["pg_data"]["X_train"]) == n
+
+
+def test_step_and_play_go_on_from_the_rewound_epoch_not_from_the_newest(S):
+    for _ in range(6):
+        ps.on_step(S)
+    tr = S["pg_trainer"]
+    shown, epochs, model = ps.rewind(S)
+    S["pg_rewind"] = epochs[2]                      # the learner scrubs back
+    back = epochs[2]
+    shown, _, model = ps.rewind(S)
+    assert shown == back and tr.epoch > back
+    ps.on_step(S)                                   # one epoch on from what is shown
+    assert tr.epoch == back + 1 and len(tr.history["epoch"]) == back + 1
+    assert tr.history["epoch"][-1] == back + 1 and "dropped" in S["pg_message"]
+    assert S["pg_rewound"] == [back]                # marked on the curves
+    shown, epochs, _ = ps.rewind(S)
+    assert shown == back + 1 and epochs[-1] == back + 1            # the slider follows the new newest epoch
+    S["pg_rewind"] = 0
+    assert ps.on_play(S, True) and S["pg_trainer"].epoch == 0 and S["pg_rewound"] == [0]
+
+
+def test_a_second_csv_upload_replaces_the_first(S):
+    assert ps.on_upload(S, b"0,0,0\n1,1,1\n2,2,0\n3,3,1\n") is None
+    S.update(S.pop("pg_pending"))                    # the page applies the pending widget value
+    ps.apply_controls(S)
+    assert S["pg_setup"]["data"] == "upload" and len(S["pg_trainer"].X_train) + len(S["pg_trainer"].X_test) == 4
+    rows = "".join(f"{i % 5},{i // 5},{i % 2}\n" for i in range(30))
+    assert ps.on_upload(S, rows.encode()) is None
+    ps.apply_controls(S)
+    assert len(S["pg_data"]["X_train"]) + len(S["pg_data"]["X_test"]) == 30
+    assert "30 new points" in S["pg_message"]
+    assert "not" in ps.on_upload(S, b"a,b\n") or ps.on_upload(S, b"a,b\n")   # a bad file: a message…
+    assert len(S["pg_data"]["X_train"]) + len(S["pg_data"]["X_test"]) == 30   # … and the data unchanged

@@ -102,49 +102,26 @@ def paced(prefix, **kwargs):
     return wrap
 
 
-def play_bar(prefix, playing, on_play, on_step, on_reset, can_play=True, step_help=None, reset_help=None):
-    """Play/Pause, Step and Reset as a fragment of their own (key ``{prefix}_bar``): a click reruns these three
-    buttons only, so Pause shows at once, and a live frame waiting on ``click_pending("{prefix}_bar")`` ends
-    its training. Play and Pause are two buttons, not one relabelled: Streamlit may replay a click's callback
-    on the next run, and a replayed Pause must not find itself bound to Play. ``on_play(bool)``,
-    ``on_step()`` and ``on_reset()`` set ``{prefix}_redraw`` when the whole page must follow (the live view
-    and its timer): the bar then reruns the app."""
-    @st.fragment(key=f"{prefix}_bar")
-    def bar():
-        c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
-        with c[0].container(key=f"{prefix}_playpause"):
-            if st.session_state.get(f"{prefix}_playing", playing):
-                st.button("Pause", key=f"{prefix}_pause", on_click=on_play, args=(False,), type="primary",
-                          icon=":material/pause:", width="stretch")
-            else:
-                st.button("Play", key=f"{prefix}_play", on_click=on_play, args=(True,), type="primary",
-                          icon=":material/play_arrow:", width="stretch", disabled=not can_play)
-        c[1].button("Step", key=f"{prefix}_step", on_click=on_step, width="stretch", help=step_help)
-        c[2].button("Reset", key=f"{prefix}_reset", on_click=on_reset, width="stretch", help=reset_help)
-        if st.session_state.pop(f"{prefix}_redraw", False) and fragment_rerun():
-            st.rerun()                     # Play, Step, Reset: the live view (and its timer) follows
-
-    bar()
-
-
-def frame_stats(prefix, epoch, t_start, cpu_start):
+def frame_stats(prefix, epoch, t_start, cpu_start, unit="epochs"):
     """While playing, a caption of the last 20 frames: frames/s, epochs/s, server and CPU time per frame
     (``t_start``/``cpu_start``: ``time.perf_counter()``/``time.process_time()`` when the frame began);
     called with ``epoch=None`` when paused, it forgets them."""
     frames = st.session_state.setdefault(f"{prefix}_frames", [])
     if epoch is None:
         frames.clear()
-        return
-    frames.append((time.perf_counter(), epoch, 1000 * (time.perf_counter() - t_start),
-                   1000 * (time.process_time() - cpu_start)))
-    del frames[:-20]
+    text = "\u00a0"                      # paused: the line stays (no layout jump), empty
+    if epoch is not None:
+        frames.append((time.perf_counter(), epoch, 1000 * (time.perf_counter() - t_start),
+                       1000 * (time.process_time() - cpu_start)))
+        del frames[:-20]
     if len(frames) > 2:
         dt = frames[-1][0] - frames[0][0]
         server = sum(f[2] for f in frames[1:]) / (len(frames) - 1)
         cpu = sum(f[3] for f in frames[1:]) / (len(frames) - 1)
-        with st.container(key=f"{prefix}_stats"):
-            st.caption(f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
-                       f"epochs/s · {server:.0f} ms of server time per frame ({cpu:.0f} ms CPU)")
+        text = (f"Live: {(len(frames) - 1) / dt:.1f} frames/s · {(frames[-1][1] - frames[0][1]) / dt:.0f} "
+                f"{unit}/s · {server:.0f} ms of server time per frame ({cpu:.0f} ms CPU)")
+    with st.container(key=f"{prefix}_stats"):
+        st.caption(text)
 
 
 def step_bar(prefix, n, speeds, default_speed):
@@ -238,7 +215,8 @@ def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, l
     bar()
 
 
-def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING, floor=0.002):
+def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING, floor=0.002, count=None,
+              unit="steps"):
     """The live view of ``prefix``, a fragment that reruns every ``interval`` seconds while playing.
 
     Each frame: ``advance(seconds, until)`` does about ``seconds`` of the lesson's work (train, step, slide)
@@ -246,7 +224,10 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
     the bar is waiting); it returns something true when playing must end (finished, stopped, diverged).
     Then ``draw(playing)`` draws the view (also on a full run, paused). A click on the bar hands over
     before drawing; Pause stops the timer at the next tick; frames are paced under load (``live_frame``), and
-    the work shrinks towards ``floor`` seconds a frame (a long job whose frames are cheap keeps a larger one)."""
+    the work shrinks towards ``floor`` seconds a frame (a long job whose frames are cheap keeps a larger one).
+    ``training`` may be a callable (seconds, asked each frame). ``count()``: the lesson's counter (epochs,
+    steps, updates…), shown with the frame rate under the view while playing (``frame_stats``; the
+    benchmark reads it)."""
     bar_key = f"{prefix}_bar"
     st.session_state[f"{prefix}_live_timer"] = on = playing(prefix)
     # live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
@@ -259,13 +240,16 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
         now = playing(prefix)
         if st.session_state.get(f"{prefix}_live_timer") and not now:
             st.rerun()                           # paused from the bar's fragment: stop the timer, draw all
+        t_start, cpu_start = time.perf_counter(), time.process_time()
         if now:
-            finished = advance(budget(prefix, training, floor=floor), lambda: click_pending(bar_key))
+            base = training() if callable(training) else training
+            finished = advance(budget(prefix, base, floor=floor), lambda: click_pending(bar_key))
             yield_to_click()                     # Pause lands without drawing this frame
             if finished:
                 set_playing(prefix, False)
                 st.rerun()                       # the whole page: Play shows again and the timer stops
         with st.container(key=f"{prefix}_live"):
             draw(now)
+        frame_stats(prefix, (count() if count else 0) if now else None, t_start, cpu_start, unit)
 
     view()

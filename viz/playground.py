@@ -71,17 +71,26 @@ def to_pixels(X, size, lim=LIM):
 
 def points_overlay(size, train=None, test=None, task="binary", radius=3.5):
     """The points drawn once on a transparent size×size layer: (mask (size, size) bool, rgb (size, size, 3)).
-    ``train`` and ``test`` are (X, y) or None; training points get a white ring, test points a black one."""
+    ``train`` and ``test`` are (X, y) or None; training points get a white ring, test points a black one, both
+    edged in dark grey."""
     layer = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     for pts, ring in ((train, (255, 255, 255, 255)), (test, (20, 20, 20, 255))):
         if pts is None or len(pts[0]) == 0:
             continue
         for (px, py), c in zip(to_pixels(pts[0], size), point_colours(pts[1], task)):
+            r = radius + 1                 # a thin dark edge around the ring: readable on any background
+            draw.ellipse((px - r, py - r, px + r, py + r), fill=(60, 60, 60, 255))
             draw.ellipse((px - radius, py - radius, px + radius, py + radius),
                          fill=(int(c[0]), int(c[1]), int(c[2]), 255), outline=ring)
     arr = np.asarray(layer)
     return arr[..., 3] > 0, arr[..., :3].copy()
+
+
+def lighten(rgb, strength=0.6):
+    """The map's colours at ``strength`` of their saturation, towards white: c' = 255 − s·(255 − c), so a
+    point drawn in its class's full colour stays readable on a map the network has saturated."""
+    return (255.0 - strength * (255.0 - np.asarray(rgb, dtype=np.float32))).astype(np.uint8)
 
 
 def map_image(rgb, overlay=None, scale=4):
@@ -308,10 +317,11 @@ def _curves_frame(classifier, width, height):
     return img.tobytes()
 
 
-def curves_image(history, classifier=True, width=900, height=230):
+def curves_image(history, classifier=True, width=900, height=230, marks=()):
     """The same curves as ``curves_figure``, drawn as an image (uint8 (height, width, 3)) for live frames:
     a browser swaps an image far faster than it redraws a Plotly chart. Loss on the left (0 … its
-    largest value), accuracy on the right (0 … 100 %)."""
+    largest value), accuracy on the right (0 … 100 %). ``marks``: epochs marked by a grey line (where the
+    learner went on from a rewound epoch)."""
     h = _thinned(history)
     ep = h["epoch"]
     img = Image.frombytes("RGB", (width, height), _curves_frame(bool(classifier), width, height))
@@ -329,6 +339,9 @@ def curves_image(history, classifier=True, width=900, height=230):
         draw.line((box[0], box[3], box[2], box[3]), fill=(150, 150, 150))
         draw.text((box[2], box[3] + 6), f"epoch {int(xmax) if len(ep) else 0}", fill=(90, 90, 90), font=font,
                   anchor="ra")
+        for e in marks:
+            x = box[0] + (box[2] - box[0]) * min(e / max(xmax, 1), 1.0)
+            draw.line((x, box[1], x, box[3]), fill=(160, 160, 160), width=1)
         for name, colour, dashed in series:
             _polyline(draw, ep, h[name], box, xmax, 0.0, ymax, colour, dashed)
     return np.asarray(img)

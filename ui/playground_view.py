@@ -1,0 +1,132 @@
+"""The playground's live view on the lab's one live loop (``ui.live``): what a frame trains (``advance``) and
+what it draws (``draw``). Every element keeps its place whether playing or paused (the rewind slider, the
+curves, the confusion matrix's corner have fixed sizes), so Play and Pause do not shift the page."""
+import time
+
+import streamlit as st
+
+import lessons.playground as pg
+import lessons.playground_session as ps
+from ui import live
+from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, jpeg_uri, lighten,
+                            map_image, network_diagram, network_figure, points_overlay, value_rgb)
+
+GRID = 100                    # the decision map is GRID × GRID
+MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
+CURVES_H = 270                # px: the curves' box, live image or Plotly chart alike
+DIAGRAM_H = 365               # px: the diagram's height, live image or Plotly chart alike (network_figure)
+DIAGRAM_W = DIAGRAM_H * 640 // 430
+
+
+def feature_label(f):
+    return {"x1^2": "x1²", "x2^2": "x2²", "x1*x2": "x1·x2"}.get(f, f)
+
+
+def overlay(S):
+    """The points layer of the map, drawn once per data set and test-points choice."""
+    data = S["pg_data"]
+    key = (S["pg_data_version"], bool(S["pg_show_test"]))
+    if S.get("pg_overlay_key") != key:
+        test = (data["X_test"], data["y_test"]) if S["pg_show_test"] else None
+        S["pg_overlay"] = points_overlay(GRID * MAP_SCALE, (data["X_train"], data["y_train"]), test, data["task"])
+        S["pg_overlay_key"] = key
+    return S["pg_overlay"]
+
+
+def advance(S, seconds, until):
+    """One frame's training, stopped exactly by the stop rule or a blow-up (``pg.train_chunk``); True when
+    playing must end (the reason is said on the page)."""
+    tr = S["pg_trainer"]
+    try:
+        reason = pg.train_chunk(tr, S["pg_setup"], seconds, until)
+    except (ValueError, FloatingPointError) as e:          # keep the page alive whatever the numbers do
+        tr.stopped, tr.diverged = f"The computation failed ({e}).", True
+        reason = tr.stopped
+    if reason:
+        S["pg_playing"] = False
+        S["pg_message"] = None if tr.stopped else reason
+    return bool(reason)
+
+
+def training_seconds(S):
+    return pg.frame_training(S.get("pg_drawing_s", 0.015))
+
+
+def draw(S, playing):
+    tr, data = S["pg_trainer"], S["pg_data"]
+    task, classes = data["task"], data["classes"]
+    h, t_drawing = tr.history, time.perf_counter()
+    shown, epochs, model = ps.rewind(S) if not playing else (tr.epoch, None, tr.model)   # slider below
+    # every picture is made before anything is drawn, so that a frame's elements reach the browser together
+    outs = pg.neuron_outputs(model, S["pg_setup"], pg.plane_grid(GRID)[2])
+    if task == "multiclass":
+        rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S["pg_discrete"])
+    else:
+        rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S["pg_discrete"])
+    map_uri = jpeg_uri(map_image(lighten(rgb), overlay(S), MAP_SCALE))      # lightened: every point readable
+    # under a class's load the diagram and the curves, which change slowly, are redrawn every other frame
+    S["pg_frame_no"] = S.get("pg_frame_no", 0) + 1
+    marks = S.get("pg_rewound", [])
+    if playing and live.loaded("pg") and S["pg_frame_no"] % 2 and S.get("pg_live_uris"):
+        diagram_uri, curves_uri = S["pg_live_uris"]
+    else:
+        diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S["pg_setup"]["features"]],
+                                  outs, GRID, act_names=[pg.ACTIVATIONS[a] for a in S["pg_setup"]["acts"]],
+                                  hover=not playing)
+        diagram_uri = jpeg_uri(diagram["image"]) if playing else None
+        curves_uri = jpeg_uri(curves_image(h, tr.classifier, marks=marks)) if playing else None
+    S["pg_live_uris"] = (diagram_uri, curves_uri) if playing else None
+    diagram_col, out_col = st.columns([1.75, 1], gap="small")
+    with out_col:
+        if epochs is not None:
+            st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
+                             help="The decision map and the diagram as they were at a saved epoch; Step or Play "
+                                  "go on from the epoch shown (the later ones are dropped)")
+        else:                          # the same slider's place, while playing or before a second snapshot
+            st.select_slider("Rewind to epoch", [0, max(tr.epoch, 1)], value=max(tr.epoch, 1), disabled=True,
+                             key="pg_rewind_idle", help="Pause to rewind")
+        m1, m2 = st.columns(2)
+        m1.metric("Epoch", f"{shown:,}")
+        i = h["epoch"].index(shown) if shown in h["epoch"] else None
+        if tr.classifier:
+            m2.metric("Test accuracy", "—" if i is None else f"{h['test_acc'][i]:.1%}")
+        else:
+            m2.metric("Test loss", "—" if i is None else pg.fmt_loss(h["test_loss"][i]))
+        st.caption("\u00a0" if i is None else
+                   f"Train loss {pg.fmt_loss(h['train_loss'][i])} · test loss {pg.fmt_loss(h['test_loss'][i])}")
+        st.image(map_uri, width="stretch")
+        t1, t2 = st.columns(2)
+        t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
+        t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
+    with diagram_col:
+        if playing:
+            st.image(diagram_uri, width=DIAGRAM_W)
+        else:
+            st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
+    chart_col, cm_col = st.columns([2.4, 1]) if tr.classifier else (st.container(), None)
+    with chart_col.container(height=CURVES_H, border=False):
+        if playing:
+            st.image(curves_uri, width="stretch")
+        else:
+            fig = curves_figure(h, tr.classifier, height=CURVES_H - 10)
+            for e in marks:
+                fig.add_vline(x=e, line=dict(color="#888", dash="dash", width=1),
+                              annotation_text=f"went on from {e}", annotation_font_size=10)
+            st.plotly_chart(fig, key="pg_curves", config={"displayModeBar": False})
+    if cm_col is not None:
+        with cm_col.container(height=CURVES_H, border=False):
+            if playing or not h["epoch"]:
+                st.caption("The confusion matrix of the test points shows here when paused.")
+            else:
+                cm = pg.confusion_matrix(data["y_test"], model.predict(tr.X_test), max(classes, 2))
+                st.plotly_chart(confusion_figure(cm, height=CURVES_H - 10), key="pg_cm",
+                                config={"displayModeBar": False})
+    if playing:
+        # this session's drawing time (smoothed), which the next frame's training budget leaves room for
+        S["pg_drawing_s"] = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)
+
+
+def live_section(S):
+    """The bar's partner: the live fragment of the playground."""
+    live.live_view("pg", lambda seconds, until: advance(S, seconds, until), lambda playing: draw(S, playing),
+                   training=lambda: training_seconds(S), count=lambda: S["pg_trainer"].epoch, unit="epochs")
