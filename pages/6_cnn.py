@@ -7,6 +7,7 @@ from lessons import cnn as cl
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
+from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
 from ui.live import step_bar
@@ -271,6 +272,7 @@ with tab_train:
         st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
                         config={"displayModeBar": False})
     feature_maps(X_test[pick])
+    conv_hierarchy(model, X_test[pick], "cnn_hier")
 
     P_test = model.predict_proba(X_test)                           # one forward pass for both pictures
     cm = cl.confusion_matrix(y_test, P_test.argmax(axis=1), len(classes))
@@ -289,7 +291,9 @@ with tab_train:
             st.success("None: every test image is classified correctly.")
 
     st.subheader("Your own image")
-    own_src = st.radio("Your image", ["draw", "upload"], horizontal=True, key="cnn_own_src")
+    own_src = st.radio("Your image", ["draw", "tick cells (keyboard)", "upload"], horizontal=True, key="cnn_own_src")
+    if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
+        draw_your_digit(model, classes, digits=data_name == "digits")
     o1, o2 = st.columns([1, 2], gap="large")
     with o1:
         x_own = None
@@ -301,7 +305,7 @@ with tab_train:
                 before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
                 after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data",
                             width="stretch")
-        else:
+        elif own_src != "draw":
             x_own = pixel_editor("cnn_own_draw")
             st.image(grey_uri(x_own, 16), caption="your drawing", width=130)
     with o2:
