@@ -121,14 +121,14 @@ def unpack(text, shape, dtype="<f8"):
 '''
 
 
-def _pretty(literal, indent):
-    """A 2-D ``np.array([[…], […]])`` literal with one row per line."""
-    if not literal.startswith("np.array([[") or "[[[" in literal:
-        return literal
-    rows = literal[len("np.array(["):-len("])")].split("], [")
+def _pretty(a, indent):
+    """``array_literal(a)``, with one line per row when it is written out as lists of two or more axes."""
+    a = np.asarray(a)
+    if a.ndim < 2 or a.size > LIST_LIMIT:
+        return array_literal(a)
     pad = " " * indent
-    return "np.array([\n" + ",\n".join(pad + "    " + ("[" if i else "") + row + ("]" if i < len(rows) - 1 else "")
-                                       for i, row in enumerate(rows)) + f",\n{pad}])"
+    rows = [textwrap.fill(_nested(row), 110, subsequent_indent=pad + "     ", break_long_words=False) for row in a]
+    return "np.array([\n" + "".join(f"{pad}    {row},\n" for row in rows) + f"{pad}])"
 
 
 def weights_literal(weights):
@@ -136,7 +136,7 @@ def weights_literal(weights):
     rows = []
     for w in weights:
         if w:
-            items = [f"{k!r}: {_pretty(array_literal(v), 8)}" for k, v in w.items()]
+            items = [f"{k!r}: {_pretty(v, 8)}" for k, v in w.items()]
             rows.append("    {" + ",\n     ".join(items) + "},")
     return ("INITIAL = [   # the lab's own initial weights, one entry per layer with parameters\n" + "\n".join(rows)
             + "\n]")
@@ -208,7 +208,8 @@ elif history["test_loss"]:
     print(f"final test loss: {history['test_loss'][-1]:.8f}")
 '''
 
-EPOCH_PLOT = '''import matplotlib.pyplot as plt
+EPOCH_PLOT = '''%matplotlib inline
+import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.plot(history["epoch"], history["train_loss"], label="training loss")

@@ -123,9 +123,9 @@ def _nn_core_imports(trainer, more=""):
     return f"import numpy as np\n\nfrom nn_core import {', '.join(names)}\nfrom nn_core.training import Trainer\n{more}"
 
 
-def _finish(key, lesson, what, data_word, flavor, data_sections, trainer, more_imports=""):
+def _finish(key, lesson, what, data_word, flavor, data_sections, trainer, more_imports="", epochs=None):
     """The whole ``Code``: the lesson's data sections, then the trainer's model, loss and training."""
-    rest = trainer_sections(trainer, flavor)
+    rest = trainer_sections(trainer, flavor, epochs)
     body = "".join(code for _, _, code in data_sections + rest)
     first_heading, first_md, first_code = data_sections[0]
     head = TORCH_HEAD if flavor == "torch" else _nn_core_imports(trainer, more_imports)
@@ -171,10 +171,10 @@ def make_2d(n, noise, seed):
 ''' + source_of(data2d.train_test_split))
 
 
-def playground_code(setup, trainer, flavor, upload=None, added=None, n_points=500):
+def playground_code(setup, trainer, flavor, upload=None, added=None, n_points=500, epochs=None):
     """The playground's run (``setup`` from lessons.playground, its ``trainer``) as a ``Code``.
     ``upload`` = (X, y, task) the learner's uploaded points (used when setup["data"] == "upload"),
-    ``added`` = (X, y) points clicked in, appended to the training set."""
+    ``added`` = (X, y) points clicked in, appended to the training set. ``epochs``: default the trainer's."""
     y_kind = "float" if not trainer.classifier else "int"
     frac, seed = setup["train"] / 100.0, setup["seed"]
     if setup["data"] == "upload":
@@ -208,11 +208,11 @@ def playground_code(setup, trainer, flavor, upload=None, added=None, n_points=50
                  f"{setup['train']} % of the points train the network, the rest test it.", data),
                 ("Input features", "What the network sees of each point: " + ", ".join(setup["features"]) + ".", features)]
     return _finish("playground", "MLP playground", "the network you trained in the MLP playground", "points", flavor, sections, trainer,
-                   "from nn_core.data import feature_matrix, make_2d, train_test_split\n")
+                   "from nn_core.data import feature_matrix, make_2d, train_test_split\n", epochs)
 
 
 # --- the CNN -------------------------------------------------------------------------------------------
-def cnn_code(data_name, trainer, flavor, seed=0, train_frac=0.75):
+def cnn_code(data_name, trainer, flavor, seed=0, train_frac=0.75, epochs=None):
     """The CNN lesson's run on "digits" or "shapes" (``lessons.cnn.image_dataset(data_name, seed)``)."""
     split = f"X_train, y_train, X_test, y_test = train_test_split(X[:, None], y, {train_frac!r}, seed={seed})\n"
     if data_name == "digits":
@@ -235,4 +235,4 @@ def cnn_code(data_name, trainer, flavor, seed=0, train_frac=0.75):
                  "network, the rest test it. Images are (N, 1, 8, 8): one grey channel.", make + split)]
     return _finish("cnn", "Convolutional network", "the small CNN you trained in the convolution lesson", "images", flavor,
                    sections, trainer,
-                   "from nn_core.data import train_test_split\nfrom nn_core.images import load_digits, make_shapes\n")
+                   "from nn_core.data import train_test_split\nfrom nn_core.images import load_digits, make_shapes\n", epochs)

@@ -8,7 +8,8 @@ from nn_core import sequences
 from .codegen import (NN_CORE_OPTIMIZERS, TORCH_HEAD, TORCH_OPTIMIZERS, UNPACK, Code, data_intro, intro_of,
                       kind_label, needs_unpack, optimizer_settings, source_of, title_of, weights_literal)
 
-UPDATE_PLOT = '''import matplotlib.pyplot as plt
+UPDATE_PLOT = '''%matplotlib inline
+import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(7, 3.5))
 ax.plot(history["update"], history["loss"], label="training loss (one chunk per update)")

@@ -1,7 +1,7 @@
 r"""The MLP playground's setup: what a learner chose (data, features, layers, training settings), how it
 becomes data, a model, a loss, an optimizer and a ``Trainer``, how it travels in a share link, what
-every neuron computes on the input plane, the challenges' checks, and the same experiment written as
-code. NumPy only; the page is glue around these functions.
+every neuron computes on the input plane and the challenges' checks (the run as code: lessons.export).
+NumPy only; the page is glue around these functions.
 
 A setup is a plain dict (see ``DEFAULT_SETUP``). The network it builds, for inputs x (the chosen
 features) and hidden layers ℓ = 1…L with activation f_ℓ:
@@ -440,99 +440,3 @@ def check_challenge(name, setup, trainer):
             f"95 % test accuracy (best so far {0 if acc is None else acc:.1%}{best}{now})")
         return ok, f"Solved: {acc:.1%} test accuracy{best}{now}." if ok else f"Not yet: needs {need}."
     raise ValueError(f"unknown challenge {name!r}")
-
-
-# --- show the code -------------------------------------------------------------------------------------
-def _py_features(setup):
-    return "[" + ", ".join(repr(f) for f in setup["features"]) + "]"
-
-
-def _data_line(setup):
-    if setup["data"] == "upload":
-        return "X, y = my_points()  # your uploaded x1, x2, label"
-    return f"X, y = make_2d({setup['data']!r}, n={N_POINTS}, noise={setup['noise'] / 100:g}, seed={setup['seed']})"
-
-
-def nn_core_code(setup, task, classes):
-    """A script with nn_core that builds and trains this very experiment."""
-    acts = ["identity" if a == "linear" else a for a in setup["acts"]]
-    out = "\"sigmoid\"" if task == "binary" else "None"
-    loss = type(make_loss(setup, task)).__name__
-    reg = {"l1": f", l1={setup['rate']:g}", "l2": f", l2={setup['rate']:g}"}.get(setup["reg"], "")
-    data = _data_line(setup)
-    return f'''import numpy as np
-from nn_core import mlp, make_optimizer, {loss}
-from nn_core.data import make_2d, train_test_split, feature_matrix
-from nn_core.training import Trainer
-
-{data}
-X_train, y_train, X_test, y_test = train_test_split(X, y, train_frac={setup['train'] / 100:g}, seed={setup['seed']})
-features = {_py_features(setup)}
-F_train, F_test = feature_matrix(X_train, features), feature_matrix(X_test, features)
-
-model = mlp([{len(setup['features'])}, {', '.join(map(str, setup['layers'] + [output_units(task, classes)]))}],
-            activation={acts!r}, output={out}, seed={setup['seed']})
-trainer = Trainer(model, {loss}(), make_optimizer({setup['opt']!r}, lr={setup['lr']:g}),
-                  F_train, y_train, F_test, y_test, batch_size={setup['batch'] or None}{reg})
-for epoch in range(200):
-    trainer.run_epoch()
-print("test loss", trainer.history["test_loss"][-1], "test accuracy", trainer.history["test_acc"][-1])
-'''
-
-
-def pytorch_code(setup, task, classes):
-    """The same experiment in PyTorch (the data still comes from nn_core, as NumPy arrays)."""
-    torch_act = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "linear": "nn.Identity()"}
-    sizes = [len(setup["features"])] + list(setup["layers"]) + [output_units(task, classes)]
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(f"nn.Linear({sizes[i]}, {sizes[i + 1]})")
-        if i < len(setup["layers"]):
-            layers.append(torch_act[setup["acts"][i]])
-    if task == "binary":
-        layers.append("nn.Sigmoid()")
-    loss = type(make_loss(setup, task)).__name__
-    crit = {"BinaryCrossEntropy": "nn.BCELoss()", "CrossEntropy": "nn.CrossEntropyLoss()",
-            "MSE": "nn.MSELoss()"}[loss]
-    if loss == "CrossEntropy":
-        target = "torch.tensor(y_train, dtype=torch.long)"
-    elif loss == "MSE" and task == "multiclass":
-        target = f"nn.functional.one_hot(torch.tensor(y_train, dtype=torch.long), {classes}).double()"
-    else:
-        target = "torch.tensor(y_train, dtype=torch.float64).reshape(-1, 1)"
-    opt = {"sgd": f"torch.optim.SGD(model.parameters(), lr={setup['lr']:g})",
-           "momentum": f"torch.optim.SGD(model.parameters(), lr={setup['lr']:g}, momentum=0.9)",
-           "rmsprop": f"torch.optim.RMSprop(model.parameters(), lr={setup['lr']:g})",
-           "adam": f"torch.optim.Adam(model.parameters(), lr={setup['lr']:g})"}[setup["opt"]]
-    penalty = ""
-    if setup["reg"] in ("l1", "l2") and setup["rate"]:
-        term = "w.abs().sum()" if setup["reg"] == "l1" else "0.5 * (w ** 2).sum()"
-        penalty = (f"\n        loss = loss + {setup['rate']:g} * sum({term} for name, w in model.named_parameters()"
-                   f" if name.endswith('weight'))")
-    batch = setup["batch"] or "len(X)"
-    layer_text = ",\n    ".join(layers)
-    data = _data_line(setup)
-    return f'''import torch
-from torch import nn
-from nn_core.data import make_2d, train_test_split, feature_matrix
-
-{data}
-X_train, y_train, X_test, y_test = train_test_split(X, y, train_frac={setup['train'] / 100:g}, seed={setup['seed']})
-X = torch.tensor(feature_matrix(X_train, {_py_features(setup)}))
-Y = {target}
-
-torch.manual_seed({setup['seed']})
-model = nn.Sequential(
-    {layer_text},
-).double()
-loss_fn = {crit}
-optimizer = {opt}
-for epoch in range(200):
-    order = torch.randperm(len(X))
-    for start in range(0, len(X), {batch}):
-        idx = order[start:start + {batch}]
-        loss = loss_fn(model(X[idx]), Y[idx]){penalty}
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-'''

@@ -4,6 +4,7 @@ import streamlit as st
 
 import lessons.playground as pg
 import lessons.playground_session as ps
+from lessons import export
 from nn_core import ModelFileError, Sequential
 from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
@@ -12,6 +13,7 @@ from nn_core.training import Trainer
 from ui import live as robust
 from ui import playground_view
 from ui.common import maths_expander
+from ui.export import code_panel
 from ui.knockout import knockout_panel
 from viz.playground import class_map_rgb, data_figure, value_rgb
 
@@ -183,11 +185,8 @@ with more[0]:
             c1.number_input("Target test loss", 0.0, 10.0, step=0.01, format="%.3f", key="pg_w_stop_loss")
             c2.number_input("Epoch budget", 0, 10**6, step=100, key="pg_w_stop_epoch")
     if "code" not in hide:
-        with st.expander("Show the code", icon=":material/code:"):
-            st.caption("This very experiment as a script — with this lab's engine, and the same in PyTorch.")
-            t1, t2 = st.tabs(["nn_core", "PyTorch"])
-            t1.code(pg.nn_core_code(setup, task, classes), language="python")
-            t2.code(pg.pytorch_code(setup, task, classes), language="python")
+        code_panel(lambda f, n: export.playground_code(setup, trainer, f, S.pg_upload, ps.added_points(S), epochs=n),
+                   "pg_code", trainer.epoch)
     knockout_panel(S, playground_view.GRID, playground_view.MAP_SCALE)
     maths_expander("The maths behind it", [
         ("**The network**, layer after layer:", pg), ("**A hidden layer**: weighted sums z, then the activation "

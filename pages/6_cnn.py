@@ -3,13 +3,14 @@ CNN live and look inside it."""
 import numpy as np
 import streamlit as st
 
-from lessons import cnn as cl
+from lessons import cnn as cl, export
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
+from ui.export import code_panel
 from ui.live import step_bar
 from ui.uploads import image_uploader
 from viz import cnn as vc
@@ -243,6 +244,7 @@ with tab_train:
             st.plotly_chart(vc.history_figure(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
 
     train_view()
+    code_panel(lambda f, n: export.cnn_code(data_name, trainer, f, epochs=n), "cnn_code", trainer.epoch, default=epochs)
 
     # --- inside the network (drawn on full reruns: while paused, or when training ends) -------------
     model = trainer.model

@@ -8,7 +8,9 @@ from nn_core.docmath import latex_blocks
 from nn_core import softmax
 from lessons.rnn import (MIN_TEXT, EchoSweep, SeqTrainer, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
+from lessons import export
 from ui import live
+from ui.export import code_panel
 from ui.common import show_equations
 from viz import rnn as vz
 
@@ -284,6 +286,8 @@ def train_view(playing):
 
 
 live.live_view("rnn", train_advance, train_view, training=0.05)
+code_panel(lambda f, n: export.rnn_code(trainer, f, batches=n), "rnn_code", len(trainer.history["batch_step"]),
+           unit="batches", default=50)
 
 st.header("4. Inside the network")
 if live.playing("rnn"):

@@ -287,34 +287,6 @@ def test_save_load_and_setup_from_model():
         pg.setup_from_model(loaded, setup, "multiclass", 3)
 
 
-@pytest.mark.parametrize("changes", [{}, {"data": "blobs4", "loss": "mse", "opt": "momentum"},
-                                     {"data": "plane", "reg": "l1", "rate": 0.01, "layers": [], "acts": []}])
-def test_generated_nn_core_code_runs_and_matches_the_page(changes):
-    setup = setup_with(**changes)
-    data = pg.make_data(setup)
-    code = pg.nn_core_code(setup, data["task"], data["classes"]).replace("range(200)", "range(2)")
-    scope = {}
-    exec(compile(code, "<nn_core code>", "exec"), scope)
-    page = pg.make_trainer(setup, data)
-    page.run_epoch()
-    page.run_epoch()
-    assert scope["trainer"].history["train_loss"] == pytest.approx(page.history["train_loss"], rel=1e-12)
-
-
-@pytest.mark.parametrize("changes", [{}, {"data": "blobs3", "opt": "sgd", "reg": "l2", "rate": 0.1},
-                                     {"data": "blobs4", "loss": "mse"}, {"data": "multigauss", "opt": "rmsprop"}])
-def test_generated_pytorch_code_is_valid_python_and_runs_when_torch_is_there(changes):
-    setup = setup_with(**changes)
-    data = pg.make_data(setup)
-    code = pg.pytorch_code(setup, data["task"], data["classes"])
-    compiled = compile(code, "<pytorch code>", "exec")
-    torch = pytest.importorskip("torch")
-    scope = {}
-    exec(compile(code.replace("range(200)", "range(3)"), "<pytorch code>", "exec"), scope)
-    assert isinstance(scope["loss"], torch.Tensor) and torch.isfinite(scope["loss"])
-    assert compiled is not None
-
-
 def test_a_live_frame_trains_for_what_its_drawing_leaves_of_the_frame():
     """The issue's budget is 50 ms of server time a frame: training fills what the drawing leaves of it."""
     assert pg.FRAME_TIME <= 0.050
