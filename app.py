@@ -37,7 +37,8 @@ def home():
     st.info(
         "An honest caveat: with many layers, a network can answer correctly without our being able to say "
         "*why*. We can always follow every multiplication, but the meaning spread across thousands of weights "
-        "is often hard to explain. The small networks here are the ones where we still can look inside.",
+        "is often hard to explain. The small networks here are the ones where we still can look inside: in the "
+        "MLP playground, knock neurons out of a trained network and see which ones its answers depend on.",
         icon=":material/visibility:")
     st.subheader("Lessons, in learning order")
     st.caption("Each lesson builds on the one before; every page ends with something to try.")

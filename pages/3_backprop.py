@@ -192,7 +192,8 @@ left.plotly_chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), co
                   key="bp_diagram")
 left.caption(f"Links: colour = sign of the weight (blue +, orange −), thickness = size, fixed scale "
              f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂ and ∂L/∂w once known (backward), then "
-             "the new weight (update); a backward step's formula reads the weights leaving its neuron, so those links "
+             "the new weight (update: \"new\", or w5′ for the article's new w5); a backward step's formula reads "
+             "the weights leaving its neuron, so those links "
              "show their weights. Each bias is a link from a *bias* square (a constant input 1). In each neuron its "
              "activation a; under it z, or ∂L/∂a and δ = ∂L/∂z once known. Hover for every value."
              + (" With 3 or more neurons in a layer only the links of the current step carry numbers."

@@ -296,7 +296,7 @@ with tab_train:
     own_src = st.radio("Your image", ["draw", "tick cells (keyboard)", "upload"], horizontal=True, key="cnn_own_src")
     if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
         draw_your_digit(model, classes, digits=data_name == "digits")
-    o1, o2 = st.columns([1, 2], gap="large")
+    o1, o2 = st.columns([1.3, 1.7], gap="large")   # room for the 8 tick columns at 1280 px
     with o1:
         x_own = None
         if own_src == "upload":

@@ -76,7 +76,7 @@ def test_update_step_labels_links_with_the_new_weights(textbook):
     spec, rec, steps = textbook
     fig = viz.network_figure(spec, rec, steps[-1])
     text = list(labels(fig).text)
-    assert f"<b>new w<sub>5</sub> {viz.fmt(rec['after']['W'][1][0][0], 4)}</b>" in text   # new w5 = 0.3589
+    assert f"<b>w<sub>5</sub>′ {viz.fmt(rec['after']['W'][1][0][0], 4)}</b>" in text   # new w5 = 0.3589
     assert any("new w<sub>5</sub> = 0.358916" in h for h in labels(fig).hovertext)
 
 

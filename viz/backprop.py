@@ -105,7 +105,7 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
     ``label_all``: numbers on every link (default: when no layer has more than 2 neurons — with 3 the labels
     overlap); otherwise only the links the current step reads carry numbers, and hovering shows the rest.
     A link's label says what its number is: the weight (with its name where the spec names it, "w5 0.4"),
-    "∂" before a gradient ∂L/∂w, "new" before an updated weight. In the backward pass the links a step reads to
+    "∂" before a gradient ∂L/∂w, "new" before an updated weight (a prime on a named one, "w5′ 0.3589"). In the backward pass the links a step reads to
     sum ∂L/∂a (those leaving the current neuron) show their weights, as the step's formula uses them."""
     sizes, tr, L = spec["sizes"], rec["trace"], len(spec["sizes"]) - 1
     label_all = max(sizes) <= 2 if label_all is None else label_all
@@ -165,7 +165,7 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
                         text = f"∂{prefix.strip()} {fmt(g, digits - 1)}"
                 if updated(l):
                     hover += f"<br>new {name} = {fmt(new['W'][l][i][j], 6)}"
-                    text = f"new {prefix}{fmt(new['W'][l][i][j], digits)}"
+                    text = (f"{prefix.strip()}′ " if named else "new ") + fmt(new["W"][l][i][j], digits)
                 p0, p1 = pos[(l, i)], pos[(l + 1, j)]
                 # level links: label mid-way; slanted ones near their source, where links from one node fan
                 # apart — a little further out going down, to clear the z/δ text under the source
@@ -179,7 +179,7 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
                 text = f"∂ {fmt(rows[l]['dL_db'][j], digits - 1)}"
             if updated(l):
                 hover += f"<br>new {name} = {fmt(new['b'][l][j], 6)}"
-                text = f"new {fmt(new['b'][l][j], digits)}"
+                text = fmt(new["b"][l][j], digits)
             active = phase == "forward" and l == cur_l and j == cur_j or phase == "update" and active_link(l, 0, j)
             link(bias_pos[l], pos[(l + 1, j)], b[j], text, hover, active, 0.55)
 
