@@ -136,7 +136,7 @@ else:
     best = int(np.argmax(p_y))
     name = f"sym {best}" if task.name == "echo" else "'" + vz._show(task.vocab.decode([best])) + "'"
     y_text = f"→ {name}<br>p = {p_y[best]:.2f}"
-h_text = "<br>".join(f"{v:+.2f}" for v in num["h"]) + (f"<br>… {H - u} more" if H > u else "")
+h_text = "<br>".join(f"{v:+.2f}" for v in num["h"]) + (f"<br>…{H - u} more" if H > u else "")
 st.plotly_chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show],
                                    values={"x": step_labels[t_sel - 1], "h": h_text, "y": y_text}), key="rnn_unrolled")
 st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight matrices at every step — "

@@ -271,7 +271,7 @@ def test_the_graph_and_the_formula_show_x_h_and_y_of_the_selected_step(at):
     assert f"y_{{3}} = h_{{3}} W_y + b_y &= \\begin{{bmatrix}}{y3[0]:+.3f}" in step_latex(at)
     notes = {a.get("name"): a["text"] for a in charts(at)["unrolled"]["layout"]["annotations"] if a.get("name")}
     assert notes["value y"] == f"{y3[0]:+.3f}" and notes["value h"].startswith(f"{h3[0]:+.2f}<br>{h3[1]:+.2f}")
-    assert notes["value h"].endswith(f"… {len(h3) - 4} more") and notes["value x"] == f"{x[2, 0]:+.2f}"
+    assert notes["value h"].endswith(f"…{len(h3) - 4} more") and notes["value x"] == f"{x[2, 0]:+.2f}"
 
 
 def test_backprop_through_time_formula_passes_through_the_read_out(at):

@@ -65,7 +65,7 @@ def unrolled_figure(n_steps, selected=None, inputs=None, values=None):
     if selected is not None and values:
         for row, text in values.items():
             notes.append({"x": selected + w / 2 + 0.03, "y": rows[row], "text": text, "showarrow": False,
-                          "xanchor": "left", "align": "left", "font": {"size": 12, "color": "#111"},
+                          "xanchor": "left", "align": "left", "font": {"size": 11, "color": "#111"},
                           "bgcolor": "rgba(255,255,255,0.92)", "name": f"value {row}"})
     fig = go.Figure(layout={"shapes": shapes, "annotations": notes, "height": 340, "plot_bgcolor": "white",
                             "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "showlegend": False,
