@@ -9,6 +9,12 @@ new_session / navigation / delta / auto_rerun / script_finished). It opens the p
 (``--browsers``) to show the light clients cause the same server work per frame.
 
     python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--gc-variant] [--browsers 2]
+    python bench/load.py --learners 30 --processes 2 --mix     # learners spread over every live view
+
+With ``--mix`` the learners are dealt round robin over MIX (page, Play button's key): the playground, the
+optimizer race, the lr sweep, the hp grid, the kernel slide, CNN training and the RNN. Every live view runs
+on the lab's one live loop (ui/live.py), whose live line under the view ("Live: … frames/s", or blank) is
+drawn once per frame: a frame = that line arriving from the live fragment.
 
 Prints, for each configuration: frames/s per learner (mean, min), p50/p95 of the time between frames,
 stalls (a gap > 2 s), disconnects, the server's RSS and RSS per session, and the epochs reached.
@@ -34,6 +40,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 POLITE = False                # True: ask for the next frame only once the last one finished (not the browser)
 PAGE = "playground"          # the url path of the page the learners open ("" with --script: the script itself)
+MIX = [("playground", "pg_play"), ("optimizers", "op_play"), ("cnn", "cnn_train_play"), ("rnn", "rnn_play"),
+       ("optimizers", "op_sweep_play"), ("cnn", "cnn_play"), ("optimizers", "op_grid_play")]
 
 
 def free_port():
@@ -105,9 +113,9 @@ class Server:
 class Learner:
     """One learner on the playground, speaking the websocket protocol."""
 
-    def __init__(self, port, page=None, query=""):
+    def __init__(self, port, page=None, query="", key=None):
         page = PAGE if page is None else page
-        self.port, self.page, self.query = port, page, query
+        self.port, self.page, self.query, self.key = port, page, query, key   # key: the Play button's own key
         self.page_hash = ""
         self.buttons = {}            # label -> (widget id, id of the fragment it is drawn in or "")
         self.frames = []             # times at which a fragment run finished (script_finished)
@@ -119,6 +127,9 @@ class Learner:
         self.epoch = None
         self.errors = []
         self.bytes_in = 0
+
+    def has_play(self):
+        return bool(self.buttons) if self.key else any("Play" in b for b in self.buttons)
 
     async def send_rerun(self, ws, widget_states=None, fragment_id="", auto=False):
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -148,7 +159,11 @@ class Learner:
             el = fm.delta.new_element
             which = el.WhichOneof("type")
             if which == "button":                                 # a button in a fragment reruns that fragment
-                self.buttons[el.button.label] = (el.button.id, fm.delta.fragment_id)
+                if self.key is None or el.button.id.endswith(self.key):
+                    self.buttons[el.button.label] = (el.button.id, fm.delta.fragment_id)
+            elif (which == "markdown" and self.key is not None and fm.delta.fragment_id in self.auto
+                  and (el.markdown.body.startswith("Live:") or el.markdown.body == "\u00a0")):
+                self.deliveries.append(time.perf_counter())     # the live loop's line: one per frame
             elif which == "metric" and el.metric.label.lower().startswith("epoch"):
                 try:
                     self.epoch = int(el.metric.body.replace(",", ""))
@@ -191,11 +206,11 @@ class Learner:
         from streamlit.proto.WidgetStates_pb2 import WidgetStates
         await self.send_rerun(ws)                        # open the page
         t0 = time.perf_counter()
-        while (self.running or not any("Play" in b for b in self.buttons)) and time.perf_counter() - t0 < 240:
+        while (self.running or not self.has_play()) and time.perf_counter() - t0 < 240:
             await asyncio.sleep(0.05)
         if start_event is not None:
             await start_event.wait()
-        play = next((i for label, i in self.buttons.items() if re.search(r"\bPlay\b", label)), None)
+        play = next((i for label, i in self.buttons.items() if self.key or re.search(r"\bPlay\b", label)), None)
         if play is None:
             raise RuntimeError(f"no Play button within 240 s (buttons seen: {list(self.buttons)[:5]})")
         states = WidgetStates()
@@ -301,7 +316,7 @@ def pct(values, q):
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
+def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py", mix=False):
     servers = [Server(gc=gc, script=script) for _ in range(processes)]
     try:
         for s in servers:
@@ -312,7 +327,9 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
             asyncio.run(asyncio.wait_for(Learner(s.port).run(1.0), 180))
         time.sleep(1.0)
         rss0 = [rss_mb(s.proc.pid) for s in servers]
-        clients = [Learner(servers[i % processes].port) for i in range(learners)]
+        clients = [Learner(servers[i % processes].port, *((MIX[i % len(MIX)][0], "", MIX[i % len(MIX)][1])
+                                                          if mix else ()))
+                   for i in range(learners)]
 
         window = {"end": None}
         sync = {"ready": threading.Event(), "go": threading.Event(), "window": window} if browsers else None
@@ -323,7 +340,7 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
             # wait until every learner has its page (or 120 s), then all press Play together
             t0 = time.perf_counter()
             while time.perf_counter() - t0 < 240 and not all(
-                    any("Play" in b for b in c.buttons) and not c.running or c.disconnected for c in clients):
+                    c.has_play() and not c.running or c.disconnected for c in clients):
                 await asyncio.sleep(0.1)
             while sync is not None and not sync["ready"].is_set() and time.perf_counter() - t0 < 300:
                 await asyncio.sleep(0.1)                           # the Chromium pages are loaded too
@@ -373,6 +390,9 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py"):
             "server_cpu_s": sum(cpu1) - sum(cpu0), "cpu_per_frame_ms": 1000 * (sum(cpu1) - sum(cpu0)) / max(
                 1, sum(s["frames"] for s in stats)),
             "epochs": [s["epoch"] for s in stats][:5],
+            "by_view": {f"{c.page}/{c.key}": round(statistics.mean(s["fps"] for d, s in zip(clients, stats)
+                                                                  if (d.page, d.key) == (c.page, c.key)), 2)
+                        for c in clients} if mix else {},
             "browsers": browser_res, "wall": wall, "load_avg": os.getloadavg()[0],
         }
     finally:
@@ -404,6 +424,7 @@ def main():
     ap.add_argument("--json", default=str(ROOT / "artifacts" / "load" / "results.json"))
     ap.add_argument("--script", default="app.py", help="serve this page file alone instead of the app "
                     "(e.g. a scratch copy of the playground with a change to measure)")
+    ap.add_argument("--mix", action="store_true", help="learners spread over every live view (MIX)")
     ap.add_argument("--polite", action="store_true", help="clients wait for a frame to finish before asking for "
                     "the next (the browser does not: its timer is a setInterval)")
     args = ap.parse_args()
@@ -419,9 +440,11 @@ def main():
                 if n == 1 and p > 1:
                     continue
                 r = measure(n, p, args.seconds, gc=gc, browsers=args.browsers if n == max(args.learners) else 0,
-                            script=args.script)
+                            script=args.script, mix=args.mix)
                 results.append(r)
                 print(row(r), flush=True)
+                if r["by_view"]:
+                    print("   frames/s each, by view:", r["by_view"])
                 if r["errors"]:
                     print("   errors on the page:", r["errors"])
                 if r["browsers"]:

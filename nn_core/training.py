@@ -226,10 +226,11 @@ class Trainer:
                 break
         return done
 
-    def run_steps_for(self, seconds, max_epochs=None):
+    def run_steps_for(self, seconds, max_epochs=None, until=None):
         """Run mini-batches for ``seconds`` of wall time (at least one), finishing epochs as they complete
-        and stopping mid-epoch when the time is up — for live pages whose epochs are longer than a frame
-        (``epoch_progress`` tells how far the current one got). Returns the epochs completed."""
+        and stopping mid-epoch when the time is up or ``until()`` turns true — for live pages whose epochs
+        are longer than a frame (``epoch_progress`` tells how far the current one got). Returns the epochs
+        completed."""
         start = time.perf_counter()
         done = 0
         with np.errstate(over="ignore", invalid="ignore"):         # as in run_epoch: caught, not warned about
@@ -240,7 +241,7 @@ class Trainer:
                     if self._finish_epoch() is None:
                         break
                     done += 1
-                if time.perf_counter() - start > seconds:
+                if time.perf_counter() - start > seconds or (until is not None and until()):
                     break
         return done
 

@@ -132,7 +132,7 @@ def job_panel(name, configs, draw):
     if job["configs"] != configs and not live.playing(name):
         st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
         return
-    live.live_view(name, advance, view, training=0.1, floor=0.04)
+    live.live_view(name, advance, view, training=0.1, floor=0.04, count=lambda: len(job["results"]), unit="runs")
 
 
 # --- page ------------------------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ with tab_race:
         right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=320), key="op_loss_fig")
 
     with view:
-        live.live_view("op", race_advance, race_view)
+        live.live_view("op", race_advance, race_view, count=lambda: st.session_state.op_t, unit="steps")
         with st.expander(f"The surface: {surface.label}"):
             st.markdown(type(surface).__doc__.split("$$")[0].strip())
             show_equations(type(surface))

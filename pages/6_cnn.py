@@ -11,6 +11,7 @@ from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
 from ui.export import code_panel
+from ui import live
 from ui.live import step_bar
 from ui.uploads import image_uploader
 from viz import cnn as vc
@@ -106,16 +107,9 @@ with tab_slide:
     out_vmax = vc.symmetric_range(rec["output"])
     k_vmax = vc.symmetric_range(K)
     st.subheader("Slide it")
-    playing, interval = step_bar("cnn", n_cells, SPEEDS, "normal")
 
-    @st.fragment(run_every=interval if playing else None)
-    def slide_view():
-        pos = st.session_state.get("cnn_pos", 0)
-        if st.session_state.get("cnn_playing", False):
-            if pos >= n_cells - 1:                       # the end: stop the timer with one full rerun
-                st.session_state["cnn_playing"] = False
-                st.rerun()
-            pos = st.session_state["cnn_pos"] = pos + 1
+    def slide_view(playing):
+        pos = st.session_state["cnn_pos"]
         i, j = divmod(pos, n_out)
         r0, c0, window_mask, hatch, filled = cl.slide_frame(rec, pos, k, info["unused"])
         total = rec["sums"][i, j]
@@ -138,7 +132,7 @@ with tab_slide:
                    "Bias b = 0 here; rows and columns count from 0, as in the code; x̃ is the padded input.")
         st.progress((pos + 1) / n_cells, text=f"output cell {pos + 1} of {n_cells}")
 
-    slide_view()
+    step_bar("cnn", n_cells, SPEEDS, "normal", slide_view)
     st.caption(f"Colours: orange = negative, grey = zero, blue = positive, on fixed ranges: the input on ±1, "
                f"the kernel and its products on ±{k_vmax:g}, the output on ±{out_vmax:.2f}.")
 
@@ -174,7 +168,7 @@ with tab_slide:
 # --- 2. train a CNN --------------------------------------------------------------------------------
 with tab_train:
     st.markdown("A small CNN learns its own kernels: it starts from random ones and follows the gradient of "
-                "the loss, just as an MLP does. Pick the data and the architecture, then press **Train**.")
+                "the loss, just as an MLP does. Pick the data and the architecture, then press **Play**.")
     t1, t2, t3 = st.columns(3, gap="large")
     data_name = t1.radio("Data", list(cl.DATASETS), format_func=lambda d: cl.DATASETS[d], key="cnn_data")
     preset_name = t2.radio("Architecture", list(cl.CNN_PRESETS), key="cnn_preset",
@@ -196,54 +190,43 @@ with tab_train:
     run = state("cnn_run", new_trainer)
     if run["arch"] != arch:
         run = st.session_state["cnn_run"] = new_trainer()
-        st.session_state["cnn_training"] = False
+        live.set_playing("cnn_train", False)
     trainer = run["trainer"]
     if run["opt"] != opt_name:
         trainer.optimizer, run["opt"] = make_optimizer(opt_name, lr), opt_name
     trainer.optimizer.lr, trainer.batch_size = lr, batch
-    training = st.session_state.get("cnn_training", False)
-
-    def toggle_training(train):          # the intent, not a toggle: a click's callback may run twice
-        st.session_state["cnn_training"] = train
 
     def reset_training():
         st.session_state["cnn_run"] = new_trainer()
-        st.session_state["cnn_training"] = False
         st.session_state.pop("cnn_mlp", None)
 
-    bt = st.columns([1, 1, 1, 3])
-    done = trainer.epoch >= epochs
-    bt[0].button("Pause" if training else ("Resume" if trainer.epoch else "Train"), on_click=toggle_training, args=(not training,),
-                 icon=":material/pause:" if training else ":material/play_arrow:",
-                 key="cnn_train", type="primary", disabled=done or bool(trainer.stopped), width="stretch")
-    if bt[1].button("Step one epoch", key="cnn_epoch", disabled=bool(trainer.stopped), width="stretch"):
-        trainer.run_epoch()
-    bt[2].button("Reset weights", on_click=reset_training, key="cnn_reset", width="stretch")
-    bt[3].caption(f"{trainer.model.num_params():,} parameters. "
-                  + ("Done — raise the epochs to train on." if done else ""))
+    def advance(seconds, until):                 # a frame's budget of mini-batches, to the epoch target
+        if trainer.epoch < epochs and not trainer.stopped:
+            trainer.run_steps_for(seconds, max_epochs=epochs - trainer.epoch, until=until)
+        return trainer.epoch >= epochs or bool(trainer.stopped)
 
-    @st.fragment(run_every=0.1 if training else None)
-    def train_view():
-        if st.session_state.get("cnn_training", False):
-            if trainer.epoch < epochs and not trainer.stopped:      # a frame's budget of mini-batches
-                trainer.run_steps_for(0.08, max_epochs=epochs - trainer.epoch)
-            if trainer.epoch >= epochs or trainer.stopped:        # finished: one full rerun stops the timer
-                st.session_state["cnn_training"] = False
-                st.rerun()
+    def train_view(playing):
         hist = trainer.history
         done_part = trainer.epoch + trainer.epoch_progress
         st.progress(min(done_part / epochs, 1.0), text=f"epoch {trainer.epoch} of {epochs}"
                     + (f" (+{trainer.epoch_progress:.0%} of the next)" if trainer.epoch_progress else ""))
         if trainer.stopped:
             st.warning(trainer.stopped)
-        if hist["epoch"]:
-            m1, m2, m3 = st.columns(3)
-            m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}")
-            m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}")
-            m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}")
-            st.plotly_chart(vc.history_figure(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
+        m1, m2, m3 = st.columns(3)                # the same places before the first epoch: no layout jump
+        m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}" if hist["epoch"] else "—")
+        m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}" if hist["epoch"] else "—")
+        m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}" if hist["epoch"] else "—")
+        st.plotly_chart(vc.history_figure(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
 
-    train_view()
+    done = trainer.epoch >= epochs
+    bt = st.columns([3.3, 3], vertical_alignment="center")
+    with bt[0]:
+        live.control_bar("cnn_train", step=lambda: trainer.run_epoch(), reset=reset_training,
+                         can_play=not done and not trainer.stopped, step_help="Train one epoch (or the rest of "
+                         "the one under way)", reset_help="Start again from fresh random weights")
+    bt[1].caption(f"{trainer.model.num_params():,} parameters. " + ("Done — raise the epochs to train on." if done else ""))
+    live.live_view("cnn_train", advance, train_view, training=0.06, floor=0.02, count=lambda: trainer.epoch + trainer.epoch_progress,
+                   unit="epochs")
     code_panel(lambda f, n: export.cnn_code(data_name, trainer, f, epochs=n), "cnn_code", trainer.epoch, default=epochs)
 
     # --- inside the network (drawn on full reruns: while paused, or when training ends) -------------

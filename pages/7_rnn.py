@@ -285,7 +285,8 @@ def train_view(playing):
 
 
 
-live.live_view("rnn", train_advance, train_view, training=0.05)
+live.live_view("rnn", train_advance, train_view, training=0.05, floor=0.02, count=lambda: trainer.steps,
+               unit="updates")
 code_panel(lambda f, n: export.rnn_code(trainer, f, batches=n), "rnn_code", len(trainer.history["batch_step"]),
            unit="batches", default=50)
 

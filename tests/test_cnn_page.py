@@ -125,8 +125,8 @@ def test_step_back_all_play_and_pause():
     at.button(key="cnn_play").click().run()                      # at the end, Play starts over from 0 …
     assert at.session_state["cnn_playing"] is True
     assert z_shown(at)[:2] == (0, 1)                             # … and each frame moves one cell
-    assert at.button(key="cnn_play").label == "Pause"
-    ok(at.button(key="cnn_play").click().run())
+    assert at.button(key="cnn_pause").label == "Pause"
+    ok(at.button(key="cnn_pause").click().run())
     assert at.session_state["cnn_playing"] is False and z_shown(at)[:2] == (0, 1)
     at.session_state["cnn_pos"] = 35
     at.session_state["cnn_playing"] = True
@@ -242,46 +242,46 @@ def trainer(at):
 
 def test_train_pause_resume_step_reset():
     at = fresh()
-    assert trainer(at).epoch == 0 and at.button(key="cnn_train").label == "Train"
+    assert trainer(at).epoch == 0 and at.button(key="cnn_train_play").label == "Play"
     assert at.button(key="cnn_mlp_go").disabled
-    ok(at.button(key="cnn_train").click().run())
+    ok(at.button(key="cnn_train_play").click().run())
     t = trainer(at)
-    assert at.session_state["cnn_training"] is True and t.epoch + t.epoch_progress > 0   # one frame's batches
-    assert at.button(key="cnn_train").label == "Pause"
+    assert at.session_state["cnn_train_playing"] is True and t.epoch + t.epoch_progress > 0   # one frame's batches
+    assert at.button(key="cnn_train_pause").label == "Pause"
     frames = 0
     while t.epoch < 1 and frames < 100:                          # AppTest runs no timers: each run is a frame
         ok(at.run())
         frames += 1
     assert t.epoch >= 1
-    ok(at.button(key="cnn_train").click().run())
-    assert at.session_state["cnn_training"] is False
+    ok(at.button(key="cnn_train_pause").click().run())
+    assert at.session_state["cnn_train_playing"] is False
     epoch, progress = t.epoch, t.epoch_progress
     ok(at.run())
-    assert (t.epoch, t.epoch_progress) == (epoch, progress) and at.button(key="cnn_train").label == "Resume"
+    assert (t.epoch, t.epoch_progress) == (epoch, progress) and at.button(key="cnn_train_play").label == "Play"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["test accuracy"] == f"{t.history['test_acc'][-1]:.1%}"
     assert metrics["training loss"] == f"{t.history['train_loss'][-1]:.3f}"
-    ok(at.button(key="cnn_epoch").click().run())                # finishes the epoch under way
+    ok(at.button(key="cnn_train_step").click().run())                # finishes the epoch under way
     assert t.epoch == epoch + 1 and t.epoch_progress == 0
     assert any(f"after {epoch + 1} epoch(s)" in h.value for h in at.subheader)
     # the network's answer for the chosen test image is the engine's
     data = cl.image_dataset("digits")
     probs = cl.probabilities(t.model, data["X_test"][0])
     assert any(f"The network says: {probs.argmax()}** ({probs.max():.0%} sure)" in m.value for m in at.markdown)
-    ok(at.button(key="cnn_reset").click().run())
+    ok(at.button(key="cnn_train_reset").click().run())
     assert trainer(at).epoch == 0 and trainer(at) is not t
 
 
 def test_training_stops_at_the_epoch_target():
     at = fresh()
     at.slider(key="cnn_epochs").set_value(1).run()
-    ok(at.button(key="cnn_train").click().run())
+    ok(at.button(key="cnn_train_play").click().run())
     frames = 0
-    while at.session_state["cnn_training"] and frames < 100:
+    while at.session_state["cnn_train_playing"] and frames < 100:
         ok(at.run())
         frames += 1
-    assert trainer(at).epoch == 1 and at.session_state["cnn_training"] is False
-    assert at.button(key="cnn_train").disabled
+    assert trainer(at).epoch == 1 and at.session_state["cnn_train_playing"] is False
+    assert at.button(key="cnn_train_play").disabled
     assert any("Done" in c.value for c in at.caption)
 
 
@@ -304,7 +304,7 @@ def test_every_training_control():
     ok(at.select_slider(key="cnn_bs").set_value(64).run())
     assert trainer(at).batch_size == 64
     ok(at.slider(key="cnn_epochs").set_value(3).run())
-    ok(at.button(key="cnn_epoch").click().run())
+    ok(at.button(key="cnn_train_step").click().run())
     assert trainer(at).epoch == 1 and trainer(at).model is model
     ok(at.slider(key="cnn_pick").set_value(5).run())
     data = cl.image_dataset("shapes")
@@ -314,7 +314,7 @@ def test_every_training_control():
 
 def test_own_image_drawn_and_uploaded_and_mlp_comparison():
     at = fresh()
-    ok(at.button(key="cnn_epoch").click().run())
+    ok(at.button(key="cnn_train_step").click().run())
     model = trainer(at).model
     at.radio(key="cnn_own_src").set_value("tick cells (keyboard)").run()   # the canvas: tests/test_drawing.py
     drawing = np.zeros((8, 8))
@@ -350,6 +350,6 @@ def test_a_divergence_stop_is_shown_in_plain_words_and_blocks_training():
     trainer(at).stopped = "The loss became NaN at epoch 3: the learning rate 1 is most likely too large."
     ok(at.run())
     assert "learning rate 1 is most likely too large" in at.warning[0].value
-    assert at.button(key="cnn_train").disabled and at.button(key="cnn_epoch").disabled
-    ok(at.button(key="cnn_reset").click().run())
-    assert not trainer(at).stopped and not at.button(key="cnn_train").disabled
+    assert at.button(key="cnn_train_play").disabled
+    ok(at.button(key="cnn_train_reset").click().run())
+    assert not trainer(at).stopped and not at.button(key="cnn_train_play").disabled

@@ -150,7 +150,7 @@ def test_cnn_training_at_its_highest_lr():
     ok(at.run())
     run = lambda: at.session_state["cnn_run"]["trainer"]  # noqa: E731
     for _ in range(4):
-        click(at, "cnn_epoch")
+        click(at, "cnn_train_step")
         if run().stopped:
             break
     if run().stopped:
@@ -161,8 +161,8 @@ def test_cnn_training_at_its_highest_lr():
     shown_numbers_finite(at)
     choose(at, "select_slider", "cnn_lr", "0.01")
     ok(at.run())
-    click(at, "cnn_reset")
-    click(at, "cnn_epoch")
+    click(at, "cnn_train_reset")
+    click(at, "cnn_train_step")
     assert not run().stopped and run().epoch == 1
     assert all(math.isfinite(v) for v in run().history["train_loss"])
 

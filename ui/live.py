@@ -124,38 +124,6 @@ def frame_stats(prefix, epoch, t_start, cpu_start, unit="epochs"):
         st.caption(text)
 
 
-def step_bar(prefix, n, speeds, default_speed):
-    """Start / Back / Step / Play-Pause / All and a speed, over positions 0 … n − 1 kept in state as
-    ``{prefix}_pos``, playing as ``{prefix}_playing``. Returns (playing, seconds between frames). Play at the
-    end starts over from 0; every callback states its intent (a click's callback may run twice)."""
-    ss = st.session_state
-
-    def move(to):
-        ss[f"{prefix}_pos"] = int(min(max(to, 0), n - 1))
-
-    def play(on):
-        ss[f"{prefix}_playing"] = on
-        if on and ss.get(f"{prefix}_pos", 0) >= n - 1:
-            ss[f"{prefix}_pos"] = 0
-
-    if ss.get(f"{prefix}_pos", 0) >= n:
-        ss[f"{prefix}_pos"] = n - 1
-    playing = ss.get(f"{prefix}_playing", False)
-    pos = ss.get(f"{prefix}_pos", 0)
-    b = st.columns([1, 1, 1, 1, 1, 2])
-    b[0].button("Start", icon=":material/first_page:", on_click=move, args=(0,), key=f"{prefix}_first", width="stretch")
-    b[1].button("Back", icon=":material/chevron_left:", on_click=move, args=(pos - 1,), key=f"{prefix}_back",
-                width="stretch")
-    b[2].button("Step", icon=":material/chevron_right:", on_click=move, args=(pos + 1,), key=f"{prefix}_step",
-                width="stretch")
-    b[3].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                on_click=play, args=(not playing,), key=f"{prefix}_play", type="primary", width="stretch")
-    b[4].button("All", icon=":material/last_page:", on_click=move, args=(n - 1,), key=f"{prefix}_last", width="stretch")
-    speed = b[5].select_slider("Speed", list(speeds), value=default_speed, key=f"{prefix}_speed",
-                               label_visibility="collapsed")
-    return playing, speeds[speed]
-
-
 # ---------------------------------------------------------------- the one live loop of every lesson
 LIVE_INTERVAL = 0.095   # seconds between live frames: 10.5 asked, so that timer jitter still leaves ≥ 10
 TRAINING = 0.030        # seconds of work (training, stepping) a live frame does on an idle server
@@ -253,3 +221,34 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
         frame_stats(prefix, (count() if count else 0) if now else None, t_start, cpu_start, unit)
 
     view()
+
+
+def step_bar(prefix, n, speeds, default_speed, draw):
+    """A walk over positions 0 … n − 1 (kept as ``{prefix}_pos``) on the lab's loop: the usual bar (Play/Pause,
+    Step = one position on, Reset = back to the first), then Back, All and a speed (seconds per position);
+    the live view moves one position a frame and ends at the last. ``draw(playing)`` draws the position."""
+    ss, key = st.session_state, f"{prefix}_pos"
+    ss[key] = int(min(max(ss.get(key, 0), 0), n - 1))
+
+    def move(to):
+        ss[key] = int(min(max(to, 0), n - 1))
+
+    def start():
+        if ss[key] >= n - 1:
+            ss[key] = 0                          # Play at the end starts over
+
+    def advance(seconds, until):
+        move(ss[key] + 1)
+        return ss[key] >= n - 1
+
+    b = st.columns([3.3, 1, 1, 2], vertical_alignment="bottom")
+    with b[0]:
+        control_bar(prefix, on_play=start, step=lambda: move(ss[key] + 1), reset=lambda: move(0),
+                    reset_help="Back to the first position")
+    b[1].button("Back", icon=":material/chevron_left:", on_click=lambda: move(ss[key] - 1), key=f"{prefix}_back",
+                width="stretch")
+    b[2].button("All", icon=":material/last_page:", on_click=move, args=(n - 1,), key=f"{prefix}_last",
+                width="stretch")
+    speed = b[3].select_slider("Speed", list(speeds), value=default_speed, key=f"{prefix}_speed",
+                               label_visibility="collapsed")
+    live_view(prefix, advance, draw, interval=speeds[speed], count=lambda: ss[key], unit="positions")
