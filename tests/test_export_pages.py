@@ -70,7 +70,7 @@ def test_rnn_panel_before_training_and_after():
     at.select_slider(key="rnn_hidden").set_value(4).run()      # small enough to be shown whole
     codes = open_panel(at, "rnn_code")
     assert "BATCHES = 50 " in codes["nn_core"]                    # nothing trained yet: a default length
-    assert any("nothing you trained yet" in c.value for c in at.caption)
+    assert any("Nothing trained yet: it trains 50 batches" in c.value for c in at.caption)
     at.button(key="rnn_step").click().run()
     trainer = at.session_state["rnn_trainer"]
     codes = shown_code(at)

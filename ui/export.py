@@ -16,23 +16,20 @@ def code_panel(build, key, done, unit="epochs", default=100):
         return
     with box:
         n = done or default
-        what = (f"your {n} {unit}" if done else
-                f"nothing you trained yet (press Play first): it trains {n} {unit} from the lab's initial weights")
-        st.caption(
-            f"This run as a program to take home — the same data, the lab's own initial weights and the same "
-            f"batches in the same order, in float64 — repeating {what}, printing the losses and the final "
-            "accuracy. The nn_core version repeats it bit for bit. PyTorch's kernels round a last bit differently: "
-            "its curve agrees to about 10⁻¹⁵ at first and, on a hard problem, can part from yours after a hundred "
-            "or so epochs. The code uses today's settings throughout: if you changed them while training, its "
-            "curve differs from the one you saw.")
+        what = (f"It repeats your {n} {unit}" if done else
+                f"Nothing trained yet: it trains {n} {unit} from the lab's initial weights")
+        st.caption(f"Your run as a program: the same data, the lab's initial weights and the same batches, in "
+                   f"float64. {what} and prints the losses and the final accuracy — nn_core bit for bit, PyTorch to "
+                   "about 10⁻¹⁵ (its kernels round a last bit differently: on a hard problem its curve can part from "
+                   "yours after a hundred or so epochs). Settings you changed while training are not replayed.")
         for tab, flavor in zip(st.tabs(list(FLAVORS.values())), FLAVORS):
             code = build(flavor, n)
             with tab:
                 left, right = st.columns(2)
-                left.download_button("Download the script (.py)", code.script(), file_name=f"{code.stem}.py",
+                left.download_button("Script (.py)", code.script(), file_name=f"{code.stem}.py",
                                      mime="text/x-python", icon=":material/download:", on_click="ignore",
                                      key=f"{key}_{flavor}_py", width="stretch")
-                right.download_button("Download as notebook (.ipynb)", code.notebook, file_name=f"{code.stem}.ipynb",
-                                      mime="application/x-ipynb+json", icon=":material/description:",
+                right.download_button("Notebook (.ipynb)", code.notebook, file_name=f"{code.stem}.ipynb",
+                                      mime="application/x-ipynb+json", icon=":material/download:",
                                       on_click="ignore", key=f"{key}_{flavor}_ipynb", width="stretch")
                 st.code(code.shown(), language="python", height=420)
