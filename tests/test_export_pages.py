@@ -57,7 +57,7 @@ def test_playground_panel_is_lazy_then_shows_both_versions_and_repeats_the_run()
 def test_cnn_panel_repeats_the_pages_run():
     at = page("cnn")
     at.slider(key="cnn_filters").set_value(2).run()
-    at.button(key="cnn_epoch").click().run()
+    at.button(key="cnn_train_step").click().run()
     trainer = at.session_state["cnn_run"]["trainer"]
     assert trainer.epoch == 1
     codes = open_panel(at, "cnn_code")
