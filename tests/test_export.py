@@ -40,6 +40,7 @@ print(json.dumps(out))
 UPLOAD = (np.random.default_rng(5).normal(0, 2, (60, 2)), None, "binary")
 UPLOAD = (UPLOAD[0], (UPLOAD[0][:, 0] * UPLOAD[0][:, 1] > 0).astype(int), "binary")
 ADDED = ([[0.5, 0.5], [1.0, -2.0], [-3.0, 2.5]], [1, 0, 0])
+UPLOAD_VALUES = (UPLOAD[0], np.sin(UPLOAD[0][:, 0]) * 0.5 + 0.1 * UPLOAD[0][:, 1], "regression")
 PLAYGROUND_SETUPS = {   # name → (changes to the default setup, uploaded points, added points, epochs)
     "spiral-adam-default": ({}, None, None, 6),
     "circle-mse-momentum-l2": (dict(data="circle", loss="mse", opt="momentum", lr=0.03, reg="l2", rate=0.01), None, None, 6),
@@ -48,6 +49,8 @@ PLAYGROUND_SETUPS = {   # name → (changes to the default setup, uploaded point
     "blobs4-mse-sgd-noise": (dict(data="blobs4", loss="mse", opt="sgd", lr=0.1, noise=20, seed=3), None, None, 6),
     "multigauss-regression": (dict(data="multigauss", train=70, features=["x1", "x2", "sin(x1)"]), None, None, 6),
     "uploaded-and-added": (dict(data="upload", layers=[4], acts=["tanh"], batch=5), UPLOAD, ADDED, 8),
+    "uploaded-regression-added-rmsprop": (dict(data="upload", opt="rmsprop", layers=[5, 5], acts=["relu", "tanh"]),
+                                          UPLOAD_VALUES, ([[1.0, 1.0]], [0.25]), 5),
     "xor-added-no-hidden": (dict(data="xor", layers=[], acts=[], features=["x1*x2"], opt="sgd", lr=0.1), None, ADDED, 5),
 }
 
