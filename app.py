@@ -1,6 +1,9 @@
 """Neural Network Lab — entry point: page config, navigation over the lessons, and the home page."""
 import streamlit as st
 
+from lessons.challenges import CHALLENGES
+from ui import progress
+
 # (script, title, icon, url path, what the learner will see)
 LESSONS = [
     ("pages/1_perceptron.py", "Perceptron", ":material/call_split:", "perceptron",
@@ -40,14 +43,36 @@ def home():
         "is often hard to explain. The small networks here are the ones where we still can look inside: in the "
         "MLP playground, knock neurons out of a trained network and see which ones its answers depend on.",
         icon=":material/visibility:")
-    st.subheader("Lessons, in learning order")
-    st.caption("Each lesson builds on the one before; every page ends with something to try.")
+    solved, known = progress.sync("progress_home")
+    head, button = st.columns([4, 1], vertical_alignment="bottom")
+    head.subheader("Lessons, in learning order")
+    if button.button("Start over", key="home_start_over", icon=":material/restart_alt:", disabled=not solved,
+                     help="Forget which challenges you solved (kept only in this browser)."):
+        progress.start_over()
+        st.rerun()
+    total = sum(len(chs) for chs in CHALLENGES.values())
+    done = sum(ch.id in solved for chs in CHALLENGES.values() for ch in chs)
+    st.caption(f"Each lesson builds on the one before and ends with challenges. You have solved {done} of {total}"
+               + ("" if known else " (reading your progress from this browser…)")
+               + "; your progress stays in this browser only — nothing is stored on the server.")
     columns = st.columns(2)
-    for i, (path, title, icon, _, sentence) in enumerate(LESSONS, start=1):
-        with columns[(i - 1) % 2].container(border=True, height="stretch"):
+    for i, (path, title, icon, url, sentence) in enumerate(LESSONS, start=1):
+        with columns[(i - 1) % 2].container(border=True, height="stretch", key=f"home_{url}"):
             st.markdown(f"##### {i}. {title}")
             st.markdown(sentence)
-            st.page_link(path, label="Open the lesson", icon=icon)
+            lesson_progress(path, icon, CHALLENGES.get(url, []), solved)
+
+
+def lesson_progress(path, icon, challenges, solved):
+    """A lesson card's progress line: ✓ per solved challenge, and a link to the next unsolved one."""
+    if challenges:
+        marks = "  ".join(("✅ " if ch.id in solved else "⬜ ") + ch.title for ch in challenges)
+        st.caption(f"Challenges {sum(ch.id in solved for ch in challenges)} of {len(challenges)}: {marks}")
+    todo = next((ch for ch in challenges if ch.id not in solved), None)
+    if todo is None:
+        st.page_link(path, label="Open the lesson" + (" (all solved)" if challenges else ""), icon=icon)
+    else:
+        st.page_link(path, label=f"Next challenge: {todo.title}", icon=icon)
 
 
 st.set_page_config(page_title="Neural Network Lab", page_icon="🧠", layout="wide")

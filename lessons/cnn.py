@@ -70,6 +70,10 @@ KERNELS = {
 KERNEL_SIZES = (3, 5)
 
 
+def size_label(k):
+    return f"{k}×{k}"
+
+
 def kernel(name, k=3):
     """The preset ``name`` (a key of KERNELS) as a k×k float array, k = 3 or 5."""
     if name not in KERNELS:

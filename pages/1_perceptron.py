@@ -7,6 +7,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 import nn_core.perceptron as perceptron_module
 from nn_core.perceptron import Perceptron, margin_bound
 from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
+from ui import challenges, links
 from ui.common import show_equations, state
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
 
@@ -45,19 +46,21 @@ st.markdown(
     "A **perceptron** is the smallest learning machine: it multiplies each input by a **weight**, adds a "
     "**bias**, and answers 1 if that **weighted sum z** is at least 0, else 0. It was invented by Frank "
     "Rosenblatt in 1958 — and every neuron in a deep network is a close relative.")
+links.start("perceptron", {"anatomy": "inputs, weights and bias of section 1", "data": "data set",
+                           "learning": "learning rate and start", "goal": "the gate to compute by hand"})
 
 # ---------------------------------------------------------------- 1. anatomy
 st.header("1 · Anatomy: inputs, weights, sum, step")
 left, right = st.columns([1, 1.6], gap="large")
 with left:
-    n = st.radio("Number of inputs", [2, 3], horizontal=True, key="pc_n")
+    n = st.radio("Number of inputs", [2, 3], horizontal=True, **links.kw("pc_n", "anatomy"))
     x, w = [], []
     defaults_x, defaults_w = [1.0, 0.0, 1.0], [0.8, -0.5, 0.3]
     for i in range(n):
         cx, cw = st.columns(2)
-        x.append(cx.slider(f"input x{i + 1}", -2.0, 2.0, defaults_x[i], 0.1, key=f"pc_x{i + 1}"))
-        w.append(cw.slider(f"weight w{i + 1}", -3.0, 3.0, defaults_w[i], 0.1, key=f"pc_w{i + 1}"))
-    b = st.slider("bias b", -3.0, 3.0, -0.5, 0.1, key="pc_b")
+        x.append(cx.slider(f"input x{i + 1}", -2.0, 2.0, defaults_x[i], 0.1, **links.kw(f"pc_x{i + 1}", "anatomy")))
+        w.append(cw.slider(f"weight w{i + 1}", -3.0, 3.0, defaults_w[i], 0.1, **links.kw(f"pc_w{i + 1}", "anatomy")))
+    b = st.slider("bias b", -3.0, 3.0, -0.5, 0.1, **links.kw("pc_b", "anatomy"))
 
 unit = Perceptron(n)
 unit.w, unit.b = np.array(w), float(b)
@@ -101,9 +104,9 @@ st.markdown(
     "true label, ŷ the perceptron's answer and η the learning rate.")
 
 c_data, c_lr, c_opt = st.columns([1.2, 1, 1])
-data_name = c_data.selectbox("Data", DATASETS, key="pc_data")
-lr = c_lr.slider("learning rate η", 0.1, 2.0, 1.0, 0.1, key="pc_lr")
-random_start = c_opt.toggle("start from random weights", key="pc_random_start",
+data_name = links.place("data", c_data).selectbox("Data", DATASETS, **links.kw("pc_data", "data"))
+lr = links.place("learning", c_lr).slider("learning rate η", 0.1, 2.0, 1.0, 0.1, **links.kw("pc_lr", "learning"))
+random_start = links.place("learning", c_opt).toggle("start from random weights", **links.kw("pc_random_start", "learning"),
                             help="Off: w = 0 and b = 0 at the start, as in the convergence theorem.")
 
 points = state("pc_points", list)
@@ -112,8 +115,8 @@ if data_name in GATES:
     lims, data_key = GATE_LIMS, data_name
 elif data_name == "Random separable points":
     cn, cs = st.columns(2)
-    n_points = cn.slider("number of points", 4, 40, 20, 1, key="pc_rand_n")
-    seed = cs.number_input("seed (another seed, another set)", 0, 9999, 4, 1, key="pc_rand_seed")
+    n_points = links.place("data", cn).slider("number of points", 4, 40, 20, 1, **links.kw("pc_rand_n", "data"))
+    seed = links.int_input(links.place("data", cs), "seed (another seed, another set)", 0, 9999, 4, "pc_rand_seed", "data")
     X, y, _ = random_separable(n_points, seed=int(seed))
     lims, data_key = RANDOM_LIMS, ("random", n_points, int(seed))
 else:
@@ -255,15 +258,16 @@ st.markdown("**Try next:** step through AND and watch the line settle; then pick
 
 # ---------------------------------------------------------------- 3. challenge
 st.header("3 · Try this: be the learning rule")
-goal = st.selectbox("Make the perceptron compute", ["NAND", "AND", "OR", "XOR"], key="pc_goal")
+goal = links.place("goal", st).selectbox("Make the perceptron compute", ["NAND", "AND", "OR", "XOR"],
+                                         **links.kw("pc_goal", "goal"))
 st.markdown(f"Set the two weights and the bias by hand so that the perceptron outputs **{goal}** for all four "
             "inputs. The table checks your answer as you move the sliders.")
 c1, c2 = st.columns([1, 1.3], gap="large")
 with c1:
     cw1, cw2, cb = st.columns(3)
-    gw1 = cw1.slider("w1", -3.0, 3.0, 0.0, 0.1, key="pc_ch_w1")
-    gw2 = cw2.slider("w2", -3.0, 3.0, 0.0, 0.1, key="pc_ch_w2")
-    gb = cb.slider("b", -3.0, 3.0, 0.0, 0.1, key="pc_ch_b")
+    gw1 = cw1.slider("w1", -3.0, 3.0, 0.0, 0.1, **links.kw("pc_ch_w1"))
+    gw2 = cw2.slider("w2", -3.0, 3.0, 0.0, 0.1, **links.kw("pc_ch_w2"))
+    gb = cb.slider("b", -3.0, 3.0, 0.0, 0.1, **links.kw("pc_ch_b"))
     guess = Perceptron(2)
     guess.w, guess.b = np.array([gw1, gw2]), float(gb)
     GX, Gy = gate(goal)
@@ -281,3 +285,6 @@ with c1:
 with c2:
     st.plotly_chart(plane_figure([gw1, gw2], gb, GATE_LIMS, GX, Gy, predicted=gy_hat, height=400),
                     width="stretch", key="pc_ch_plane")
+
+challenges.panel("perceptron", {"goal": goal, "w": (gw1, gw2), "b": gb, "data": data_name, "status": stepper.status})
+links.finish()

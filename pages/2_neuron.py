@@ -8,6 +8,8 @@ from nn_core import CrossEntropy, Dense, Identity, LeakyReLU, ReLU, Sequential, 
 from nn_core.data import grid
 from nn_core.docmath import latex_blocks
 from lessons.neuron import derivative_at, layer_counts, softmax_cross_entropy, steepness_ratio
+from lessons.challenges import edge_width
+from ui import challenges, links
 from ui.common import show_equations
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
@@ -49,6 +51,8 @@ st.markdown(
     "through a smooth **activation function** f, giving its **activation a** = f(z). Smooth means it has a "
     "useful **gradient** f′(z), and that is what lets a network learn by backpropagation. Many neurons joined "
     "in layers make an **artificial neural network** (ANN) — section 4 below.")
+links.start("neuron", {"gallery": "z, activation to look at, α", "softmax": "softmax scores",
+                       "neuron": "the neuron over the plane", "layers": "the layers example"})
 with st.expander("Why “neural”? The brain analogy, and where it stops"):
     st.markdown(
         "The name comes from the brain. A biological neuron collects signals from thousands of others through "
@@ -64,9 +68,9 @@ with st.expander("Why “neural”? The brain analogy, and where it stops"):
 # ---------------------------------------------------------------- 1. activation gallery
 st.header("1 · Activation functions and their derivatives")
 c1, c2, c3 = st.columns([1.4, 1, 1])
-z = c1.slider("weighted sum z", -6.0, 6.0, 1.0, 0.1, key="nr_z")
-focus = c2.selectbox("look closer at", list(ACTS), key="nr_focus")
-alpha = c3.slider("leaky ReLU slope α", 0.01, 0.3, 0.01, 0.01, key="nr_alpha")
+z = links.place("gallery", c1).slider("weighted sum z", -6.0, 6.0, 1.0, 0.1, **links.kw("nr_z", "gallery"))
+focus = links.place("gallery", c2).selectbox("look closer at", list(ACTS), **links.kw("nr_focus", "gallery"))
+alpha = links.place("gallery", c3).slider("leaky ReLU slope α", 0.01, 0.3, 0.01, 0.01, **links.kw("nr_alpha", "gallery"))
 
 acts = {name: make_act(name, alpha) for name in ACTS}
 undefined = [name for name, a in acts.items() if derivative_at(a, z) is None]
@@ -97,10 +101,11 @@ with st.expander(f"All six at z = {z:.1f}"):
 st.header("2 · Softmax: scores into probabilities")
 st.markdown("For several classes the output layer gives one score per class, and **softmax** turns the scores "
             "into probabilities that are positive and add up to 1. The largest score gets the largest share.")
-k = st.slider("number of classes", 2, 6, 3, 1, key="nr_k")
+k = links.place("softmax", st).slider("number of classes", 2, 6, 3, 1, **links.kw("nr_k", "softmax"))
 defaults = [2.0, 1.0, 0.1, -1.0, 0.5, -2.0]
 cols = st.columns(k)
-scores = np.array([cols[i].number_input(f"z{i + 1}", -20.0, 20.0, defaults[i], 0.5, key=f"nr_s{i}")
+scores = np.array([links.place("softmax", cols[i]).number_input(f"z{i + 1}", -20.0, 20.0, defaults[i], 0.5,
+                                                                **links.kw(f"nr_s{i}", "softmax"))
                    for i in range(k)])
 probs = softmax(scores)
 left, right = st.columns([1, 1.5], gap="large")
@@ -116,7 +121,8 @@ st.markdown("**Its gradient.** Softmax is trained together with the **cross-entr
             "class y. Their combined derivative with respect to the scores is simply p − y (y one-hot), as the "
             "engine's `CrossEntropy` computes it:")
 c1, c2 = st.columns([1, 2.2], gap="large")
-true = c1.selectbox("true class y", [f"class {i + 1}" for i in range(k)], key="nr_true")
+true = links.place("softmax", c1).selectbox("true class y", [f"class {i + 1}" for i in range(k)],
+                                            **links.kw("nr_true", "softmax"))
 ce, p_ce, grad = softmax_cross_entropy(scores, int(true.split()[1]) - 1)
 with c2:
     st.latex(latex_blocks(CrossEntropy)[1] + r"\qquad (N = 1)")
@@ -133,10 +139,11 @@ st.markdown("Give the neuron two inputs x₁ and x₂ and colour every point of 
             "across it is — a sigmoid neuron is a soft perceptron.")
 c1, c2 = st.columns([1, 1.6], gap="large")
 with c1:
-    map_act = st.selectbox("activation", list(ACTS), key="nr_map_act")
-    mw1 = st.slider("weight w1", -3.0, 3.0, 1.5, 0.1, key="nr_w1")
-    mw2 = st.slider("weight w2", -3.0, 3.0, -1.0, 0.1, key="nr_w2")
-    mb = st.slider("bias b", -3.0, 3.0, 0.5, 0.1, key="nr_b")
+    here = links.place("neuron", st)
+    map_act = here.selectbox("activation", list(ACTS), **links.kw("nr_map_act", "neuron"))
+    mw1 = here.slider("weight w1", -3.0, 3.0, 1.5, 0.1, **links.kw("nr_w1", "neuron"))
+    mw2 = here.slider("weight w2", -3.0, 3.0, -1.0, 0.1, **links.kw("nr_w2", "neuron"))
+    mb = here.slider("bias b", -3.0, 3.0, 0.5, 0.1, **links.kw("nr_b", "neuron"))
     st.latex(r"a = f(w_1 x_1 + w_2 x_2 + b)")
     st.latex(rf"a = f({mw1:.1f}\,x_1 + ({mw2:.1f})\,x_2 + ({mb:.1f}))")
     dense = Dense(2, 1)
@@ -151,7 +158,9 @@ with c1:
 with c2:
     st.plotly_chart(neuron_map_figure(xs, ys, a, MAP_VMAX[map_act], [mw1, mw2], mb, (-MAP_LIM, MAP_LIM)),
                     width="stretch", key="nr_map")
-st.markdown("**Try:** multiply both weights by 3 with a sigmoid — the soft edge becomes almost a step. "
+st.markdown(f"**Try:** with a sigmoid, double the starting weights (w1 = 3.0, w2 = −2.0): the soft edge — the band "
+            f"where 0.1 < a < 0.9 — narrows from {edge_width((1.5, -1.0), 0.5):.2f} to {edge_width((3.0, -2.0), 0.5):.2f} "
+            "across, closer to a step. "
             "However you set them, one neuron only ever splits the plane along one straight line.")
 
 # ---------------------------------------------------------------- 4. layers
@@ -168,14 +177,15 @@ TASKS = {
 }
 c1, c2 = st.columns([1, 1.7], gap="large")
 with c1:
-    task = st.radio("task", list(TASKS), key="nr_task")
-    n_in = st.slider("inputs (features)", 1, 6, 2, 1, key="nr_in")
-    n_hidden = st.slider("hidden units", 1, 8, 4, 1, key="nr_hidden")
+    here = links.place("layers", st)
+    task = here.radio("task", list(TASKS), **links.kw("nr_task", "layers"))
+    n_in = here.slider("inputs (features)", 1, 6, 2, 1, **links.kw("nr_in", "layers"))
+    n_hidden = here.slider("hidden units", 1, 8, 4, 1, **links.kw("nr_hidden", "layers"))
     if task.startswith("Multi"):
-        n_out = st.slider("classes", 3, 6, 3, 1, key="nr_classes")
+        n_out = here.slider("classes", 3, 6, 3, 1, **links.kw("nr_classes", "layers"))
         output, out_name = None, "softmax"
     elif task.startswith("Regression"):
-        n_out = st.slider("numbers to predict", 1, 3, 1, 1, key="nr_targets")
+        n_out = here.slider("numbers to predict", 1, 3, 1, 1, **links.kw("nr_targets", "layers"))
         output, out_name = "identity", "linear"
     else:
         n_out, output, out_name = 1, "sigmoid", "sigmoid"
@@ -210,3 +220,5 @@ st.markdown("**Try this — output sizing.** Pick *Multi-class*, then change *cl
             "*Binary*: one sigmoid unit is enough, since P(class 0) = 1 − P(class 1).")
 st.markdown("**Next:** the forward & backward pass lesson follows one training step through such a network, "
             "number by number.")
+challenges.panel("neuron", {"act": map_act, "w": (mw1, mw2), "b": mb})
+links.finish()

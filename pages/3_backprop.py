@@ -6,6 +6,7 @@ import streamlit as st
 
 from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
+from ui import challenges, links
 from ui.common import show_equations
 from viz import backprop as viz
 
@@ -31,7 +32,7 @@ ss = st.session_state
 
 
 # --- state ------------------------------------------------------------------------------------------
-def custom_spec(seed):
+def custom_spec(seed, show=True):
     n_layers = ss.get("bp_c_layers", 2)
     sizes = [ss.get("bp_c_in", 2)] + [ss.get(f"bp_c_n{l}", 2) for l in range(n_layers)]
     loss = ss.get("bp_c_loss", "mse")
@@ -40,17 +41,18 @@ def custom_spec(seed):
         acts[-1], sizes[-1] = "identity", max(sizes[-1], 2)
     elif loss == "bce":
         acts[-1] = "sigmoid"
-    if "bp_c_layers" in ss:   # called from a callback: show the forced choices on the (disabled) widgets
+    if show and "bp_c_layers" in ss:   # called from a callback: show the forced choices on the (disabled) widgets
         ss[f"bp_c_act{n_layers - 1}"], ss[f"bp_c_n{n_layers - 1}"] = acts[-1], sizes[-1]
     return stepper.random_spec(sizes, acts, loss, seed=seed, lr=ss.get("bp_lr", 0.5),
                                update_biases=ss.get("bp_biases", True))
 
 
-def load(spec):
+def load(spec, settings=True):
     """Replace the network (new preset, random weights, trained weights): fresh tables, back to step 1."""
     ss.bp_spec, ss.bp_k, ss.bp_phase = spec, 0, "forward"
     ss.bp_ver = ss.get("bp_ver", 0) + 1
-    ss.bp_lr, ss.bp_biases = spec["lr"], spec["update_biases"]
+    if settings:
+        ss.bp_lr, ss.bp_biases = spec["lr"], spec["update_biases"]
 
 
 def on_preset():
@@ -59,14 +61,17 @@ def on_preset():
     load(custom_spec(ss.get("bp_seed", 0)) if name == "custom" else stepper.preset(name))
 
 
-def on_random():
-    spec = ss.bp_spec
-    ss.bp_history = []
+def drawn(spec, show=True):
+    """The network the seed draws: a custom one from the shape's widgets, else ``spec``'s shape with new numbers."""
     if ss.bp_preset == "custom":
-        load(custom_spec(ss.bp_seed))
-    else:
-        load(stepper.random_spec(spec["sizes"], spec["activations"], spec["loss"], seed=ss.bp_seed,
-                                 lr=spec["lr"], update_biases=spec["update_biases"]))
+        return custom_spec(ss.bp_seed, show)
+    return stepper.random_spec(spec["sizes"], spec["activations"], spec["loss"], seed=ss.bp_seed, lr=spec["lr"],
+                               update_biases=spec["update_biases"])
+
+
+def on_random():
+    ss.bp_history = []
+    load(drawn(ss.bp_spec))
 
 
 def on_custom_shape():
@@ -93,7 +98,7 @@ def on_train():
 
 
 if "bp_spec" not in ss:
-    ss.bp_preset, ss.bp_seed, ss.bp_history = "textbook", 0, []
+    ss.bp_history, ss.bp_first = [], True
     load(stepper.preset("textbook"))
 
 # --- the lesson -------------------------------------------------------------------------------------
@@ -103,11 +108,14 @@ st.markdown(
     "the activation a = f(z)), **loss**, **backward** (the chain rule gives each neuron's δ = ∂L/∂z and every "
     "**gradient**), **update** (each weight and bias steps against its gradient). Every number comes from the "
     "lab's engine — check any of them by hand.")
+links.start("backprop", {"network": "network, learning rate and biases", "custom": "custom network and seed"})
 
 top = st.columns([2, 1, 1])
-top[0].selectbox("Network", list(PRESET_LABELS), format_func=PRESET_LABELS.get, key="bp_preset", on_change=on_preset)
-top[1].number_input("Learning rate η", min_value=0.001, max_value=100.0, step=0.1, format="%.3f", key="bp_lr")
-top[2].checkbox("Update the biases too", key="bp_biases",
+top[0].selectbox("Network", list(PRESET_LABELS), on_change=on_preset,
+                 **links.kw("bp_preset", "network", PRESET_LABELS.get))
+top[1].number_input("Learning rate η", min_value=0.001, max_value=100.0, step=0.1, format="%.3f",
+                    **links.kw("bp_lr", "network"))
+top[2].checkbox("Update the biases too", **links.kw("bp_biases", "network"),
                 help="Mazur's textbook example keeps the biases fixed; a real training step updates them.")
 
 st.caption(PRESET_NOTES[ss.bp_preset] + ((" Check every number against the article." if stepper.is_article(ss.bp_spec)
@@ -117,21 +125,28 @@ spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
 with st.expander("Edit the network: sample, target, every weight and bias — or draw them at random", expanded=False):
     if ss.bp_preset == "custom":
         c = st.columns(4)
-        c[0].slider("Layers (after the inputs)", 1, stepper.MAX_LAYERS, 2, key="bp_c_layers", on_change=on_custom_shape)
-        c[1].slider("Inputs", 1, stepper.MAX_NEURONS, 2, key="bp_c_in", on_change=on_custom_shape)
-        c[2].selectbox("Loss", list(LOSS_LABELS), format_func=LOSS_LABELS.get, key="bp_c_loss", on_change=on_custom_shape)
+        c[0].slider("Layers (after the inputs)", 1, stepper.MAX_LAYERS, 2, on_change=on_custom_shape,
+                    **links.kw("bp_c_layers", "custom"))
+        c[1].slider("Inputs", 1, stepper.MAX_NEURONS, 2, on_change=on_custom_shape, **links.kw("bp_c_in", "custom"))
+        c[2].selectbox("Loss", list(LOSS_LABELS), on_change=on_custom_shape,
+                       **links.kw("bp_c_loss", "custom", LOSS_LABELS.get))
         c = st.columns(stepper.MAX_LAYERS)
         for l in range(ss.bp_c_layers):
             last = l == ss.bp_c_layers - 1
-            c[l].slider(f"Neurons in layer {l + 1}", 1, stepper.MAX_NEURONS, 2, key=f"bp_c_n{l}", on_change=on_custom_shape)
-            c[l].selectbox(f"Activation of layer {l + 1}", list(ACT_LABELS), format_func=ACT_LABELS.get,
-                           key=f"bp_c_act{l}", on_change=on_custom_shape,
-                           disabled=last and ss.bp_c_loss != "mse",
+            c[l].slider(f"Neurons in layer {l + 1}", 1, stepper.MAX_NEURONS, 2, on_change=on_custom_shape,
+                        **links.kw(f"bp_c_n{l}", "custom"))
+            c[l].selectbox(f"Activation of layer {l + 1}", list(ACT_LABELS), on_change=on_custom_shape,
+                           **dict(links.kw(f"bp_c_act{l}", "custom", ACT_LABELS.get),
+                                  disabled=(last and ss.bp_c_loss != "mse") or links.hidden("custom")),
                            help="Fixed by the loss: sigmoid for binary cross-entropy, identity (raw scores) "
                                 "for cross-entropy." if last else None)
     c = st.columns([1, 1, 3])
-    c[0].number_input("Seed", 0, 10_000, key="bp_seed")
+    links.int_input(c[0], "Seed", 0, 10_000, 0, "bp_seed", "custom")
     c[1].button("Draw random weights", key="bp_random", on_click=on_random, help="Sample, target, weights and biases drawn from the seed.")
+    if ss.pop("bp_first", False):   # a link's network: its preset, custom shape and seed, as just read above
+        first = stepper.preset(ss.bp_preset) if ss.bp_preset != "custom" else None
+        load(first if first and not ss.bp_seed else drawn(first, show=False), settings=False)
+        spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
     v = ss.bp_ver
     edited = dict(spec)
     c = st.columns([1, 1] + [2] * (len(spec["sizes"]) - 1))
@@ -327,6 +342,8 @@ with tabs[3]:
     show_equations(SGD)
 
 with st.expander("Display"):
-    st.select_slider("Significant digits in the formulas", options=list(range(3, 10)), value=5, key="bp_digits")
+    st.select_slider("Significant digits in the formulas", options=list(range(3, 10)), value=5, **links.kw("bp_digits"))
 st.markdown("**Try next:** tick *Update the biases too* and compare the loss after the update; make the learning "
             "rate 5 or 50 and train 100 steps; in a custom network use ReLU and find a neuron whose δ is 0.")
+
+challenges.close("backprop", challenges.backprop_view(ss.bp_preset, rec, steps, k))

@@ -10,7 +10,7 @@ from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
-from ui import live as robust
+from ui import challenges, links, live as robust
 from ui import playground_view
 from ui.common import maths_expander
 from ui.export import code_panel
@@ -216,25 +216,22 @@ with more[1]:
             if S.get("pg_npz_error"):
                 st.error(f"This file was not loaded: {S.pg_npz_error.rstrip('.')}. Your current network is unchanged.")
     with st.expander("Share this experiment", icon=":material/share:"):
-        st.caption("The whole setup lives in the page's address: copy it from the browser's address bar, or take "
-                   "the part below and add it after the playground's address.")
+        st.caption("The whole setup lives in the page's address: copy it with the button, or take the part below "
+                   "and add it after the playground's address.")
         if "classroom" not in hide:
             chosen = st.multiselect("For a class exercise, hide these controls", list(pg.CLASSROOM_GROUPS),
                                     format_func=pg.CLASSROOM_GROUPS.get, key="pg_share_hide")
         else:
             chosen = S.pg_classroom
         params = pg.encode_setup(setup, chosen)
+        links.copy_link(",".join(chosen), key="pg_copy_link")
         st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "(the defaults: no parameters)",
                 language=None)
     if "challenges" not in hide:
         @st.fragment(run_every=1.0 if S.pg_playing else None)   # judged on the live run, refreshed while playing
-        def challenges():
-            with st.expander("Challenges", icon=":material/emoji_events:", expanded=True):
-                for name, text in pg.CHALLENGES.items():
-                    done, verdict = pg.check_challenge(name, S.pg_setup, S.pg_trainer)
-                    st.markdown(f"{':material/check_circle:' if done else ':material/radio_button_unchecked:'} "
-                                f"**{text}**  \n{verdict}")
-        challenges()
+        def challenge_panel():
+            challenges.panel("playground", {"setup": S.pg_setup, "trainer": S.pg_trainer})
+        challenge_panel()
 
 st.markdown("**Try next:** the circle with only the features x1² and x2² and no hidden layer; the spiral with "
             f"sin(x1) and sin(x2); a learning rate of {pg.DIVERGE_TIP['lr']:g} with "

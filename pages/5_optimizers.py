@@ -9,13 +9,14 @@ from lessons import sweeps
 from nn_core.data import DATASETS_2D
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.optimizers import SGD, Adam, RMSprop
-from ui import live
+from ui import challenges, links, live
 from ui.regression import regression_example
 from ui.common import show_equations, state
 from viz import optimizers as V
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
 LR_OPTIONS = [round(m * 10.0 ** e, 6) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)] + [10.0]
+G = "{:g}".format                # how the learning rates are written
 SWEEP_LRS = sweeps.log_space(1e-3, 30.0, 13)
 RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 GRIDS = {  # kind -> (row key, rows, column key, columns, fixed settings, row label, column label)
@@ -70,8 +71,8 @@ def race_advance(seconds, until):
     return ss.op_t >= ss.op_steps
 
 
-def dataset_select(col, key):
-    return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, format_func=lambda k: DATASETS_2D[k]["label"], key=key)
+def dataset_select(col, key, group, label=lambda k: DATASETS_2D[k]["label"]):
+    return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, **links.kw(key, group, label))
 
 
 def _clicked():
@@ -142,9 +143,9 @@ st.markdown(
     "steepest ascent — to choose each step. *How* to step is the optimizer's job; *how big* a step is the "
     "**learning rate** η. Here every step is taken by the lab's own optimizers, the same code that trains "
     "the networks in the other lessons.")
-
-tab_race, tab_lr, tab_loss, tab_grid = st.tabs(
-    ["Optimizer race", "Learning rate", "Loss functions", "Hyperparameter explorer"])
+links.start("optimizers", {"race": "the race", "sweep": "the learning-rate sweep", "loss": "z and y", "grid": "the grid"})
+tab_race, tab_lr, tab_loss, tab_grid = links.tabs(
+    ["Optimizer race", "Learning rate", "Loss functions", "Hyperparameter explorer"], "op_tab")
 
 # ============================== 1. the race ==============================================================
 with tab_race:
@@ -154,23 +155,22 @@ with tab_race:
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
         "*Click the contour plot to start from there.*")
     ctrl, view = st.columns([1, 3.3], gap="medium")
-    with ctrl:
-        key = st.selectbox("Loss surface", list(S.SURFACES), format_func=lambda k: S.SURFACES[k].label, key="op_surface")
-        kappa = float(st.slider("Conditioning κ (bowl)", 1, 100, 20, key="op_kappa", disabled=key != "bowl",
-                                help="How much steeper the bowl is along θ₂ than along θ₁."))
+    with links.place("race", ctrl):
+        key = st.selectbox("Loss surface", list(S.SURFACES), **links.kw("op_surface", "race", lambda k: S.SURFACES[k].label))
+        kappa = float(st.slider("Conditioning κ (bowl)", 1, 100, 20, **dict(links.kw("op_kappa", "race"), disabled=
+                                key != "bowl" or links.hidden("race")), help="How much steeper the bowl is along θ₂ than along θ₁."))
         surface = S.make_surface(key, kappa)
         (x0, x1), (y0, y1) = surface.xlim, surface.ylim
         c1, c2 = st.columns(2)
-        sx = c1.slider(f"Start {surface.axes[0]}", x0, x1, float(surface.start[0]), 0.05, key=f"op_x_{key}")
-        sy = c2.slider(f"Start {surface.axes[1]}", y0, y1, float(surface.start[1]), 0.05, key=f"op_y_{key}")
+        sx = c1.slider(f"Start {surface.axes[0]}", x0, x1, float(surface.start[0]), 0.05, **links.kw(f"op_x_{key}", "race"))
+        sy = c2.slider(f"Start {surface.axes[1]}", y0, y1, float(surface.start[1]), 0.05, **links.kw(f"op_y_{key}", "race"))
         lrs = {}
         suffix = f"{key}{kappa:g}" if key == "bowl" else key
         for col, name in zip(st.columns(2) + st.columns(2), V.OPT_LABELS):
-            lrs[name] = col.select_slider(f"η {V.OPT_LABELS[name]}", LR_OPTIONS,
-                                          nearest(LR_OPTIONS, surface.lrs[name]),
-                                          format_func=lambda v: f"{v:g}", key=f"op_lr_{name}_{suffix}")
-        steps = st.slider("Steps", 20, 500, 150, 10, key="op_steps")
-        three_d = st.toggle("3-D surface", key="op_3d", help="Show the loss as a landscape (drag to turn it).")
+            lrs[name] = col.select_slider(f"η {V.OPT_LABELS[name]}", LR_OPTIONS, nearest(LR_OPTIONS, surface.lrs[name]),
+                                          **links.kw(f"op_lr_{name}_{suffix}", "race", G))
+        steps = st.slider("Steps", 20, 500, 150, 10, **links.kw("op_steps", "race"))
+        three_d = st.toggle("3-D surface", **links.kw("op_3d"), help="Show the loss as a landscape (drag to turn it).")
 
     state("op_t", lambda: st.session_state.op_steps)
     st.session_state.op_t = min(st.session_state.op_t, steps)
@@ -229,7 +229,7 @@ with tab_race:
 
     st.subheader("Inside one step")
     i1, i2 = st.columns([1, 3])
-    who = i1.radio("Optimizer", list(trajs), format_func=V.OPT_LABELS.get, key="op_who")
+    who = i1.radio("Optimizer", list(trajs), **links.kw("op_who", None, V.OPT_LABELS.get))
     traj = trajs[who]
     n_steps = len(traj.steps)
     t_in = i1.slider("Step t", 1, n_steps, min(3, n_steps), key=f"op_inspect_{who}") if n_steps > 1 else 1
@@ -250,7 +250,7 @@ with tab_race:
 with tab_lr:
     st.markdown("The same SGD, the same start, four learning rates. On a bowl whose steepest curvature is κ, "
                 "SGD converges only for η < 2/κ.")
-    lk = float(st.slider("Conditioning κ of the bowl", 1, 50, 10, key="op_ladder_kappa"))
+    lk = float(links.place("sweep", st).slider("Conditioning κ of the bowl", 1, 50, 10, **links.kw("op_ladder_kappa", "sweep")))
     bowl = S.Bowl(lk)
     ladder = {label: S.run(bowl, SGD(lr), bowl.start, 40, name=label) for label, lr in S.lr_ladder(bowl).items()}
     bxs, bys, bZ = grid_cached("bowl", lk)
@@ -267,10 +267,10 @@ with tab_lr:
     st.markdown("Train the same small MLP (2 hidden layers of 8 tanh neurons, same seed) once per learning "
                 "rate, for the same number of steps, and plot the loss at the end. Too small: it has barely "
                 "moved. Too large: it jumps around or explodes. The best η sits in between.")
-    s1, s2, s3 = st.columns(3)
-    sw_data = dataset_select(s1, "op_sw_data")
-    sw_opt = s2.selectbox("Optimizer", list(V.OPT_LABELS), format_func=V.OPT_LABELS.get, key="op_sw_opt")
-    sw_epochs = s3.slider("Epochs (150 training points, batches of 16)", 5, 60, 20, 5, key="op_sw_epochs")
+    s1, s2, s3 = (links.place("sweep", c) for c in st.columns(3))
+    sw_data = dataset_select(s1, "op_sw_data", "sweep")
+    sw_opt = s2.selectbox("Optimizer", list(V.OPT_LABELS), **links.kw("op_sw_opt", "sweep", V.OPT_LABELS.get))
+    sw_epochs = s3.slider("Epochs (150 training points, batches of 16)", 5, 60, 20, 5, **links.kw("op_sw_epochs", "sweep"))
     sw_configs = sweeps.lr_sweep_configs(SWEEP_LRS, dataset=sw_data, optimizer=sw_opt, epochs=sw_epochs,
                                          depth=2, width=8, batch_size=16)
 
@@ -287,9 +287,9 @@ with tab_lr:
 with tab_loss:
     st.markdown("**Classification:** one output neuron, one example. Move its weighted sum **z**; the prediction is a = σ(z). "
                 "Which loss we use decides how hard the gradient pulls z towards the target.")
-    l1, l2 = st.columns([3, 1])
-    z = l1.slider("Weighted sum z of the output neuron", -8.0, 8.0, -4.0, 0.1, key="op_z")
-    y = l2.radio("Target y", [0, 1], index=1, horizontal=True, key="op_y")
+    l1, l2 = (links.place("loss", c) for c in st.columns([3, 1]))
+    z = l1.slider("Weighted sum z of the output neuron", -8.0, 8.0, -4.0, 0.1, **links.kw("op_z", "loss"))
+    y = l2.radio("Target y", [0, 1], index=1, horizontal=True, **links.kw("op_y", "loss"))
     values = S.single_prediction(z, y)
     names = {"mse": "MSE on a = σ(z)", "bce": "binary cross-entropy on a = σ(z)", "cross_entropy": "cross-entropy on logits (0, z)"}
     st.dataframe([{"loss": names[k], "prediction it sees": v["prediction"], "loss L": v["value"],
@@ -319,10 +319,10 @@ with tab_grid:
     st.markdown("Train a small grid of networks on one data set — every cell a fresh, seeded run — and "
                 "compare their test accuracy. Bigger networks cost more time; small batches take more, "
                 "noisier steps.")
-    g1, g2, g3 = st.columns(3)
-    gr_data = dataset_select(g1, "op_gr_data")
-    gr_kind = g2.radio("Grid", list(GRIDS), key="op_gr_kind")
-    gr_epochs = g3.slider("Epochs", 10, 150, 40, 10, key="op_gr_epochs")
+    g1, g2, g3 = (links.place("grid", c) for c in st.columns(3))
+    gr_data = dataset_select(g1, "op_gr_data", "grid")
+    gr_kind = g2.radio("Grid", list(GRIDS), **links.kw("op_gr_kind", "grid"))
+    gr_epochs = g3.slider("Epochs", 10, 150, 40, 10, **links.kw("op_gr_epochs", "grid"))
     row_key, rows, col_key, cols_, fixed, row_label, col_label = GRIDS[gr_kind]
     st.caption("Fixed: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fixed.items())
                + "; tanh hidden layers; 150 training and 150 test points.")
@@ -345,3 +345,6 @@ with tab_grid:
     job_panel("op_grid", gr_configs, draw_grid)
     st.markdown("**Try next:** the spiral with 150 epochs — does depth help more than width? With batch "
                 "size 4, look at how the loss curves wobble.")
+challenges.panel("optimizers", dict(surface=key, kappa=kappa, start=start, lr=lrs["sgd"], lr_options=LR_OPTIONS,
+                                    steps=steps, z=z, y=y))
+links.finish()

@@ -7,6 +7,7 @@ from lessons import cnn as cl, export
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
+from ui import challenges, links
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
@@ -40,24 +41,25 @@ st.markdown(
     "slides over every position. At each stop it multiplies the window's pixels by the kernel's weights and "
     "adds them up: one weighted sum z per position, all made with the **same** weights. First watch one "
     "kernel slide, number by number; then train a small CNN on real images and look inside it.")
-tab_slide, tab_train = st.tabs(["1 · Slide a kernel", "2 · Train a CNN"])
+links.start("cnn", {"image": "the image", "kernel": "the kernel", "data": "data and network", "training": "training"})
+tab_slide, tab_train = links.tabs(["1 · Slide a kernel", "2 · Train a CNN"], "cnn_tab")
 
 # --- 1. the convolution explorer -------------------------------------------------------------------
 with tab_slide:
     c_img, c_kernel = st.columns([1, 1], gap="large")
-    with c_img:
+    with links.place("image", c_img):
         st.subheader("The input image")
-        source = st.radio("Slide over", SOURCES, horizontal=True, key="cnn_src")
+        source = st.radio("Slide over", SOURCES, horizontal=True, **links.kw("cnn_src", "image"))
         image = None
         if source == "a digit":
             X_digits, y_digits = digits()
-            idx = st.number_input("Which digit (0–1796)", 0, len(X_digits) - 1, 4, key="cnn_digit")
+            idx = links.int_input(st, "Which digit (0–1796)", 0, len(X_digits) - 1, 4, "cnn_digit", "image")
             image = X_digits[idx]
             st.caption(f"Image {idx} of the 8×8 digits: a handwritten **{y_digits[idx]}**.")
         elif source == "a shape":
             cs1, cs2 = st.columns(2)
-            shape = cs1.selectbox("Shape", SHAPE_CLASSES, key="cnn_shape")
-            seed = cs2.number_input("Another one (seed)", 0, 999, 0, key="cnn_shape_seed")
+            shape = cs1.selectbox("Shape", SHAPE_CLASSES, **links.kw("cnn_shape", "image"))
+            seed = links.int_input(cs2, "Another one (seed)", 0, 999, 0, "cnn_shape_seed", "image")
             Xs, ys = make_shapes(8, size=SIZE, seed=int(seed))
             image = Xs[np.flatnonzero(ys == SHAPE_CLASSES.index(shape))[0]]
         elif source == "your drawing":
@@ -73,16 +75,16 @@ with tab_slide:
                 if not error:
                     st.caption("No picture yet: the slide below uses digit 4 until you upload one.")
                 image = digits()[0][4]
-    with c_kernel:
+    with links.place("kernel", c_kernel):
         st.subheader("The kernel")
         ck1, ck2 = st.columns([2, 1])
-        preset = ck1.selectbox("Preset", list(cl.KERNELS), index=2, key="cnn_kernel")
-        k = ck2.radio("Size", cl.KERNEL_SIZES, horizontal=True, format_func=lambda v: f"{v}×{v}", key="cnn_k")
+        preset = ck1.selectbox("Preset", list(cl.KERNELS), index=2, **links.kw("cnn_kernel", "kernel"))
+        k = ck2.radio("Size", cl.KERNEL_SIZES, horizontal=True, **links.kw("cnn_k", "kernel", cl.size_label))
         cs1, cs2 = st.columns(2)
-        stride = cs1.slider("Stride s", 1, 3, 1, key="cnn_stride")
-        padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, key="cnn_pad")
+        stride = cs1.slider("Stride s", 1, 3, 1, **links.kw("cnn_stride", "kernel"))
+        padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, **links.kw("cnn_pad", "kernel"))
         K = cl.kernel(preset, k)
-        if st.toggle("Edit the kernel cell by cell", key="cnn_edit"):
+        if st.toggle("Edit the kernel cell by cell", **links.kw("cnn_edit", "kernel")):
             K = number_grid(K, f"cnn_kedit_{preset}_{k}")
         else:
             show_rgb(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2))
@@ -140,7 +142,7 @@ with tab_slide:
     st.markdown("A CNN passes the output map through **ReLU** (negatives become 0), then **pools** each 2×2 "
                 "block into one number. Backward, the gradient of a pooled number goes back only to the "
                 "pixel that won its block (max) or is shared equally (average).")
-    pool_mode = st.radio("Pooling", ["max", "average"], horizontal=True, key="cnn_pool")
+    pool_mode = st.radio("Pooling", ["max", "average"], horizontal=True, **links.kw("cnn_pool"))
     activated = cl.relu(rec["output"])
     pooled = cl.pool(activated, pool_mode)
     p1, p2, p3 = st.columns(3, gap="medium")
@@ -169,16 +171,15 @@ with tab_slide:
 with tab_train:
     st.markdown("A small CNN learns its own kernels: it starts from random ones and follows the gradient of "
                 "the loss, just as an MLP does. Pick the data and the architecture, then press **Play**.")
-    t1, t2, t3 = st.columns(3, gap="large")
-    data_name = t1.radio("Data", list(cl.DATASETS), format_func=lambda d: cl.DATASETS[d], key="cnn_data")
-    preset_name = t2.radio("Architecture", list(cl.CNN_PRESETS), key="cnn_preset",
-                           captions=list(cl.CNN_PRESETS.values()))
-    filters = t3.slider("Filters per conv layer", 2, 16, 8, key="cnn_filters")
-    h1, h2, h3, h4 = st.columns(4)
-    opt_name = h1.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="cnn_opt")
-    lr = h2.select_slider("Learning rate η", LEARNING_RATES, value=0.01, key="cnn_lr")
-    batch = h3.select_slider("Batch size", [8, 16, 32, 64, 128], value=32, key="cnn_bs")
-    epochs = h4.slider("Epochs", 1, 40, 10, key="cnn_epochs")
+    t1, t2, t3 = (links.place("data", c) for c in st.columns(3, gap="large"))
+    data_name = t1.radio("Data", list(cl.DATASETS), **links.kw("cnn_data", "data", cl.DATASETS.get))
+    preset_name = t2.radio("Architecture", list(cl.CNN_PRESETS), captions=[*cl.CNN_PRESETS.values()], **links.kw("cnn_preset", "data"))
+    filters = t3.slider("Filters per conv layer", 2, 16, 8, **links.kw("cnn_filters", "data"))
+    h1, h2, h3, h4 = (links.place("training", c) for c in st.columns(4))
+    opt_name = h1.selectbox("Optimizer", list(OPTIMIZERS), **links.kw("cnn_opt", "training", OPTIMIZERS.get))
+    lr = h2.select_slider("Learning rate η", LEARNING_RATES, value=0.01, **links.kw("cnn_lr", "training"))
+    batch = h3.select_slider("Batch size", [8, 16, 32, 64, 128], value=32, **links.kw("cnn_bs", "training"))
+    epochs = h4.slider("Epochs", 1, 40, 10, **links.kw("cnn_epochs", "training"))
 
     data = dataset(data_name)
     classes = data["classes"]
@@ -249,7 +250,7 @@ with tab_train:
 
     g1, g2 = st.columns([1, 2], gap="large")
     with g1:
-        pick = st.slider("A test image", 0, len(X_test) - 1, 0, key="cnn_pick")
+        pick = st.slider("A test image", 0, len(X_test) - 1, 0, **links.kw("cnn_pick"))
         st.image(grey_uri(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
     with g2:
         probs = cl.probabilities(model, X_test[pick])
@@ -276,7 +277,7 @@ with tab_train:
             st.success("None: every test image is classified correctly.")
 
     st.subheader("Your own image")
-    own_src = st.radio("Your image", ["draw", "tick cells (keyboard)", "upload"], horizontal=True, key="cnn_own_src")
+    own_src = st.radio("Your image", ["draw", "tick cells (keyboard)", "upload"], horizontal=True, **links.kw("cnn_own_src"))
     if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
         draw_your_digit(model, classes, digits=data_name == "digits")
     o1, o2 = st.columns([1.3, 1.7], gap="large")   # room for the 8 tick columns at 1280 px
@@ -288,8 +289,7 @@ with tab_train:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
                 before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
-                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data",
-                            width="stretch")
+                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data", width="stretch")
         elif own_src != "draw":
             x_own = pixel_editor("cnn_own_draw")
             st.image(grey_uri(x_own, 16), caption="your drawing", width=130)
@@ -331,3 +331,5 @@ with tab_train:
             f"pixel–unit pair, so the same budget buys it only {mlp_state['hidden']} hidden units, and what it "
             "learns at one place does not carry over to another. On the digits, centred and tiny, a plain MLP "
             "keeps up; on the shapes, drawn anywhere in the frame, the shared filters usually win clearly — try both.")
+
+challenges.close("cnn", challenges.cnn_view(K, st.session_state.get("cnn_edit", False), data_name, trainer, mlp_state, arch))

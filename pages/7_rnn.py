@@ -9,7 +9,7 @@ from nn_core import softmax
 from lessons.rnn import (MIN_TEXT, EchoSweep, SeqTrainer, free_run, hidden_states, last_step_grad_norms,
                                 make_model, make_task, sample, spectral_radius, step_numbers)
 from lessons import export
-from ui import live
+from ui import challenges, links, live
 from ui.export import code_panel
 from ui.common import show_equations
 from viz import rnn as vz
@@ -47,20 +47,21 @@ st.markdown(
     "which asks for exactly k steps of memory.")
 
 # --- controls (they decide the network every section below shows) -----------------------------------
+links.start("rnn", {"task": "the task", "network": "H, seed and ρ", "training": "T, optimizer, η and clipping"})
 st.header("1. Choose a task and a network")
-task_name = st.radio("Task", list(TASKS), format_func=TASKS.get, horizontal=True, key="rnn_task")
-c1, c2, c3 = st.columns(3)
+task_name = links.place("task", st).radio("Task", list(TASKS), horizontal=True, **links.kw("rnn_task", "task", TASKS.get))
+c1, c2, c3 = (links.place("task", c) for c in st.columns(3))
 text_problem = None
 if task_name == "forecast":
-    kind = c1.radio("Wave", ["sine", "sum"], horizontal=True, key="rnn_kind",
-                    format_func={"sine": "one sine", "sum": "sum of two sines"}.get)
+    kind = c1.radio("Wave", ["sine", "sum"], horizontal=True,
+                    **links.kw("rnn_kind", "task", {"sine": "one sine", "sum": "sum of two sines"}.get))
     task_kw = {"kind": kind}
 elif task_name == "echo":
-    k = c1.slider("Delay k (steps back to remember)", 1, 30, 2, key="rnn_k")
+    k = c1.slider("Delay k (steps back to remember)", 1, 30, 2, **links.kw("rnn_k", "task"))
     task_kw = {"k": k}
 else:
-    source = c1.radio("Text", ["sonnets", "own"], horizontal=True, key="rnn_source",
-                      format_func={"sonnets": "Shakespeare's sonnets (bundled)", "own": "my own text"}.get)
+    source = c1.radio("Text", ["sonnets", "own"], horizontal=True, **links.kw(
+        "rnn_source", "task", {"sonnets": "Shakespeare's sonnets (bundled)", "own": "my own text"}.get))
     task_kw = {"text": None}
     if source == "own":
         own = c2.text_area("Your text", "", key="rnn_text", height=120,
@@ -70,18 +71,20 @@ else:
             text_problem = (f"Your text has {len(own.strip())} characters: type or paste at least {MIN_TEXT} "
                             "(a few lines is best) so the network has something to learn from.")
 
-c1, c2, c3, c4 = st.columns(4)
-hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, key="rnn_hidden")
-seq_len = c2.slider("Sequence length T (truncated BPTT)", 2, 64, 16, key="rnn_T",
+c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 3, st.columns(4)))
+hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, **links.kw("rnn_hidden", "network"))
+seq_len = c2.slider("Sequence length T (truncated BPTT)", 2, 64, 16, **links.kw("rnn_T", "training"),
                     help="The gradient flows back at most T steps: a chunk of T steps is one update.")
-opt = c3.selectbox("Optimizer", list(OPTIMIZERS), index=3, format_func=OPTIMIZERS.get, key="rnn_opt")
-lr = c4.select_slider("Learning rate η", LRS, 0.01, key="rnn_lr")
-c1, c2, c3, c4 = st.columns(4)
-clip_on = c1.toggle("Gradient clipping", False, key="rnn_clip_on")
-clip_c = c2.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0, key="rnn_clip", disabled=not clip_on)
-seed = c3.number_input("Seed", 0, 9999, 0, key="rnn_seed")
-radius_on = c4.toggle("Rescale W_h at the start", False, key="rnn_radius_on")
-radius = c4.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1, key="rnn_radius", disabled=not radius_on,
+opt = c3.selectbox("Optimizer", list(OPTIMIZERS), index=3, **links.kw("rnn_opt", "training", OPTIMIZERS.get))
+lr = c4.select_slider("Learning rate η", LRS, 0.01, **links.kw("rnn_lr", "training"))
+c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["training"] * 2 + ["network"] * 2, st.columns(4)))
+clip_on = c1.toggle("Gradient clipping", False, **links.kw("rnn_clip_on", "training"))
+clip_c = c2.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0,
+                          **dict(links.kw("rnn_clip", "training"), disabled=not clip_on or links.hidden("training")))
+seed = links.int_input(c3, "Seed", 0, 9999, 0, "rnn_seed", "network")
+radius_on = c4.toggle("Rescale W_h at the start", False, **links.kw("rnn_radius_on", "network"))
+radius = c4.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1,
+                   **dict(links.kw("rnn_radius", "network"), disabled=not radius_on or links.hidden("network")),
                    help="W_h is rescaled so that its largest |eigenvalue| is ρ: < 1 gradients fade, > 1 they can explode.")
 clip = clip_c if clip_on else None
 st.latex(latex_blocks(SeqTrainer)[0].split(r", \qquad")[0]
@@ -125,7 +128,7 @@ elif task.name == "echo":
 else:
     step_labels = ["'" + vz._show(c) + "'" for c in task.vocab.decode(x_probe.argmax(1))]
 n_show = 8
-t_sel = st.slider("Time step t to look at", 1, n_show, 3, key="rnn_t")
+t_sel = st.slider("Time step t to look at", 1, n_show, 3, **links.kw("rnn_t"))
 num = step_numbers(model, x_probe, t_sel - 1, units=UNITS)
 H = num["hidden_size"]
 u = min(UNITS, H)
@@ -216,7 +219,7 @@ if task.name == "echo":
 
 if task.name == "chars":
     c1, c2 = st.columns(2)
-    temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, key="rnn_temp",
+    temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, **links.kw("rnn_temp"),
                             help="Low τ: the likeliest characters; high τ: more surprises.")
     c1.latex(latex_blocks(sample)[0] + rf"\qquad (\tau = {temperature:g})")
     default_prime = "Shall " if task_kw["text"] is None else task.text[0]
@@ -228,7 +231,7 @@ if task.name == "chars":
                 + f"; starting from “{default_prime}” instead.")
         prime = default_prime
 elif task.name == "forecast":
-    warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, key="rnn_warm")
+    warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, **links.kw("rnn_warm"))
 
 
 def train_advance(seconds, until):
@@ -282,6 +285,7 @@ def train_view(playing):
                    "↵ = new line, ␣ = space.")
         st.caption(f"Validation: windows of the last {task.n_val:,} characters of the text, held out — training "
                    f"never reads them. Training reads the first {len(task.train_ids):,}.")
+    challenges.panel("rnn", challenges.rnn_view(trainer, x_probe, y_probe, radius if radius_on else None))
 
 
 
@@ -341,3 +345,4 @@ st.markdown(
     "- **Exploding, tamed:** forecast with SGD, η = 0.3 and ρ = 2: training blows up; turn on clipping at c = 1 "
     "and it trains. Then try η = 10 — the page stops, explains, and you can go on after lowering η.\n"
     "- **Characters:** watch the samples go from noise to words; lower τ for safe text, raise it for wild text.")
+links.finish()

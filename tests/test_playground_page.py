@@ -48,7 +48,9 @@ def test_defaults_show_the_engines_experiment():
     assert metric(at, "Epoch") == "0" and tr.epoch == 0
     assert [d.out_features for d in pg.dense_layers(tr.model)] == [8, 8, 8, 1]
     assert len(at.get("plotly_chart")) >= 2                     # diagram (hover layer) and curves
-    assert {"Challenges", "Show the code"} <= {e.label for e in at.expander}     # the code: tests/test_export_pages.py
+    assert "Show the code" in {e.label for e in at.expander}     # the code: tests/test_export_pages.py
+    assert "Challenges" in [h.value for h in at.subheader]                # the lesson's challenge panel
+    assert sum(i.value.startswith("Not yet") for i in at.info) == 3       # three challenges, none solved
 
 
 def test_step_advances_the_epoch_and_shows_the_engines_numbers():

@@ -1,0 +1,145 @@
+"""Every lesson opened from a share link with non-default settings shows them; a link's ignored parameters are
+named on the page as plain text; a classroom link locks the chosen controls; the challenge panel on each page
+judges what the page shows (AppTest)."""
+import pathlib
+import sys
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from conftest import ROOT  # noqa: E402
+
+
+def open_link(page, params):
+    at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def widget(at, key):
+    for kind in ("slider", "select_slider", "selectbox", "radio", "number_input", "toggle", "checkbox"):
+        found = [w for w in getattr(at, kind) if w.key == key]
+        if found:
+            return found[0]
+    raise KeyError(key)
+
+
+def panel_texts(at):
+    return [x.value for x in at.success if x.value.startswith("Solved")] + \
+           [x.value for x in at.info if x.value.startswith("Not yet")]
+
+
+def warned(at):
+    return " ".join(t.value for t in at.text)
+
+
+# page, link parameters, {widget key: value the page must show}
+LINKS = [
+    ("1_perceptron.py", {"pc_n": "3", "pc_data": "XOR", "pc_lr": "0.5", "pc_w3": "-1.5"},
+     {"pc_n": 3, "pc_data": "XOR", "pc_lr": 0.5, "pc_w3": -1.5}),
+    ("2_neuron.py", {"nr_w1": "3.0", "nr_map_act": "tanh", "nr_task": "Multi-class classification", "nr_classes": "5"},
+     {"nr_w1": 3.0, "nr_map_act": "tanh", "nr_task": "Multi-class classification", "nr_classes": 5}),
+    ("3_backprop.py", {"bp_preset": "XOR 2-2-1 (one sample)", "bp_lr": "2.0", "bp_biases": "false"},
+     {"bp_preset": "xor", "bp_lr": 2.0, "bp_biases": False}),
+    ("5_optimizers.py", {"op_surface": "Rosenbrock's valley", "op_steps": "300", "op_z": "-6.0", "op_y": "0"},
+     {"op_surface": "rosenbrock", "op_steps": 300, "op_z": -6.0, "op_y": 0}),
+    ("6_cnn.py", {"cnn_kernel": "Sobel y", "cnn_stride": "2", "cnn_pad": "1", "cnn_filters": "4",
+                  "cnn_data": "drawn shapes: line, cross, square, circle (1,200 images, 4 classes)"},
+     {"cnn_kernel": "Sobel y", "cnn_stride": 2, "cnn_pad": 1, "cnn_filters": 4, "cnn_data": "shapes"}),
+    ("7_rnn.py", {"rnn_hidden": "16", "rnn_T": "24", "rnn_task": "Echo: repeat the symbol from k steps back", "rnn_k": "6"},
+     {"rnn_hidden": 16, "rnn_T": 24, "rnn_task": "echo", "rnn_k": 6}),
+]
+
+
+@pytest.mark.parametrize("page,params,shown", LINKS, ids=[p for p, _, _ in LINKS])
+def test_a_link_with_non_default_settings_shows_them(page, params, shown):
+    at = open_link(page, params)
+    for key, value in shown.items():
+        assert widget(at, key).value == value, (key, widget(at, key).value)
+    assert not [w for w in at.warning if "ignored" in w.value], warned(at)
+    # a second link: a bad value and an unknown name are named, as text, and the rest still applies
+    key, first = next(iter(params.items()))
+    at = open_link(page, {**dict(list(params.items())[1:]), key: "**not-a-value**", "zz_unknown": "1"})
+    text = warned(at)
+    assert f"{key} has a value this setting cannot take" in text and "zz_unknown is not a setting" in text, text
+    assert all("**not-a-value**" not in m.value for m in at.markdown)
+    second_key, second_value = list(shown.items())[1]
+    assert widget(at, second_key).value == second_value
+
+
+def test_a_bound_value_out_of_range_is_reported_and_clamped_or_dropped():
+    at = open_link("7_rnn.py", {"rnn_k": "8", "rnn_task": "Echo: repeat the symbol from k steps back",
+                                "rnn_T": "999"})
+    assert widget(at, "rnn_T").value in (16, 64)            # Streamlit drops or clamps; the page says which
+    assert "rnn_T" in warned(at)
+
+
+def test_classroom_link_locks_the_chosen_controls():
+    at = open_link("1_perceptron.py", {"classroom": "data,learning,nonsense", "pc_data": "OR"})
+    assert widget(at, "pc_data").disabled and widget(at, "pc_lr").disabled and widget(at, "pc_random_start").disabled
+    assert not widget(at, "pc_b").disabled                  # a group the teacher did not hide
+    assert widget(at, "pc_data").value == "OR"
+    assert any("fixed some settings" in c.value for c in at.caption)
+    assert "classroom “nonsense” is not a group of controls" in warned(at)
+    plain = open_link("1_perceptron.py", {})
+    assert not widget(plain, "pc_data").disabled
+
+
+def test_share_box_offers_the_classroom_choice_on_every_lesson():
+    for page in ("1_perceptron.py", "2_neuron.py", "3_backprop.py", "5_optimizers.py", "6_cnn.py", "7_rnn.py"):
+        at = open_link(page, {})
+        assert any(m.label == "For a class exercise, hide these controls" for m in at.multiselect), page
+        assert any(e.label.startswith("Share this lesson") for e in at.expander), page
+
+
+# --- the panel on the page judges what the page shows ------------------------------------------------------
+def test_perceptron_panel_from_a_link():
+    at = open_link("1_perceptron.py", {"pc_goal": "OR", "pc_ch_w1": "1.0", "pc_ch_w2": "1.0", "pc_ch_b": "-0.5"})
+    texts = panel_texts(at)
+    assert any(t.startswith("Solved") and "OR on all four" in t for t in texts), texts
+    at.slider(key="pc_ch_b").set_value(0.5).run()                        # (0, 0) now answers 1: not OR
+    assert any(t.startswith("Not yet") and "(0, 0) gives 1" in t for t in panel_texts(at)), panel_texts(at)
+
+
+def test_neuron_panel_follows_the_sliders():
+    at = open_link("2_neuron.py", {})
+    assert not any(t.startswith("Solved") for t in panel_texts(at))
+    at.slider(key="nr_w1").set_value(3.0)
+    at.slider(key="nr_w2").set_value(-2.0).run()
+    assert any("soft edge is 1.2" in t and t.startswith("Solved") for t in panel_texts(at)), panel_texts(at)
+
+
+def test_backprop_panel_reveals_the_sign():
+    at = open_link("3_backprop.py", {})
+    at.radio(key="ch_bp_sign").set_value("positive").run()
+    assert any("step on to the backward pass" in t for t in panel_texts(at)), panel_texts(at)
+    steps = at.session_state["bp_steps"]
+    target = steps.index({"phase": "backward", "layer": 1, "neuron": 0})
+    at.session_state["bp_k"] = target
+    at.run()
+    assert any(t.startswith("Solved") and "∂L/∂w5 = +" in t for t in panel_texts(at)), panel_texts(at)
+
+
+def test_optimizers_panel_on_a_link():
+    at = open_link("5_optimizers.py", {"op_lr_sgd_bowl20": "0.05", "op_z": "-7.5"})
+    texts = panel_texts(at)
+    assert sum(t.startswith("Solved") for t in texts) == 2, texts
+    at = open_link("5_optimizers.py", {})
+    assert not any(t.startswith("Solved") for t in panel_texts(at)), panel_texts(at)
+
+
+def test_rnn_panel_sees_the_vanishing_gradient():
+    at = open_link("7_rnn.py", {"rnn_radius_on": "true", "rnn_radius": "0.5"})
+    assert any(t.startswith("Solved") and "vanished" in t for t in panel_texts(at)), panel_texts(at)
+    at = open_link("7_rnn.py", {})
+    assert any(t.startswith("Not yet") and "below 0.001" in t for t in panel_texts(at)), panel_texts(at)
+
+
+def test_cnn_panel_judges_the_kernel_on_screen():
+    at = open_link("6_cnn.py", {"cnn_kernel": "Sobel y", "cnn_edit": "true"})
+    assert any("one of the presets" in t for t in panel_texts(at)), panel_texts(at)
+    at = open_link("6_cnn.py", {"cnn_kernel": "Sobel y"})
+    assert any("Edit the kernel cell by cell" in t for t in panel_texts(at)), panel_texts(at)
