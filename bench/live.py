@@ -4,7 +4,7 @@ own pace (epochs, steps, updates, runs or positions per second) and how long Pau
 Each view runs on the lab's one live loop (ui/live.py), which writes "Live: F frames/s · U unit/s · …"
 under the view while playing (the server's count over the last 20 frames). Pause is timed inside the page,
 on the page's own clock: the click is dispatched there and a MutationObserver notes when the bar shows Play
-again ("button") and when the live line under the view goes blank, i.e. the paused page is drawn and the
+again ("button") and when the live line under the view says "Paused", i.e. the paused page is drawn and the
 frames have stopped ("stopped").
 
     python bench/live.py                       # every view
@@ -66,7 +66,7 @@ WATCH = """(prefix) => {
   const note = () => {
     const play = !!document.querySelector(`.st-key-${prefix}_play button`);
     const s = document.querySelector(`.st-key-${prefix}_stats`);
-    const blank = !s || !s.innerText.trim();
+    const blank = !s || !s.innerText.startsWith("Live:");
     const last = window.__live[window.__live.length - 1];
     if (!last || last[1] !== play || last[2] !== blank) window.__live.push([performance.now(), play, blank]);
   };

@@ -13,7 +13,7 @@ new_session / navigation / delta / auto_rerun / script_finished). It opens the p
 
 With ``--mix`` the learners are dealt round robin over MIX (page, Play button's key): the playground, the
 optimizer race, the lr sweep, the hp grid, the kernel slide, CNN training and the RNN. Every live view runs
-on the lab's one live loop (ui/live.py), whose live line under the view ("Live: … frames/s", or blank) is
+on the lab's one live loop (ui/live.py), whose live line under the view ("Live: … frames/s" or "Paused: …") is
 drawn once per frame: a frame = that line arriving from the live fragment.
 
 Prints, for each configuration: frames/s per learner (mean, min), p50/p95 of the time between frames,
@@ -162,7 +162,7 @@ class Learner:
                 if self.key is None or el.button.id.endswith(self.key):
                     self.buttons[el.button.label] = (el.button.id, fm.delta.fragment_id)
             elif (which == "markdown" and self.key is not None and fm.delta.fragment_id in self.auto
-                  and (el.markdown.body.startswith("Live:") or el.markdown.body == "\u00a0")):
+                  and (el.markdown.body.startswith("Live:") or el.markdown.body.startswith("Paused:"))):
                 self.deliveries.append(time.perf_counter())     # the live loop's line: one per frame
             elif which == "metric" and el.metric.label.lower().startswith("epoch"):
                 try:

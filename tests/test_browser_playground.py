@@ -84,3 +84,26 @@ def test_every_pause_sticks_while_frames_are_flying(app_url, page):
         label = page.locator(".st-key-pg_playpause button").inner_text()
         assert "Play" in label and epoch(page) == stopped, f"Pause {attempt + 1} did not stick: {label!r}"
     assert not page_errors(page), page_errors(page)
+
+
+BELOW = """() => { const e = document.querySelector("[data-testid='stExpander']");
+  return e.getBoundingClientRect().top + window.scrollY; }"""
+
+
+def test_play_and_pause_do_not_shift_the_page(app_url, page):
+    """The rewind slider, the metrics, the curves and the confusion matrix keep their places: what lies below
+    the live view stays put between playing and paused (it moved by ~45 px)."""
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.5)
+    page.locator(PLAY).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Live: ')",
+                           timeout=30000)
+    time.sleep(1.0)
+    playing = page.evaluate(BELOW)
+    page.locator(PAUSE).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Paused')",
+                           timeout=30000)
+    wait_ready(page, settle=1.0)
+    paused = page.evaluate(BELOW)
+    assert abs(playing - paused) <= 2, (playing, paused)
+    assert not page_errors(page), page_errors(page)

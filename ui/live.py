@@ -109,8 +109,9 @@ def frame_stats(prefix, epoch, t_start, cpu_start, unit="epochs"):
     frames = st.session_state.setdefault(f"{prefix}_frames", [])
     if epoch is None:
         frames.clear()
-    text = "\u00a0"                      # paused: the line stays (no layout jump), empty
+    text = "Paused: the live figures show here while playing."   # the line keeps its place: no layout jump
     if epoch is not None:
+        text = "Live: starting…"
         frames.append((time.perf_counter(), epoch, 1000 * (time.perf_counter() - t_start),
                        1000 * (time.process_time() - cpu_start)))
         del frames[:-20]

@@ -92,7 +92,7 @@ def draw(S, playing):
             m2.metric("Test accuracy", "—" if i is None else f"{h['test_acc'][i]:.1%}")
         else:
             m2.metric("Test loss", "—" if i is None else pg.fmt_loss(h["test_loss"][i]))
-        st.caption("\u00a0" if i is None else
+        st.caption("Train loss — · test loss —" if i is None else
                    f"Train loss {pg.fmt_loss(h['train_loss'][i])} · test loss {pg.fmt_loss(h['test_loss'][i])}")
         st.image(map_uri, width="stretch")
         t1, t2 = st.columns(2)
