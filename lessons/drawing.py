@@ -14,7 +14,7 @@ BITMAP, BLOCK = 32, 4
 INK_PIXELS = 312            # the training digits' mean number of ink pixels in their 32×32 bitmaps
 MIN_PEN, MAX_PEN = 1.0, 5.0  # pen radius limits, in bitmap pixels
 MARGIN = 1.5                # bitmap pixels between the strokes' extremes and the bitmap's edge
-MAX_STROKES, MAX_POINTS = 100, 4000
+MAX_STROKES, MAX_POINTS = 100, 1000   # a digit drawn by hand has a few hundred points at most
 
 # The example a learner starts from, in canvas coordinates: a 7 as most of the training 7s are written —
 # a bar, a slanted stroke down, and a bar across the middle.
@@ -42,13 +42,17 @@ def check_strokes(strokes):
     return out
 
 
-def _distance(points, segments):
-    """Distance from each point (M, 2) to the nearest of the segments (S, 2, 2)."""
-    a, b = segments[:, 0], segments[:, 1]                       # (S, 2)
-    ab = b - a
-    t = ((points[:, None] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12)
-    nearest = a + np.clip(t, 0.0, 1.0)[..., None] * ab          # (M, S, 2)
-    return np.sqrt(((points[:, None] - nearest) ** 2).sum(-1)).min(axis=1)
+def _distance(points, segments, chunk=256):
+    """Distance from each point (M, 2) to the nearest of the segments (S, 2, 2), ``chunk`` segments at a time
+    (so that memory stays a few MB whatever the drawing)."""
+    best = np.full(len(points), np.inf)
+    for k in range(0, len(segments), chunk):
+        a, b = segments[k:k + chunk, 0], segments[k:k + chunk, 1]    # (s, 2)
+        ab = b - a
+        t = ((points[:, None] - a) * ab).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12)
+        nearest = a + np.clip(t, 0.0, 1.0)[..., None] * ab           # (M, s, 2)
+        best = np.minimum(best, np.sqrt(((points[:, None] - nearest) ** 2).sum(-1)).min(axis=1))
+    return best
 
 
 def bitmap(strokes):

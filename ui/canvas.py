@@ -4,7 +4,7 @@ the 8×8 input exactly as the training digits were made. Keyboard users clear it
 and can draw on the tick grid instead (ui/drawing.py)."""
 import streamlit as st
 
-from lessons.drawing import EXAMPLE_SEVEN, check_strokes
+from lessons.drawing import EXAMPLE_SEVEN, MAX_POINTS, MAX_STROKES, check_strokes
 from ui.common import state
 
 PEN = 0.11                 # the pen's width on the canvas, as a share of its side (the network sees its own)
@@ -67,6 +67,7 @@ export default function (component) {
   }
   function down(e) {
     e.preventDefault();
+    if (s.strokes.length >= data.max_strokes) return;
     try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* a synthetic or ended pointer */ }
     s.current = [at(e)];
     draw();
@@ -76,6 +77,7 @@ export default function (component) {
     e.preventDefault();
     const p = at(e), q = s.current[s.current.length - 1];
     if (Math.hypot(p[0] - q[0], p[1] - q[1]) < 0.012) return;
+    if (all().reduce((n, stroke) => n + stroke.length, 0) >= data.max_points) return;   // the ink runs out
     s.current.push(p);
     draw();
     if (performance.now() - s.sent > 400) send();       // the answer follows the pen while it draws
@@ -124,7 +126,8 @@ def digit_canvas(key):
     the strokes are the generation's start)."""
     gen = state(f"{key}_gen", lambda: 0)
     start = state(f"{key}_start", lambda: EXAMPLE_SEVEN)
-    result = _canvas(key=key, data={"gen": gen, "strokes": start, "pen": PEN, "announce": gen > 0},
+    result = _canvas(key=key, data={"gen": gen, "strokes": start, "pen": PEN, "announce": gen > 0,
+                           "max_points": MAX_POINTS, "max_strokes": MAX_STROKES},
                      default={"drawing": {"gen": gen, "strokes": start}}, on_drawing_change=lambda: None,
                      width=300, height=340)
     b1, b2 = st.columns(2)
