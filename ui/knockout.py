@@ -6,6 +6,8 @@ import lessons.knockout as ko
 import lessons.playground as pg
 from viz.playground import class_map_rgb, importance_figure, jpeg_uri, map_image, value_rgb
 
+TOP = 10                   # neurons in the importance chart
+
 
 def _map_uri(S, model, grid, scale):
     task, classes = S.pg_data["task"], S.pg_data["classes"]
@@ -53,9 +55,10 @@ def knockout_panel(S, grid, scale):
         m1.image(_map_uri(S, tr.model, grid, scale), caption=f"As trained — {what.lower()} {_fmt(before, clf)}")
         m2.image(_map_uri(S, knocked, grid, scale), caption=f"Knocked out — {what.lower()} {_fmt(after, clf)}")
         ranked = ko.importance(tr.model, X, y, clf)
-        top = ranked[0]
-        st.plotly_chart(importance_figure([ko.unit_name(r["unit"]) for r in ranked], [r["harm"] for r in ranked], clf),
+        top, shown = ranked[0], ranked[:TOP]
+        st.plotly_chart(importance_figure([ko.unit_name(r["unit"]) for r in shown], [r["harm"] for r in shown], clf),
                         key="pg_ko_importance", config={"displayModeBar": False})
-        st.caption(f"Most important: {ko.unit_name(top['unit'])} — without it alone the {what.lower()} goes from "
-                   f"{_fmt(before, clf)} to {_fmt(top['score'], clf)}. "
-                   f"{sum(r['harm'] <= 0 for r in ranked)} of {len(ranked)} neurons can go without any loss.")
+        st.caption(f"The {len(shown)} most important of {len(ranked)} hidden neurons. Most important: "
+                   f"{ko.unit_name(top['unit'])} — without it alone the {what.lower()} goes from {_fmt(before, clf)} to "
+                   f"{_fmt(top['score'], clf)}. {sum(r['harm'] <= 0 for r in ranked)} of {len(ranked)} neurons can go "
+                   "without any loss on the test points.")

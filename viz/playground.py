@@ -390,6 +390,9 @@ def importance_figure(names, harms, classifier, height=300):
     fig = go.Figure(go.Bar(x=list(harms), y=list(names), orientation="h", marker_color=BLUE,
                            text=[f"{h:+.1%}" if classifier else f"{h:+.3g}" for h in harms], textposition="outside",
                            hovertemplate="%{y}: %{text}<extra></extra>"))
+    lo, hi = min(0.0, min(harms, default=0.0)), max(0.0, max(harms, default=0.0))
+    pad = 0.35 * (hi - lo or 1.0)                                   # room for the labels beside the bars
+    fig.update_xaxes(range=[lo - (pad if lo < 0 else 0.0), hi + pad])
     fig.update_layout(height=max(height, 28 * len(names) + 80), margin=dict(l=10, r=40, t=30, b=10),
                       font=dict(size=14), plot_bgcolor="white",
                       title=dict(text="accuracy lost without each neuron" if classifier else
