@@ -18,8 +18,8 @@ HTML = """
 """
 
 CSS = """
-.pad { display: flex; flex-direction: column; gap: 8px; align-items: flex-start; }
-canvas { width: 280px; height: 280px; border: 2px solid #9aa0a6; border-radius: 6px; background: #fff;
+.pad { width: 100%; display: flex; flex-direction: column; gap: 8px; align-items: flex-start; }
+canvas { width: 100%; max-width: 280px; height: auto; aspect-ratio: 1; box-sizing: border-box; border: 2px solid #9aa0a6; border-radius: 6px; background: #fff;
          touch-action: none; cursor: crosshair; }
 canvas:focus-visible, button:focus-visible { outline: 3px solid #0877bd; outline-offset: 2px; }
 button { font: inherit; font-size: 1rem; padding: 6px 14px; border-radius: 6px; border: 1px solid #9aa0a6;
@@ -129,11 +129,11 @@ def digit_canvas(key):
     result = _canvas(key=key, data={"gen": gen, "strokes": start, "pen": PEN, "announce": gen > 0,
                            "max_points": MAX_POINTS, "max_strokes": MAX_STROKES},
                      default={"drawing": {"gen": gen, "strokes": start}}, on_drawing_change=lambda: None,
-                     width=300, height=340)
+                     width="stretch", height=340)
     b1, b2 = st.columns(2)
     b1.button("Clear", key=f"{key}_clear", on_click=_restart, args=(key, []), icon=":material/ink_eraser:",
               width="stretch")
-    b2.button("Example: a 7", key=f"{key}_example", on_click=_restart, args=(key, EXAMPLE_SEVEN),
+    b2.button("Example 7", key=f"{key}_example", on_click=_restart, args=(key, EXAMPLE_SEVEN),
               icon=":material/draw:", width="stretch")
     drawing = getattr(result, "drawing", None)
     if not isinstance(drawing, dict) or drawing.get("gen") != gen:

@@ -39,7 +39,7 @@ def knockout_panel(S, grid, scale):
                     "what the network loses. A small network stays explainable this way; with thousands of "
                     "neurons each one matters little on its own and the knowledge is spread over all of them, "
                     "which is why a big network is a black box.")
-        c1, c2 = st.columns(2)
+        c1 = c2 = st.container()          # one above the other: the chosen names stay readable in a half column
         off = c1.multiselect("Neurons to knock out", units, format_func=ko.unit_name, key="pg_ko_units")
         links = ko.all_links(tr.model)
         names = [f"x{i + 1}" for i in range(len(S.pg_setup["features"]))]
