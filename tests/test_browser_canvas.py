@@ -21,7 +21,7 @@ def test_drawing_with_mouse_and_touch_updates_the_answer(app_url, page):
     wait_ready(page)
     page.get_by_role("tab", name="2 · Train a CNN").click()
     for _ in range(4):
-        page.get_by_role("button", name="Step one epoch").click()
+        page.locator(".st-key-cnn_train_step button").first.click()     # the training bar's Step: one epoch
         wait_ready(page, settle=0.2)
     canvas = page.locator(CANVAS)
     canvas.scroll_into_view_if_needed()
