@@ -90,18 +90,19 @@ def test_two_playground_sessions_interleaved_keep_their_own_state():
     check_playground_isolation()
 
 
-def test_playground_isolation_check_can_fail(tmp_path):
-    """A scratch copy of the playground that keeps its trainer in a module-level cache (nn_core.playground
-    ._LEAK) — the bug this test exists for — is caught."""
+def test_playground_isolation_check_can_fail(monkeypatch):
+    """A playground whose trainer is kept in a module-level cache (lessons.playground._LEAK) — the bug this
+    test exists for — is caught: every learner's new network comes from the one shared trainer."""
     import lessons.playground as pg
-    src = pathlib.Path(PLAYGROUND).read_text()
-    line = "S.pg_trainer = pg.make_trainer(setup, data)"
-    assert line in src, "the playground's build() changed: update this scratch copy's planted bug"
-    leaky = tmp_path / "4_playground_leaky.py"
-    leaky.write_text(src.replace(line, "S.pg_trainer = pg.__dict__.setdefault('_LEAK', pg.make_trainer(setup, data))"))
+    real = pg.make_trainer
+
+    def leaky(setup, data, model=None):
+        return pg.__dict__.setdefault("_LEAK", real(setup, data, model))
+
+    monkeypatch.setattr(pg, "make_trainer", leaky)
     try:
         with pytest.raises(AssertionError, match="leaked|not its own|mixed"):
-            check_playground_isolation(str(leaky))
+            check_playground_isolation()
     finally:
         pg.__dict__.pop("_LEAK", None)
 
