@@ -3,6 +3,7 @@ import streamlit as st
 
 from lessons.challenges import CHALLENGES
 from ui import progress
+from ui import layout
 
 # (script, title, icon, url path, what the learner will see)
 LESSONS = [
@@ -58,7 +59,7 @@ def home():
     columns = st.columns(2)
     for i, (path, title, icon, url, sentence) in enumerate(LESSONS, start=1):
         with columns[(i - 1) % 2].container(border=True, height="stretch", key=f"home_{url}"):
-            st.markdown(f"##### {i}. {title}")
+            st.markdown(f"#### {i}. {title}")
             st.markdown(sentence)
             lesson_progress(path, icon, CHALLENGES.get(url, []), solved)
 
@@ -76,6 +77,7 @@ def lesson_progress(path, icon, challenges, solved):
 
 
 st.set_page_config(page_title="Neural Network Lab", page_icon="🧠", layout="wide")
+layout.setup()
 pages = [st.Page(home, title="Home", icon=":material/home:", url_path="home", default=True)]
 pages += [st.Page(path, title=title, icon=icon, url_path=url) for path, title, icon, url, _ in LESSONS]
 st.navigation(pages).run()

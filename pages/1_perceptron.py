@@ -9,6 +9,7 @@ from nn_core.perceptron import Perceptron, margin_bound
 from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
 from ui import challenges, links
 from ui.common import show_equations, state
+from ui.layout import explain
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
 
 GATE_LIMS = (-0.6, 1.6)
@@ -42,7 +43,7 @@ def cached_max_margin(X_bytes, y_bytes, n):
 
 
 st.title("Perceptron")
-st.markdown(
+explain(
     "A **perceptron** is the smallest learning machine: it multiplies each input by a **weight**, adds a "
     "**bias**, and answers 1 if that **weighted sum z** is at least 0, else 0. It was invented by Frank "
     "Rosenblatt in 1958 — and every neuron in a deep network is a close relative.")
@@ -98,7 +99,7 @@ with st.expander("The rule as written in the engine (nn_core/perceptron.py)"):
 
 # ---------------------------------------------------------------- 2. learning
 st.header("2 · Learning: Rosenblatt's rule, one sample at a time")
-st.markdown(
+explain(
     "Show the perceptron one sample at a time. If it answers right, nothing changes. If it answers wrong, "
     "nudge the weights towards the right answer: **Δw = η (y − ŷ) x** and **Δb = η (y − ŷ)**, where y is the "
     "true label, ŷ the perceptron's answer and η the learning rate.")
@@ -197,13 +198,13 @@ elif not empty:
     st.info(f"Epoch {stepper.epoch}, next sample #{stepper.next_index + 1} of {len(X)}. "
             f"Updates so far: {stepper.n_updates}. Points on the wrong side now: {mistakes_now}.")
 
-left, right = st.columns([1.35, 1], gap="large")
+left, right = st.columns([1.2, 1], gap="large")
 with left:
     st.plotly_chart(plane_figure(p.w, p.b, lims, X, y, predicted=predicted, current=current, old=old),
                     width="stretch", key="pc_plane")
     st.caption("Ringed in red: the sample the last step looked at. ✕: a point the perceptron now gets wrong. "
                "Dashed: the line before the last update.")
-with right:
+with right.container(key="pc_last"):
     st.markdown(f"**Now:** w = {vec(p.w)}, b = {num(p.b)}")
     if last is None:
         st.markdown("Press **Step** to show the perceptron its first sample.")
@@ -218,6 +219,7 @@ with right:
             st.latex(rf"\Delta b = \eta\,(y - \hat y) = {num(last['db'])}")
         else:
             st.markdown("Right answer, so **no update**: Δw = 0, Δb = 0.")
+with right:
     st.plotly_chart(weight_path_figure(stepper.updates, stepper.updates[0]["w_before"] if stepper.updates else p.w,
                                        height=320), width="stretch", key="pc_wpath")
     st.caption("The weights (w₁, w₂) after every update; the red arrow is the last Δw.")
@@ -273,7 +275,7 @@ with c1:
     GX, Gy = gate(goal)
     gz, gy_hat = guess.net_input(GX), guess.predict(GX)
     table = pd.DataFrame({"x₁": GX[:, 0].astype(int), "x₂": GX[:, 1].astype(int), "z": [num(v) for v in gz],
-                          "ŷ": gy_hat, f"{goal}": Gy, "": ["✓" if a == t else "✗" for a, t in zip(gy_hat, Gy)]})
+                          "ŷ": gy_hat, f"{goal}": Gy, "right?": ["✓" if a == t else "✗" for a, t in zip(gy_hat, Gy)]})
     st.dataframe(table, hide_index=True, width="stretch")
     right_count = int((gy_hat == Gy).sum())
     if right_count == 4:

@@ -11,6 +11,7 @@ from lessons.neuron import derivative_at, layer_counts, softmax_cross_entropy, s
 from lessons.challenges import edge_width
 from ui import challenges, links
 from ui.common import show_equations
+from ui.layout import explain
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
 ACTS = {"sigmoid": Sigmoid, "tanh": Tanh, "ReLU": ReLU, "leaky ReLU": LeakyReLU, "step": Step, "linear": Identity}
@@ -46,7 +47,7 @@ def make_act(name, alpha):
 
 
 st.title("Neuron & activations")
-st.markdown(
+explain(
     "A **neuron** computes like a perceptron — a **weighted sum z** = w·x + b of its inputs — but then passes z "
     "through a smooth **activation function** f, giving its **activation a** = f(z). Smooth means it has a "
     "useful **gradient** f′(z), and that is what lets a network learn by backpropagation. Many neurons joined "
@@ -74,27 +75,29 @@ alpha = links.place("gallery", c3).slider("leaky ReLU slope α", 0.01, 0.3, 0.01
 
 acts = {name: make_act(name, alpha) for name in ACTS}
 undefined = [name for name, a in acts.items() if derivative_at(a, z) is None]
-st.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus, undefined=undefined), width="stretch",
-                key="nr_gallery")
+zv = np.array([z])
+gallery, side = st.columns([2.5, 1], gap="medium")
+gallery.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus, undefined=undefined, panel_height=235),
+                     width="stretch", key="nr_gallery")
+with side.container(key="nr_readout"):
+    act = acts[focus]
+    fz = float(act.fn(zv)[0])
+    st.markdown(f"**{focus} at your z = {z:.1f}:**")
+    dtext = deriv_text(act, z).replace("undefined", r"\text{undefined}")
+    st.latex(rf"f({z:.1f}) = {num(fz)}")
+    st.latex(rf"f'({z:.1f}) = {dtext}")
+    st.info(SATURATION_WORDS[focus].format(ratio=steepness_ratio(), alpha=alpha))
 st.caption(f"Solid: f(z). Dashed: its derivative f′(z). Strong shade: f′(z) = 0, no gradient flows back at all. "
            f"Faint shade: 0 < |f′(z)| < {FLAT_TOL} — saturated, a small gradient still flows. The red line is your z.")
 
-zv = np.array([z])
 left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown(f"**{focus}**, as written in the engine (`nn_core/activations.py`):")
     show_equations(ACTS[focus])
-with right:
-    act = acts[focus]
-    fz = float(act.fn(zv)[0])
-    st.markdown(f"**At your z = {z:.1f}:**")
-    dtext = deriv_text(act, z).replace("undefined", r"\text{undefined}")
-    st.latex(rf"f({z:.1f}) = {num(fz)}, \qquad f'({z:.1f}) = {dtext}")
-    st.info(SATURATION_WORDS[focus].format(ratio=steepness_ratio(), alpha=alpha))
 table = pd.DataFrame({"activation": list(acts),
                       "f(z)": [num(a.fn(zv)[0]) for a in acts.values()],
                       "f′(z)": [deriv_text(a, z) for a in acts.values()]})
-with st.expander(f"All six at z = {z:.1f}"):
+with right.expander(f"All six at z = {z:.1f}"):
     st.dataframe(table, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- 2. softmax
@@ -134,10 +137,10 @@ st.caption(f"Loss L = {num(ce)}. Raising a score lowers L only for the true clas
 
 # ---------------------------------------------------------------- 3. one neuron over the plane
 st.header("3 · One neuron over the input plane")
-st.markdown("Give the neuron two inputs x₁ and x₂ and colour every point of the plane by its activation a. "
+explain("Give the neuron two inputs x₁ and x₂ and colour every point of the plane by its activation a. "
             "The weights and bias place and turn the line z = 0; the activation decides how sharp the change "
             "across it is — a sigmoid neuron is a soft perceptron.")
-c1, c2 = st.columns([1, 1.6], gap="large")
+c1, c2 = st.columns([1.2, 1.6], gap="large")
 with c1:
     here = links.place("neuron", st)
     map_act = here.selectbox("activation", list(ACTS), **links.kw("nr_map_act", "neuron"))
@@ -165,7 +168,7 @@ st.markdown(f"**Try:** with a sigmoid, double the starting weights (w1 = 3.0, w2
 
 # ---------------------------------------------------------------- 4. layers
 st.header("4 · Layers: input, hidden, output")
-st.markdown(
+explain(
     "Neurons arranged in **layers** make an **artificial neural network**. The **input layer** is just the data — one unit per feature, nothing "
     "computed. Each **hidden layer** computes new features from the previous layer; several hidden layers "
     "let the network bend its decision boundary. The **output layer** gives the answer, and its size and "

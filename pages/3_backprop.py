@@ -8,6 +8,7 @@ from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
 from ui import challenges, links
 from ui.common import show_equations
+from ui.layout import explain
 from viz import backprop as viz
 
 PRESET_LABELS = {"textbook": "Textbook 2-2-2 sigmoid (Mazur's example)", "xor": "XOR 2-2-1 (one sample)",
@@ -103,7 +104,7 @@ if "bp_spec" not in ss:
 
 # --- the lesson -------------------------------------------------------------------------------------
 st.title("Forward & backward pass, step by step")
-st.markdown(
+explain(
     "One training step of a small network, one neuron at a time: **forward** (weighted sum z = Σ w·a + b, then "
     "the activation a = f(z)), **loss**, **backward** (the chain rule gives each neuron's δ = ∂L/∂z and every "
     "**gradient**), **update** (each weight and bias steps against its gradient). Every number comes from the "
@@ -215,16 +216,16 @@ left.caption(f"Links: colour = sign of the weight (blue +, orange −), thicknes
                 if max(sizes) > 2 else "")
              + (" ★ marks the true class y." if spec["loss"] == "cross_entropy" else ""))
 
-with right:
+with right.container(key="bp_formula"):
     phase, l, j = step["phase"], step["layer"], step["neuron"]
     if phase == "forward":
         me = viz.node_name(sizes, l + 1, j)
-        st.subheader(f"Forward: neuron ${me}$")
+        st.header(f"Forward: neuron ${me}$")
         st.markdown(f"Weighted sum of its inputs plus its bias, then the activation ({ACT_LABELS[tr['layers'][l]['activation']]}).")
         for line in viz.forward_latex(spec, rec, l, j, digits):
             st.latex(line)
     elif phase == "loss":
-        st.subheader(f"Loss: {LOSS_LABELS[spec['loss']]}")
+        st.header(f"Loss: {LOSS_LABELS[spec['loss']]}")
         for line in viz.loss_latex(spec, rec, digits):
             st.latex(line)
         if spec["loss"] == "mse" and sizes[-1] == 2:
@@ -234,13 +235,13 @@ with right:
             st.success(f"Total error **{tr['loss']:.9f}** — the article gives {TEXTBOOK_TOTAL_ERROR}.")
     elif phase == "backward":
         me = viz.node_name(sizes, l + 1, j)
-        st.subheader(f"Backward: δ of neuron ${me}$")
+        st.header(f"Backward: δ of neuron ${me}$")
         st.markdown("δ = ∂L/∂z by the chain rule" + (" — from the loss" if l == L - 1 else
                     " — from the δ of the neurons it feeds") + "; then the gradient of each incoming weight and its bias.")
         for line in viz.backward_latex(spec, rec, l, j, digits):
             st.latex(line)
     elif l is not None:
-        st.subheader(f"Update: layer {l + 1}")
+        st.header(f"Update: layer {l + 1}")
         st.markdown(f"Every weight{' and bias' if spec['update_biases'] else ''} takes a step of size η = "
                     f"{spec['lr']:g} against its gradient.")
         for line in viz.update_latex(spec, rec, l, digits):
@@ -260,7 +261,7 @@ with right:
         if textbook and l == 1:
             st.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
     else:
-        st.subheader("After the update: a fresh forward pass")
+        st.header("After the update: a fresh forward pass")
         st.latex(rf"L_\text{{before}} = {viz.fmt(tr['loss'], digits)} \quad\longrightarrow\quad "
                  rf"L_\text{{after}} = {viz.fmt(rec['loss_after'], digits)}")
         with_b, without_b = ((rec["loss_after"], rec["loss_after_other_biases"]) if spec["update_biases"]

@@ -12,6 +12,7 @@ from nn_core.optimizers import SGD, Adam, RMSprop
 from ui import challenges, links, live
 from ui.regression import regression_example
 from ui.common import show_equations, state
+from ui.layout import explain
 from viz import optimizers as V
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
@@ -138,7 +139,7 @@ def job_panel(name, configs, draw):
 
 # --- page ------------------------------------------------------------------------------------------------
 st.title("Optimizers, losses and hyperparameters")
-st.markdown(
+explain(
     "Training a network means walking downhill on its **loss**, using the **gradient** — the direction of "
     "steepest ascent — to choose each step. *How* to step is the optimizer's job; *how big* a step is the "
     "**learning rate** η. Here every step is taken by the lab's own optimizers, the same code that trains "
@@ -149,7 +150,7 @@ tab_race, tab_lr, tab_loss, tab_grid = links.tabs(
 
 # ============================== 1. the race ==============================================================
 with tab_race:
-    st.markdown(
+    explain(
         "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
         "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
@@ -199,7 +200,7 @@ with tab_race:
         else:
             left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start, height=540, clickable=True),
                               key="op_race_fig", on_select=_clicked, selection_mode="points")
-        right.markdown(f"### Step {t} of {steps}")
+        right.markdown(f"## Step {t} of {steps}")
         right.markdown("  \n".join(
             f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
             + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")

@@ -12,6 +12,7 @@ from lessons import export
 from ui import challenges, links, live
 from ui.export import code_panel
 from ui.common import show_equations
+from ui.layout import explain
 from viz import rnn as vz
 
 TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k steps back",
@@ -30,7 +31,7 @@ def vec(v):
 
 
 st.title("Recurrent networks: memory through time")
-st.markdown(
+explain(
     "A **recurrent network** reads a sequence one step at a time. At each step t it combines the new input "
     "x<sub>t</sub> with its own **hidden state** h<sub>t−1</sub> — its memory of everything so far — into a new "
     "state h<sub>t</sub>, and reads an output y<sub>t</sub> from it. The *same* weights are used at every step.",

@@ -33,11 +33,11 @@ def intervals(z, flat):
     return out
 
 
-def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None, undefined=()):
+def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None, undefined=(), panel_height=300):
     """One small panel per activation: f(z) (solid) and f′(z) (dashed) on [−zlim, zlim], the stretches where
     f′ = 0 shaded strongly (name "zero") and where 0 < |f′| < tol faintly (name "small"), and the current z
     marked with f(z) and f′(z) (f(z) only for the names in ``undefined``, whose f′ is undefined at this z).
-    ``activations``: name → engine object."""
+    ``activations``: name → engine object; ``panel_height``: pixels per row of panels."""
     names = list(activations)
     cols = 3
     rows = (len(names) + cols - 1) // cols
@@ -74,7 +74,7 @@ def gallery_figure(activations, z, zlim=6.0, tol=0.02, n=401, selected=None, und
     fig.update_layout(shapes=shapes)
     fig.update_yaxes(range=[-1.6, 2.1], gridcolor=GREY, zerolinecolor="#c0c0c0")
     fig.update_xaxes(range=[-zlim, zlim], gridcolor=GREY, zerolinecolor="#c0c0c0")
-    fig.update_layout(height=300 * rows + 60, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=15),
+    fig.update_layout(height=panel_height * rows + 60, margin=dict(l=10, r=10, t=40, b=10), font=dict(size=15),
                       plot_bgcolor="white", legend=dict(orientation="h", y=1.1, x=0))
     fig.update_annotations(font_size=18)
     return fig

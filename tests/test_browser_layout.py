@@ -1,0 +1,221 @@
+"""Projector-ready and accessible, in a real browser (issue 21), at 1280×720 and 1440×900 with the sidebar open:
+- each lesson's main interaction — its controls and the picture they change — fits on one screen: scrolled to
+  it, the bounding boxes of both lie inside the viewport, below Streamlit's header;
+- no control label wraps or is cut off, no formula scrolls sideways, the page never scrolls sideways;
+- Play and Pause do not move a live view's picture;
+- axe-core (the npm package, injected into the page) finds no critical or serious violation;
+- presenter mode (?present=true) folds the sidebar and the explanations and enlarges type and figures.
+One server and one browser for the module (conftest's fixtures); one page load per lesson and size."""
+import os
+import pathlib
+
+import pytest
+
+from conftest import ROOT, screenshot, wait_ready
+from test_browser_lessons12 import choose
+
+HEADER = 60     # Streamlit's header bar covers the top 60 px of the window
+SIZES = [(1280, 720), (1440, 900)]
+AXE_PATHS = [pathlib.Path(os.environ["AXE_JS"])] if os.environ.get("AXE_JS") else []
+AXE_PATHS.append(ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
+
+# lesson url -> interactions: (name, control keys, picture keys, live: (play key, pause key) or None)
+LESSONS = {
+    "perceptron": [("anatomy", ["pc_x1", "pc_w1", "pc_x2", "pc_w2", "pc_b"], ["pc_anatomy"], None),
+                   ("learning rule", ["pc_step", "pc_epoch", "pc_run", "pc_reset"], ["pc_plane", "pc_last"], None)],
+    "neuron": [("activation gallery", ["nr_z", "nr_focus"], ["nr_gallery", "nr_readout"], None),
+               ("neuron map", ["nr_map_act", "nr_w1", "nr_w2", "nr_b"], ["nr_map"], None)],
+    "backprop": [("stepper", ["bp_prev", "bp_next"], ["bp_diagram", "bp_formula"], None)],
+    "optimizers": [("race", ["op_play", "op_step", "op_restart"], ["op_race_fig", "op_loss_fig"],
+                    ("op_play", "op_pause"))],
+    "rnn": [("live training", ["rnn_play", "rnn_step", "rnn_reset"], ["rnn_loss", "rnn_forecast"],
+             ("rnn_play", "rnn_play"))],
+}
+
+# Buttons, labels, selects and tabs whose text takes two lines or is cut off by an ellipsis (as look.py does),
+# formulas that scroll sideways, and a page wider than the window.
+CLIPPED_JS = """() => {
+    const out = new Set(), main = document.querySelector('[data-testid="stMain"]');
+    const lines = el => {
+        const tops = new Set();
+        for (const n of el.childNodes) if (n.nodeType === 3 && n.textContent.trim()) {
+            const r = document.createRange(); r.selectNodeContents(n);
+            for (const q of r.getClientRects()) tops.add(Math.round(q.top));
+        }
+        return tops.size;
+    };
+    for (const el of main.querySelectorAll('button *, label *, label, [data-baseweb="select"] *, [data-baseweb="tab"] *')) {
+        const t = (el.innerText || '').trim().replace(/\\s+/g, ' ');
+        if (!t || / icon$/.test(t) || el.offsetWidth === 0 || el.closest('[data-testid="stIconMaterial"], [data-testid^="stIcon"], span[translate="no"], .katex, [data-testid="stMarkdownContainer"] p > *')) continue;
+        if (lines(el) > 1 && t.length < 25) out.add('wrapped: ' + t.slice(0, 30));
+        const cs = getComputedStyle(el);
+        if ((cs.textOverflow === 'ellipsis' || cs.overflow === 'hidden') && el.scrollWidth > el.clientWidth + 2)
+            out.add('cut off: ' + t.slice(0, 30));
+    }
+    for (const el of main.querySelectorAll('.katex-display'))
+        if (el.offsetWidth && el.scrollWidth > el.clientWidth + 3)   // KaTeX overhangs a px or two out.add(`formula scrolls by ${el.scrollWidth - el.clientWidth} px: ` + el.textContent.slice(0, 40));
+    if (main.scrollWidth > main.clientWidth + 1 || document.documentElement.scrollWidth > innerWidth + 1)
+        out.add('the page scrolls sideways');
+    return [...out];
+}"""
+
+# Scroll so that the union of the elements starts just below the header; return their boxes (viewport px).
+BOXES_JS = """([keys, header]) => {
+    const els = keys.map(k => [k, document.querySelector('.st-key-' + k)]);
+    const missing = els.filter(([, e]) => !e).map(([k]) => k);
+    if (missing.length) return {missing};
+    const main = document.querySelector('[data-testid="stMain"]');
+    const top = Math.min(...els.map(([, e]) => e.getBoundingClientRect().top));
+    main.scrollTop += top - header - 4;
+    return {boxes: Object.fromEntries(els.map(([k, e]) => { const r = e.getBoundingClientRect();
+        return [k, [r.left, r.top, r.right, r.bottom]]; }))};
+}"""
+
+# Where each element sits in the page (document px, whatever the scroll).
+PLACES_JS = """keys => { const main = document.querySelector('[data-testid="stMain"]');
+    return keys.map(k => { const r = document.querySelector('.st-key-' + k).getBoundingClientRect();
+        return [Math.round(r.left), Math.round(r.top + main.scrollTop), Math.round(r.width), Math.round(r.height)]; }); }"""
+
+AXE_RUN_JS = """async () => { return (await axe.run(document, {resultTypes: ['violations']})).violations
+    .filter(v => v.impact === 'critical' || v.impact === 'serious')
+    .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.html.slice(0, 80) + ' — ' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)).join(' | ')); }"""
+
+
+def axe_source():
+    for path in AXE_PATHS:
+        if path.exists():
+            return path.read_text()
+    msg = ("axe-core is not installed: npm install --prefix .cache/axe axe-core@4.14.1 (as .ci/run does), "
+           "or set AXE_JS to axe.min.js")
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+def axe_violations(page):
+    """Critical and serious axe-core violations on the whole page (Streamlit's chrome included: none excluded)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(axe_source())
+    # at the top: text scrolled under Streamlit's translucent header would be measured against the header
+    page.evaluate("() => { document.querySelector('[data-testid=\"stMain\"]').scrollTop = 0; }")
+    page.wait_for_timeout(300)
+    return page.evaluate(AXE_RUN_JS)
+
+
+def load(page, app_url, path, query=""):
+    page.goto(f"{app_url}/{path}{query}")
+    wait_ready(page, settle=1.5)
+
+
+def click(page, key):
+    page.locator(f".st-key-{key} button").first.click()
+    wait_ready(page, settle=0.8)
+
+
+def one_screen(page, name, controls, picture):
+    """Scroll to the interaction; every control and every picture must lie inside the viewport."""
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    res = page.evaluate(BOXES_JS, [controls + picture, HEADER])
+    assert not res.get("missing"), f"{name}: no element with key {res.get('missing')}"
+    page.wait_for_timeout(200)
+    res = page.evaluate(BOXES_JS, [controls + picture, HEADER])     # after the scroll has settled
+    outside = {k: [round(v) for v in box] for k, box in res["boxes"].items()
+               if box[0] < -1 or box[1] < HEADER - 1 or box[2] > width + 1 or box[3] > height + 1}
+    assert not outside, f"{name}: not on one {width}×{height} screen with its controls (left, top, right, bottom): {outside}"
+
+
+def check_lesson(page, path, label):
+    clipped = page.evaluate(CLIPPED_JS)
+    assert not clipped, f"{path} {label}: {clipped}"
+    for name, controls, picture, _ in LESSONS[path]:
+        one_screen(page, f"{path} {label} / {name}", controls, picture)
+
+
+@pytest.fixture(scope="module")
+def axe_js():
+    return axe_source()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("path", list(LESSONS))
+def test_lesson_fits_one_screen_and_passes_axe(browser, app_url, axe_js, path, size):
+    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = ctx.new_page()
+    try:
+        load(page, app_url, path)
+        assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 1, "the sidebar is open"
+        check_lesson(page, path, "at its defaults")
+        found = axe_violations(page)
+        assert not found, f"{path}: axe-core at its defaults: {found}"
+        screenshot(page, f"layout-{path}-{size[0]}x{size[1]}")
+        for label in STATES.get(path, {}):
+            STATES[path][label](page)
+            check_lesson(page, path, label)
+            found = axe_violations(page)
+            assert not found, f"{path}: axe-core {label}: {found}"
+        for name, _, picture, live in LESSONS[path]:
+            if live:
+                play_pause_keeps_the_picture(page, f"{path} / {name}", picture, *live)
+    finally:
+        ctx.close()
+
+
+def play_pause_keeps_the_picture(page, name, picture, play, pause):
+    before = page.evaluate(PLACES_JS, picture)
+    page.locator(f".st-key-{play} button").first.click()
+    page.wait_for_timeout(1500)
+    playing = page.evaluate(PLACES_JS, picture)
+    page.locator(f".st-key-{pause} button").first.click()
+    wait_ready(page, settle=0.8)
+    paused = page.evaluate(PLACES_JS, picture)
+    for label, now in (("Play", playing), ("Pause", paused)):
+        moved = {k: (a, b) for k, a, b in zip(picture, before, now) if max(abs(x - y) for x, y in zip(a, b)) > 2}
+        assert not moved, f"{name}: {label} moved the picture (left, top, width, height before → after): {moved}"
+
+
+# Main states of each lesson, driven by their controls (each also checked for the one-screen rule and axe).
+def _perceptron_states():
+    def xor_cycling(page):
+        choose(page, "Data", "XOR")
+        click(page, "pc_step")
+        click(page, "pc_run")
+    return {"after a step and a run on XOR": xor_cycling}
+
+
+def _backprop_states():
+    def phase(label):
+        def go(page):
+            page.locator(".st-key-bp_phase").get_by_text(label, exact=True).click()
+            wait_ready(page, settle=0.8)
+        return go
+    return {"in the backward phase": phase("Backward"), "in the update phase": phase("Update")}
+
+
+STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states()}
+
+
+def test_presenter_mode(browser, app_url):
+    """?present=true: the sidebar folded, the explanations folded, body text ≥ 20 px and figure labels ≥ 16 px
+    as seen on the screen; screenshots at both sizes."""
+    for width, height in SIZES:
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        page = ctx.new_page()
+        try:
+            for path in LESSONS:
+                load(page, app_url, path, "?present=true")
+                assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, path
+                sizes = page.evaluate("""() => {
+                    const main = document.querySelector('[data-testid="stMain"]'), zoom = parseFloat(getComputedStyle(main).zoom);
+                    const px = el => parseFloat(getComputedStyle(el).fontSize) * zoom;
+                    return {body: Math.min(...[...main.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
+                                       .filter(p => p.offsetWidth).map(px)),
+                            ticks: Math.min(...[...main.querySelectorAll('.js-plotly-plot .xtick text, .js-plotly-plot .ytick text')]
+                                       .filter(t => t.getBBox().width).map(px))};
+                }""")
+                assert sizes["body"] >= 20, f"{path}: body text {sizes['body']:.1f} px in presenter mode"
+                assert sizes["ticks"] >= 16, f"{path}: figure labels {sizes['ticks']:.1f} px in presenter mode"
+                assert page.locator("[data-testid='stExpander'] summary", has_text="Explanation").count() >= 1, \
+                    f"{path}: the lesson's explanation is not folded in presenter mode"
+                screenshot(page, f"present-{path}-{width}x{height}")
+        finally:
+            ctx.close()
