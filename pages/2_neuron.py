@@ -84,8 +84,7 @@ with side.container(key="nr_readout"):
     fz = float(act.fn(zv)[0])
     st.markdown(f"**{focus} at your z = {z:.1f}:**")
     dtext = deriv_text(act, z).replace("undefined", r"\text{undefined}")
-    st.latex(rf"f({z:.1f}) = {num(fz)}")
-    st.latex(rf"f'({z:.1f}) = {dtext}")
+    st.latex(rf"f({z:.1f}) = {num(fz)} \\ f'({z:.1f}) = {dtext}")
     st.info(SATURATION_WORDS[focus].format(ratio=steepness_ratio(), alpha=alpha))
 st.caption(f"Solid: f(z). Dashed: its derivative f′(z). Strong shade: f′(z) = 0, no gradient flows back at all. "
            f"Faint shade: 0 < |f′(z)| < {FLAT_TOL} — saturated, a small gradient still flows. The red line is your z.")

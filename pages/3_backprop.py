@@ -246,20 +246,22 @@ with right.container(key="bp_formula"):
                     f"{spec['lr']:g} against its gradient.")
         for line in viz.update_latex(spec, rec, l, digits):
             st.latex(line)
+        # the table and notes go under the formulas, outside the keyed block that must share a screen with the
+        # diagram (tests/test_browser_layout.py)
         if not spec["update_biases"]:
-            st.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
+            right.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")
         table = pd.DataFrame(viz.update_rows(spec, rec, l))
-        st.dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
+        right.dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
                      column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
         shared = stepper.shared_bias_gradient(spec, tr, l)
         if shared and spec["update_biases"]:
             d = tr["layers"][l]["dL_db"]
-            st.caption(f"The article has one bias {shared[0]} shared by this layer's neurons; the engine gives each "
+            right.caption(f"The article has one bias {shared[0]} shared by this layer's neurons; the engine gives each "
                        f"neuron its own copy, so each gets its own gradient. A single shared {shared[0]} would get "
                        f"their sum: {' + '.join(viz.fmt(v, digits) for v in d)} = {viz.fmt(shared[1], digits)}.")
         if textbook and l == 1:
-            st.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
+            right.success(f"New w5 = **{rec['after']['W'][1][0][0]:.8f}** — the article gives {TEXTBOOK_W5}.")
     else:
         st.header("After the update: a fresh forward pass")
         st.latex(rf"L_\text{{before}} = {viz.fmt(tr['loss'], digits)} \quad\longrightarrow\quad "

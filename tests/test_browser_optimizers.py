@@ -7,7 +7,7 @@ from conftest import page_errors, screenshot, wait_ready
 
 
 def step_counter(page):
-    text = page.locator("h3:has-text('Step ')").first.inner_text()
+    text = page.locator("h2:has-text('Step ')").first.inner_text()
     return int(re.search(r"Step (\d+) of", text).group(1))
 
 
@@ -23,14 +23,14 @@ def test_race_plays_and_sweep_runs_and_stops(app_url, page):
     box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
     page.mouse.move(box["x"] + 0.7 * box["width"], box["y"] + 0.8 * box["height"])
     page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.8 * box["height"])
-    page.wait_for_function("() => [...document.querySelectorAll('h3')].some(e => e.innerText.startsWith('Step 0 of'))",
+    page.wait_for_function("() => [...document.querySelectorAll('h2')].some(e => e.innerText.startsWith('Step 0 of'))",
                            timeout=20000)
     wait_ready(page, settle=0.5)
     thumbs = page.eval_on_selector_all("[data-testid='stSliderThumbValue']", "els => els.map(e => e.innerText)")
     assert thumbs[1:3] == ["2.00", "-3.00"], thumbs
     page.get_by_role("button", name="Play").click()
     page.wait_for_function(   # frames come every 0.2 s; a loaded CI machine may need longer
-        "() => [...document.querySelectorAll('h3')].some(e => /Step ([4-9]|\\d\\d+) of/.test(e.innerText))",
+        "() => [...document.querySelectorAll('h2')].some(e => /Step ([4-9]|\\d\\d+) of/.test(e.innerText))",
         timeout=30000)
     page.get_by_role("button", name="Pause").click()
     wait_ready(page, settle=0.5)

@@ -60,7 +60,7 @@ def test_defaults_show_the_engines_race():
     for name, lr in lrs.items():
         assert at.select_slider(key=f"op_lr_{name}_bowl20").value == pytest.approx(lr)
     race = expected_race("bowl", 20.0, bowl.start, lrs, 150)
-    assert any(m.value == "### Step 150 of 150" for m in at.markdown)
+    assert any(m.value == "## Step 150 of 150" for m in at.markdown)
     shown = status_lines(at)
     for name, traj in race.items():
         assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
@@ -91,7 +91,7 @@ def test_race_controls_surface_start_rates_steps():
     at.slider(key="op_steps").set_value(60).run()
     ok(at)
     race = expected_race("saddle", 20.0, (-2.0, 0.5), {"sgd": 0.2, "momentum": 0.05, "rmsprop": 0.01, "adam": 0.07}, 60)
-    assert any(m.value == "### Step 60 of 60" for m in at.markdown)
+    assert any(m.value == "## Step 60 of 60" for m in at.markdown)
     shown = status_lines(at)
     for name, traj in race.items():
         assert shown[V.OPT_LABELS[name]] == f"loss {traj.losses[-1]:.4g}"
@@ -116,21 +116,21 @@ def test_play_step_pause_restart():
     at = run_page()
     at.slider(key="op_steps").set_value(20).run()
     at.button(key="op_reset").click().run()
-    assert any(m.value == "### Step 0 of 20" for m in at.markdown)
+    assert any(m.value == "## Step 0 of 20" for m in at.markdown)
     at.button(key="op_step").click().run()
-    assert any(m.value == "### Step 1 of 20" for m in at.markdown)
+    assert any(m.value == "## Step 1 of 20" for m in at.markdown)
     at.button(key="op_play").click().run()                 # one frame of the fragment runs with the script
     ok(at)
-    assert at.session_state["op_playing"] and any(m.value == "### Step 2 of 20" for m in at.markdown)
+    assert at.session_state["op_playing"] and any(m.value == "## Step 2 of 20" for m in at.markdown)
     assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Quadratic bowl: step 2"
     at.button(key="op_pause").click().run()
-    assert not at.session_state["op_playing"] and any(m.value == "### Step 2 of 20" for m in at.markdown)
+    assert not at.session_state["op_playing"] and any(m.value == "## Step 2 of 20" for m in at.markdown)
     at.session_state["op_t"] = 19                          # the last frame stops the play by itself
     at.button(key="op_play").click().run()
     ok(at)
-    assert not at.session_state["op_playing"] and any(m.value == "### Step 20 of 20" for m in at.markdown)
+    assert not at.session_state["op_playing"] and any(m.value == "## Step 20 of 20" for m in at.markdown)
     at.button(key="op_play").click().run()                 # Play at the end starts again from 0
-    assert any(m.value == "### Step 1 of 20" for m in at.markdown)
+    assert any(m.value == "## Step 1 of 20" for m in at.markdown)
 
 
 def test_inside_one_step_of_adam():

@@ -14,21 +14,22 @@ PRESENT_ZOOM = 1.35           # Plotly's 12 px tick labels → 16.2 px; Streamli
 
 # Streamlit's defaults spend ~6 rem above every title and 5 rem on each side in wide layout. Captions and the
 # labels of disabled widgets are drawn in light greys (captions: dark text at 60 % opacity, 3.9:1 on white;
-# disabled labels 2.3:1) below WCAG AA's 4.5:1: the greys below are 5.9:1 (#63636b, opaque) and 4.6:1 (#767680).
+# disabled labels 2.3:1) below WCAG AA's 4.5:1: the greys below are 5.9:1 (#63636b, opaque) and 5.2:1 (#6b6b75).
 BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 4rem;
                                        padding-left: 2.5rem; padding-right: 2.5rem; }
 [data-testid="stCaptionContainer"] { color: #63636b; opacity: 1; }
 [data-testid="stWidgetLabel"][disabled] p, [data-testid="stWidgetLabel"] [disabled] p,
-label[data-baseweb="checkbox"][disabled] p { color: #767680; }
+label[data-baseweb="checkbox"][disabled] p { color: #6b6b75; }
+.katex-display { margin: 0.3em 0; }
 .katex-display > .katex { font-size: 1.12em; }
-[data-testid="stColumn"] h2 { font-size: 1.75rem; padding-top: 0.25rem; }
+[data-testid="stColumn"] h2 { font-size: 1.6rem; padding: 0.25rem 0 0.5rem; }
 """
 
 PRESENT_CSS = f"""
 [data-testid="stMain"] {{ zoom: {PRESENT_ZOOM}; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-left: 1.5rem; padding-right: 1.5rem; }}
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ font-size: 1rem; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}
 """
 
 
