@@ -2,8 +2,7 @@
 import streamlit as st
 
 from lessons.challenges import CHALLENGES
-from ui import progress
-from ui import layout
+from ui import layout, progress
 
 # (script, title, icon, url path, what the learner will see)
 LESSONS = [

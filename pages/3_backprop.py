@@ -246,8 +246,6 @@ with right.container(key="bp_formula"):
                     f"{spec['lr']:g} against its gradient.")
         for line in viz.update_latex(spec, rec, l, digits):
             st.latex(line)
-        # the table and notes go under the formulas, outside the keyed block that must share a screen with the
-        # diagram (tests/test_browser_layout.py)
         if not spec["update_biases"]:
             right.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")

@@ -9,10 +9,9 @@ from lessons import sweeps
 from nn_core.data import DATASETS_2D
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.optimizers import SGD, Adam, RMSprop
-from ui import challenges, links, live
+from ui import challenges, layout, links, live
 from ui.regression import regression_example
 from ui.common import show_equations, state
-from ui.layout import explain
 from viz import optimizers as V
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
@@ -139,7 +138,7 @@ def job_panel(name, configs, draw):
 
 # --- page ------------------------------------------------------------------------------------------------
 st.title("Optimizers, losses and hyperparameters")
-explain(
+layout.explain(
     "Training a network means walking downhill on its **loss**, using the **gradient** — the direction of "
     "steepest ascent — to choose each step. *How* to step is the optimizer's job; *how big* a step is the "
     "**learning rate** η. Here every step is taken by the lab's own optimizers, the same code that trains "
@@ -150,7 +149,7 @@ tab_race, tab_lr, tab_loss, tab_grid = links.tabs(
 
 # ============================== 1. the race ==============================================================
 with tab_race:
-    explain(
+    layout.explain(
         "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
         "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
