@@ -42,7 +42,7 @@ def conv_hierarchy(model, x, key):
                                     (right, maps[1], seen[1], "Layer 2", "combinations of layer 1's maps")):
         vmax = vc.symmetric_range(a)
         col.markdown(f"**{title}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}** — {what}")
-        show_rgb(col, vc.montage_rgb(a, vmax, cell=max(8, 120 // a.shape[-1]), ncols=4, gap=8),
+        show_rgb(col, vc.montage_rgb(a, vmax, cell=max(6, 80 // a.shape[-1]), ncols=4, gap=8),   # fits 1280 px
                  caption=f"after ReLU, range ±{vmax:.2f}; each pixel here sees a {rf}×{rf} patch of the image")
 
 
