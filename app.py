@@ -66,7 +66,7 @@ def home():
 def lesson_progress(path, icon, challenges, solved):
     """A lesson card's progress line: ✓ per solved challenge, and a link to the next unsolved one."""
     if challenges:
-        marks = "  ".join(("✅ " if ch.id in solved else "⬜ ") + ch.title for ch in challenges)
+        marks = " · ".join(("✓ " if ch.id in solved else "○ ") + ch.title for ch in challenges)
         st.caption(f"Challenges {sum(ch.id in solved for ch in challenges)} of {len(challenges)}: {marks}")
     todo = next((ch for ch in challenges if ch.id not in solved), None)
     if todo is None:

@@ -193,7 +193,7 @@ def rnn_echo8(view):
     if acc is not None and acc >= 0.9:
         return True, f"Validation accuracy {acc:.0%} at k = 8 (chance {view['chance']:.0%})."
     shown = "no training yet" if acc is None else f"validation accuracy {acc:.0%}"
-    return False, f"{shown} (chance {view['chance']:.0%}); reach 90 %." + (
+    return False, f"{shown} (chance {view['chance']:.0%}); reach 90 %." + (
         f" With T = {view['T']} ≤ k the gradient cannot reach back 8 steps." if view["T"] <= 8 else "")
 
 
@@ -278,7 +278,7 @@ def cnn_small_and_good(view):
     acc = view["test_acc"]
     if acc is not None and acc >= 0.95:
         return True, f"{acc:.1%} test accuracy with only {view['params']:,} parameters."
-    return False, ("not trained yet" if acc is None else f"test accuracy {acc:.1%}") + ": reach 95 %."
+    return False, ("not trained yet" if acc is None else f"test accuracy {acc:.1%}") + ": reach 95 %."
 
 
 def cnn_beats_mlp(view):
@@ -335,11 +335,11 @@ CHALLENGES = {
     "playground": [
         Challenge("pg_" + name, title, text, hint, _playground_check(name))
         for name, title, text, hint in [
-            ("spiral2", "Spiral, shallow", "Spiral, at most 2 hidden layers: reach 95 % test accuracy.",
+            ("spiral2", "Spiral, shallow", "Spiral, at most 2 hidden layers: reach 95 % test accuracy.",
              "Add sin features, or 8+ neurons per layer, and Adam."),
             ("diverge", "Blow it up", "Find a learning rate at which training diverges.",
              f"{PG_OPTIMIZERS[DIVERGE_TIP['opt']]} with η = {DIVERGE_TIP['lr']:g}, then Play."),
-            ("circle_linear", "Circle, no hidden layer", "Circle with no hidden layer: reach 95 % test accuracy.",
+            ("circle_linear", "Circle, no hidden layer", "Circle with no hidden layer: reach 95 % test accuracy.",
              "The features x1² and x2².")]
     ],
     "optimizers": [
@@ -356,16 +356,16 @@ CHALLENGES = {
                   "strongly on horizontal edges, and hardly at all on vertical edges or flat regions.",
                   "Positive weights in the top row, negative ones in the bottom row, all of them summing to 0.",
                   cnn_horizontal_edges),
-        Challenge("cnn_small", "Small and good", f"Reach 95 % test accuracy on the digits with at most "
+        Challenge("cnn_small", "Small and good", f"Reach 95 % test accuracy on the digits with at most "
                   f"{PARAM_BUDGET} parameters.", "One conv layer with 4 filters, Adam, 15 epochs.",
                   cnn_small_and_good),
         Challenge("cnn_mlp", "Shared weights win", "On the shapes, train a CNN that beats an MLP of the same size.",
                   "Two conv layers, 8 filters, 15 epochs; then press the MLP button.", cnn_beats_mlp),
     ],
     "rnn": [
-        Challenge("rnn_echo8", "Echo at k = 8", "Make the echo task work at k = 8: 90 % validation accuracy.",
+        Challenge("rnn_echo8", "Echo at k = 8", "Make the echo task work at k = 8: 90 % validation accuracy.",
                   "T must be larger than k; Adam with η = 0.01, and let it train.", rnn_echo8),
-        Challenge("rnn_vanish", "Make it vanish", "Make less than 0.1 % of the last step's gradient reach step 1.",
+        Challenge("rnn_vanish", "Make it vanish", "Make less than 0.1 % of the last step's gradient reach step 1.",
                   "Rescale W_h to ρ = 0.5 and press New weights.", rnn_vanish),
         Challenge("rnn_clip", "Tame an explosion", "With W_h rescaled to ρ ≥ 2, train 100 updates with clipping "
                   "on and halve the validation loss.", "Forecast, SGD, η = 0.3, clipping at c = 1.", rnn_clip),

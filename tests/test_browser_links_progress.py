@@ -41,24 +41,24 @@ def test_link_solves_a_challenge_and_progress_survives_reload(fresh_url, browser
 
     goto_lesson(page, "Home")
     card = page.locator(".st-key-home_perceptron")
-    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('✅ OR by hand')",
+    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('✓ OR by hand')",
                            timeout=15000)
-    assert "⬜ XOR goes round in circles" in card.inner_text()
+    assert "○ XOR goes round in circles" in card.inner_text()
     assert "Next challenge: XOR goes round in circles" in card.inner_text()
 
     page.reload()                                   # a new server session: only the browser remembers
     wait_ready(page)
-    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('✅ OR by hand')",
+    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('✓ OR by hand')",
                            timeout=15000)
     assert "You have solved 1 of" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     screenshot(page, "home-progress-after-reload")
 
     page.get_by_role("button", name="Start over").click()
-    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('⬜ OR by hand')",
+    page.wait_for_function("() => document.querySelector('.st-key-home_perceptron').innerText.includes('○ OR by hand')",
                            timeout=15000)
     page.reload()
     wait_ready(page, settle=2.0)
-    assert "⬜ OR by hand" in page.locator(".st-key-home_perceptron").inner_text()
+    assert "○ OR by hand" in page.locator(".st-key-home_perceptron").inner_text()
     assert "You have solved 0 of" in page.locator("[data-testid='stCaptionContainer']").first.inner_text()
     ctx.close()
 
