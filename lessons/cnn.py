@@ -265,8 +265,33 @@ def mistakes(P, y):
 
 
 # --- a learner's own picture ----------------------------------------------------------------------
+MAX_PIXELS = 4_000_000          # pixels decoded from an upload (2000×2000): the lesson itself uses 8×8
+MAX_JPEG_PIXELS = 50_000_000    # a JPEG is decoded at 1/2, 1/4 or 1/8 of its size, so a photo may be bigger
+MAX_ASPECT = 8                  # longest side : shortest side — a digit or a shape is about square
+KEEP_SIDE = 256                 # an upload is reduced to at most this many pixels a side before it is kept
+
+
+def check_image_size(width, height, fmt="PNG", decoded=None):
+    """Refuse (ValueError, in plain words) a picture of ``width``×``height`` as its header declares it, before
+    it is decoded: beyond the pixel limit for its format, or too elongated. ``decoded`` is the size it would
+    be decoded at (a JPEG can be decoded at a fraction of its size), if known."""
+    width, height = int(width), int(height)
+    if width < 1 or height < 1:
+        raise ValueError("This picture has no pixels.")
+    limit = MAX_JPEG_PIXELS if fmt == "JPEG" else MAX_PIXELS
+    if width * height > limit:
+        raise ValueError(f"This picture has {width:,d}×{height:,d} pixels; the limit is {limit / 1e6:g} million "
+                         f"for a {fmt} ({'a phone photo fits' if fmt == 'JPEG' else 'about 2000×2000'})")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ValueError(f"This picture is {width:,d}×{height:,d} pixels: more than {MAX_ASPECT} times as long as it "
+                         "is wide; crop it closer to a square around the drawing")
+    if decoded is not None and decoded[0] * decoded[1] > MAX_PIXELS:
+        raise ValueError(f"This picture would be decoded at {decoded[0]:,d}×{decoded[1]:,d} pixels; the limit is "
+                         f"{MAX_PIXELS / 1e6:g} million")
+
+
 def prepare_image(array, size=8):
-    """Turn any picture (grey/RGB/RGBA, any size) into an input like the training images: grey in
+    """Turn a picture (grey/RGB/RGBA, as ``check_image_size`` allows) into an input like the training images: grey in
     [0, 1] with 1 = ink. A light background is inverted (ink on paper is dark), the ink's bounding box
     is cropped to a square with a small margin, averaged down to size×size and scaled so the
     darkest-ink pixel is 1. Returns a dict with ``grey`` (H, W), ``preview`` (the grey picture at most

@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from nn_core.data import (DATASETS_2D, dataset_info, feature_matrix, grid, make_2d, parse_points_csv,
-                   train_test_split, validate_points)
+from nn_core.data import (DATASETS_2D, MAX_CLASSES, MAX_CSV_BYTES, MAX_POINTS, MAX_VALUE, dataset_info, feature_matrix,
+                           grid, make_2d, parse_points_csv, train_test_split, validate_points)
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.models import mlp
 from nn_core.optimizers import FlatOptimizer, make_optimizer
@@ -99,11 +99,11 @@ def make_data(setup, upload=None, added=None):
 
 
 def read_points_csv(text):
-    """A learner's CSV (rows x1, x2, label) → (X, y, task). Whole labels 0, 1, … make a classification
-    ("binary" for two classes, else "multiclass"); any other number makes a regression. Raises
-    ValueError with a message for the learner."""
-    X, y = parse_points_csv(text, "regression")                 # checks columns, numbers, row count
-    if np.all(y == np.round(y)) and y.min() >= 0 and len(np.unique(y)) <= 10:
+    """A learner's CSV (rows x1, x2, label) → (X, y, task). Whole-number labels are classes, 0 to 9 with
+    none skipped ("binary" for two classes, else "multiclass"); labels with decimals make a regression.
+    Raises ValueError with a message for the learner (it never quotes the file's text)."""
+    X, y = parse_points_csv(text, "regression")                 # checks size, columns, numbers, row count
+    if np.all(y == np.round(y)):
         X, y = validate_points(np.column_stack([X, y]), "multiclass")
         return X, y, ("binary" if y.max() == 1 else "multiclass")
     if len(X) < 2:
@@ -266,10 +266,21 @@ def neuron_outputs(model, setup, XY):
     return outs
 
 
+PLAYGROUND_ACTS = ("ReLU", "Tanh", "Sigmoid", "Identity")
+MODEL_BYTES = 1_000_000     # a model file's arrays, unpacked: 6 layers of 8 neurons take 3 KB
+MODEL_HELP = (f"A file downloaded here: at most {MAX_LAYERS} hidden layers of {MAX_NEURONS} neurons, for the features "
+              "and data chosen now (1 MB at most).")
+CSV_HELP = (f"Up to {MAX_POINTS} rows and {MAX_CSV_BYTES // 1000} KB. Class labels: whole numbers 0 to {MAX_CLASSES - 1}, "
+            f"none skipped; labels with decimals make a regression. Every value within ±{MAX_VALUE:g}.")
+
+
 def setup_from_model(model, setup, task, classes):
     """The setup with the layers and activations of a loaded model; ValueError when the model does not
     fit the current features or problem."""
     dense = dense_layers(model)
+    if not dense or any(type(layer).__name__ not in ("Dense", *PLAYGROUND_ACTS) for layer in model.layers):
+        raise ValueError("This model is not a playground network: it needs Dense layers, each but the last "
+                         "followed by ReLU, tanh, sigmoid or linear (Identity).")
     if dense[0].in_features != len(setup["features"]):
         raise ValueError(f"This model takes {dense[0].in_features} input features, but {len(setup['features'])} "
                          f"are chosen now: choose the features it was trained with, then load it again.")
@@ -352,7 +363,8 @@ def _list(raw, allowed, what, lo=0, hi=MAX_LAYERS):
 
 def decode_setup(params):
     """Query parameters (name → str) → (setup, classroom groups, notices). Every parameter that is
-    missing, unknown to this page or out of range keeps its default; each rejected one gets a notice."""
+    missing, unknown to this page or out of range keeps its default; each rejected or unknown one gets a
+    notice (name, value, reason) — plain strings from the address bar, for a text element to show."""
     setup, notices, classroom = default_setup(), [], []
     ints = {"noise": (0, 50), "seed": (0, 10**6), "train": (10, 90), "stop_epoch": (0, 10**6)}
     floats = {"lr": (LEARNING_RATES[0], LEARNING_RATES[-1], LEARNING_RATES), "rate": (0.0, 10.0, REG_RATES),
@@ -391,8 +403,10 @@ def decode_setup(params):
                 setup["layers"] = [int(i) for i in items]
             elif name == "classroom":
                 classroom = _list(raw, list(CLASSROOM_GROUPS), "groups", 0, len(CLASSROOM_GROUPS))
+            elif name != "acts":
+                raise ValueError("this page has no such setting")
         except ValueError as e:
-            notices.append(f"`{name}={raw[:40]}` ({e})")
+            notices.append((str(name), raw, str(e)))
     if "acts" in params:
         raw = str(params["acts"]).strip()
         try:
@@ -401,7 +415,7 @@ def decode_setup(params):
                 raise ValueError(f"needs one activation per hidden layer ({len(setup['layers'])})")
             setup["acts"] = acts
         except ValueError as e:
-            notices.append(f"`acts={raw[:40]}` ({e})")
+            notices.append(("acts", raw, str(e)))
     if len(setup["acts"]) != len(setup["layers"]):        # layers given without (valid) acts
         setup["acts"] = (setup["acts"] + ["tanh"] * MAX_LAYERS)[:len(setup["layers"])]
     return setup, classroom, notices

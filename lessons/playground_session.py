@@ -175,7 +175,7 @@ def add_point(S, xy, value):
     S["pg_message"] = f"Added a point at {xy} to the training set; the network keeps its weights."
 
 
-def load_model(S, model, name):
+def load_model(S, model):
     """A model loaded from a file replaces the network (its layers set the widgets on the next run);
     a ``ValueError`` if it does not fit this data."""
     data = S["pg_data"]
@@ -185,7 +185,7 @@ def load_model(S, model, name):
     S["pg_nlayers"] = len(new_setup["layers"])
     S["pg_pending"] = {f"pg_w_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"], new_setup["acts"]))
                        for kind, v in (("n", n), ("act", a))}
-    S["pg_message"] = f"Loaded the model “{name}”: the network shows its weights (epoch 0 of a new run)."
+    S["pg_message"] = "Loaded your model file: the network shows its weights (epoch 0 of a new run)."
 
 
 def rewind(S):

@@ -26,6 +26,12 @@ from nn_core.rnn import RNN
 from nn_core.sequences import CharVocab, char_batches, echo_task, load_text, sine_windows
 
 MIN_TEXT = 20   # characters a learner's text needs at least (a few windows to learn from)
+MAX_TEXT = 20_000   # characters of a learner's text: a few pages (the bundled sonnets have about 3,100)
+MAX_VOCAB = 100     # distinct characters: one alphabet with its punctuation; each costs a row and a column of
+                    # the one-hot inputs and the output layer (the sonnets use 53)
+TEXT_HELP = (f"{MIN_TEXT} to {MAX_TEXT:,d} characters, at most {MAX_VOCAB} different ones (one alphabet with its digits "
+             "and punctuation): each one is an input and an output of the network.")
+OWN_CHARS = "Only characters of the network's text (it knows no others); the box keeps the first ones."
 
 
 def spectral_radius(W):
@@ -109,9 +115,16 @@ class CharTask:
     def __init__(self, text=None, length=100, seed=0):
         self.bundled, self.seed = text is None, int(seed)
         self.text = load_text() if text is None else str(text)
+        if len(self.text) > MAX_TEXT:                       # measured before anything is sized by the text
+            raise ValueError(f"Your text has {len(self.text):,d} characters; the limit is {MAX_TEXT:,d} "
+                             "(a few pages).")
+        distinct = len(set(self.text))
+        if distinct > MAX_VOCAB:
+            raise ValueError(f"Your text uses {distinct:,d} different characters; the limit is {MAX_VOCAB} "
+                             "(one alphabet, with its digits and punctuation).")
         if len(self.text) < MIN_TEXT:
-            raise ValueError(f"the text has {len(self.text)} characters; the network needs at least {MIN_TEXT} "
-                             "to learn from")
+            raise ValueError(f"Your text has {len(self.text)} characters: type or paste at least {MIN_TEXT} (a few "
+                             "lines is best) so the network has something to learn from.")
         self.vocab = CharVocab(self.text)
         if self.vocab.size < 2:
             raise ValueError("the text uses a single character: there is nothing to predict")

@@ -162,6 +162,11 @@ class Conv2D(Layer):
                 "kernel_size": self.kernel_size, "stride": self.stride, "padding": self.padding,
                 "init": self.init}
 
+    @staticmethod
+    def param_shapes(in_channels, out_channels, kernel_size, **_):
+        k, o = int(kernel_size), int(out_channels)
+        return {"W": (o, int(in_channels), k, k), "b": (o,)}
+
 
 # --- pooling ------------------------------------------------------------------------------------
 def maxpool2d_loop(x, k, stride=None):

@@ -25,6 +25,9 @@ DATASETS_2D = {
 }
 
 MAX_POINTS = 2000     # rows accepted from a learner's own CSV: enough to see a shape, small enough to train live
+MAX_CLASSES = 10      # class labels 0..9
+MAX_VALUE = 1000.0    # |x1|, |x2| and regression targets: the maps show ±6, squares of 1000 stay well in range
+MAX_CSV_BYTES = 200_000   # 2000 rows of up to 100 characters, checked before the text is decoded or split
 
 
 def _counts(n, k):
@@ -215,12 +218,18 @@ def validate_points(array, task="binary", first_row=1):
     bad = np.flatnonzero(~np.isfinite(A).all(axis=1))
     if bad.size:
         raise ValueError(f"Row {bad[0] + first_row} has a missing, NaN or infinite value; every cell must be a finite number.")
+    big = np.flatnonzero((np.abs(A) > MAX_VALUE).any(axis=1))
+    if big.size:
+        raise ValueError(f"Row {big[0] + first_row} has a value beyond ±{MAX_VALUE:g}; every cell must lie "
+                         f"between −{MAX_VALUE:g} and {MAX_VALUE:g} (the maps show about ±6).")
     X, y = A[:, :2], A[:, 2]
     if task == "regression":
         return X, y
-    if not np.all(y == np.round(y)) or y.min() < 0:
-        row = np.flatnonzero((y != np.round(y)) | (y < 0))[0]
-        raise ValueError(f"Row {row + first_row} has the label {y[row]:g}; class labels must be whole numbers 0, 1, 2, ….")
+    wrong = (y != np.round(y)) | (y < 0) | (y > MAX_CLASSES - 1)     # before anything is sized by a label
+    if wrong.any():
+        row = np.flatnonzero(wrong)[0]
+        raise ValueError(f"Row {row + first_row} has the label {y[row]:g}; class labels must be whole numbers "
+                         f"from 0 to {MAX_CLASSES - 1} (write TensorFlow Playground's −1 and +1 as 0 and 1).")
     labels = np.unique(y).astype(int)
     k = int(labels.max()) + 1
     if task == "binary" and k > 2:
@@ -245,6 +254,9 @@ def _is_number(cell):
 def parse_points_csv(text, task="binary"):
     """Read CSV text with rows x1, x2, label (a header line such as "x1,x2,label" is optional; commas,
     semicolons or tabs) and return ``validate_points(rows, task)``. Messages name the row at fault."""
+    if len(text) > MAX_CSV_BYTES:
+        raise ValueError(f"The file is {len(text) / 1000:,.0f} KB; a points file is at most {MAX_CSV_BYTES // 1000} KB "
+                         f"({MAX_POINTS} rows of x1, x2, label).")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8-sig")
@@ -270,6 +282,6 @@ def parse_points_csv(text, task="binary"):
             if not cell:
                 raise ValueError(f"Line {first + i}, column {j + 1} is empty; every cell must be a number.")
             if not _is_number(cell):
-                raise ValueError(f"Line {first + i}, column {j + 1}: {cell!r} is not a number.")
+                raise ValueError(f"Line {first + i}, column {j + 1} is not a number.")
         values.append([float(cell) for cell in row])
     return validate_points(values, task, first_row=first)

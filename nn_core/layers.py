@@ -29,6 +29,12 @@ class Layer:
         """The constructor arguments, so that ``type(layer)(**layer.config())`` rebuilds the layer."""
         return {}
 
+    @staticmethod
+    def param_shapes(**config):
+        """name -> shape of the parameters ``type(self)(**config)`` would hold, known without building
+        it (a model file's loader measures what a layer would allocate before allocating it)."""
+        return {}
+
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
         return f"{type(self).__name__}({args})"
@@ -72,6 +78,10 @@ class Dense(Layer):
 
     def config(self):
         return {"in_features": self.in_features, "out_features": self.out_features, "init": self.init}
+
+    @staticmethod
+    def param_shapes(in_features, out_features, **_):
+        return {"W": (int(in_features), int(out_features)), "b": (int(out_features),)}
 
 
 class Flatten(Layer):

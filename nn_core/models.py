@@ -3,8 +3,12 @@ $$ \hat y = f_L(\dots f_2(f_1(x))), \qquad
    \frac{\partial L}{\partial x} = \frac{\partial L}{\partial \hat y}\,
    \frac{\partial f_L}{\partial f_{L-1}} \cdots \frac{\partial f_1}{\partial x} $$
 """
+import contextlib
 import io
 import json
+import math
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -14,6 +18,10 @@ from .layers import Dense, Layer
 
 class ModelFileError(ValueError):
     """A model file that is not an nn_core model, is corrupt, or does not match the expected shapes."""
+
+
+MAX_MODEL_BYTES = 16_000_000   # two million float64 weights: far more than any network trained in the lab
+MAX_MEMBERS, MAX_RATIO, MAX_LAYERS_IN_FILE = 256, 100, 64
 
 
 def _layer_classes():
@@ -105,36 +113,33 @@ class Sequential:
         return buf.getvalue()
 
     @classmethod
-    def load(cls, file):
+    def load(cls, file, max_bytes=MAX_MODEL_BYTES):
         """Read a file written by ``save`` (path, file object or bytes); raises ModelFileError if it is
-        not one, is corrupt, or its arrays do not fit its architecture."""
+        not one, is corrupt, or its arrays do not fit its architecture. Everything is measured before it
+        is allocated: the zip's declared sizes and compression ratio, each array's shape in its header,
+        and the shapes every layer of the architecture would hold — at most ``max_bytes`` in all."""
         if isinstance(file, (bytes, bytearray)):
             file = io.BytesIO(file)
-        if hasattr(file, "read"):
-            head = file.read(4)
+        opened = None if hasattr(file, "read") else open(file, "rb")   # a path: closed below
+        with opened or contextlib.nullcontext():
+            file = opened or file
+            if file.read(4) != b"PK\x03\x04":   # every .npz is a zip archive
+                raise ModelFileError("this is not an .npz model file (it is not a zip archive of arrays)")
             file.seek(0)
-        else:
-            with open(file, "rb") as f:
-                head = f.read(4)
-        if head != b"PK\x03\x04":   # every .npz is a zip archive
-            raise ModelFileError("this is not an .npz model file (it is not a zip archive of arrays)")
-        try:
-            with np.load(file, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
-        except Exception as e:
-            raise ModelFileError(f"this is not a readable .npz model file ({type(e).__name__}: {e})") from None
+            try:
+                with zipfile.ZipFile(file) as z:
+                    arrays = _read_members(z, max_bytes)
+            except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as e:
+                if isinstance(e, ModelFileError):
+                    raise
+                raise ModelFileError(f"this is not a readable .npz model file ({type(e).__name__}: {str(e)[:120]})") from None
         if "__architecture__" not in arrays:
             raise ModelFileError("this .npz file has no architecture: it was not saved by nn_core")
-        try:
-            arch = json.loads(str(arrays.pop("__architecture__")))
-            classes = _layer_classes()
-            layers = [classes[spec["type"]](**spec["config"]) for spec in arch]
-        except Exception as e:
-            raise ModelFileError(f"the architecture in this file cannot be rebuilt ({type(e).__name__}: {e})") from None
+        layers = _build(arrays.pop("__architecture__"), arrays, max_bytes)
         model = cls(layers)
         expected = {f"p{i}.{k}": v for i, layer in enumerate(layers) for k, v in layer.params.items()}
         if set(expected) != set(arrays):
-            raise ModelFileError(f"the file's arrays {sorted(arrays)} do not match its architecture {sorted(expected)}")
+            raise ModelFileError(f"the file's arrays {sorted(arrays)[:8]} do not match its architecture {sorted(expected)[:8]}")
         for key, target in expected.items():
             if arrays[key].shape != target.shape:
                 raise ModelFileError(f"{key} has shape {arrays[key].shape}, expected {target.shape}")
@@ -142,6 +147,62 @@ class Sequential:
                 raise ModelFileError(f"{key} contains NaN or infinite values")
             target[...] = arrays[key]
         return model
+
+
+def _read_members(z, max_bytes):
+    """name -> array for every member of the zip ``z``, refusing (ModelFileError) before reading when
+    the declared sizes exceed ``max_bytes``, a member is compressed more than MAX_RATIO : 1 (a zip bomb)
+    or otherwise than np.savez does (stored or deflated), or an array's header declares another size
+    than its data has."""
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ModelFileError(f"this file holds {len(infos)} arrays; a model file holds at most {MAX_MEMBERS}")
+    if sum(i.file_size for i in infos) > max_bytes:
+        raise ModelFileError(f"this file unpacks to {sum(i.file_size for i in infos):,d} bytes; "
+                             f"the limit is {max_bytes:,d}")
+    for i in infos:
+        if not i.filename.endswith(".npy"):
+            raise ModelFileError(f"this file holds {i.filename[:40]!r}, which is not an array (.npy)")
+        if i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ModelFileError(f"{i.filename[:40]!r} is packed in a way np.savez never uses (not stored or deflated)")
+        if i.file_size > MAX_RATIO * max(i.compress_size, 1) + 1024:
+            raise ModelFileError(f"{i.filename[:40]!r} is compressed {i.file_size // max(i.compress_size, 1):,d} "
+                                 f"to 1 (a zip bomb?); a model's weights do not compress that much")
+    arrays = {}
+    for i in infos:
+        f = io.BytesIO(z.read(i))        # zipfile stops at the declared size, which was checked above
+        version = np.lib.format.read_magic(f)
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read_header(f)
+        if dtype.kind not in ("U" if i.filename == "__architecture__.npy" else "fiu"):
+            raise ModelFileError(f"{i.filename[:40]!r} holds {dtype} values, not numbers")
+        if math.prod(shape) * dtype.itemsize != i.file_size - f.tell():
+            raise ModelFileError(f"{i.filename[:40]!r} declares shape {shape} but holds another amount of data")
+        f.seek(0)
+        arrays[i.filename[:-4]] = np.lib.format.read_array(f, allow_pickle=False)
+    return arrays
+
+
+def _build(arch_array, arrays, max_bytes):
+    """The layers of a saved architecture (JSON), after checking that the parameters each would hold
+    match the file's arrays in number and fit in ``max_bytes`` — so nothing is built that is refused."""
+    try:
+        arch = json.loads(str(arch_array))
+        if not isinstance(arch, list) or len(arch) > MAX_LAYERS_IN_FILE:
+            raise ValueError(f"a list of at most {MAX_LAYERS_IN_FILE} layers is expected")
+        classes, total = _layer_classes(), 0
+        for i, spec in enumerate(arch):
+            shapes = classes[spec["type"]].param_shapes(**spec["config"])
+            for k, shape in shapes.items():
+                total += 8 * math.prod(shape)
+                found = arrays[f"p{i}.{k}"].shape if f"p{i}.{k}" in arrays else "no array"
+                if found != shape or total > max_bytes:
+                    raise ValueError(f"layer {i} ({spec['type'][:20]}) needs {k} of shape {shape}; "
+                                     f"the file has {found}")
+        return [classes[spec["type"]](**spec["config"]) for spec in arch]
+    except Exception as e:
+        raise ModelFileError(f"the architecture in this file cannot be rebuilt ({type(e).__name__}: {str(e)[:200]})") from None
 
 
 def mlp(sizes, activation="tanh", output=None, rng=None, seed=None):

@@ -77,3 +77,8 @@ class RNN(Layer):
 
     def config(self):
         return {"input_size": self.input_size, "hidden_size": self.hidden_size, "init": self.init}
+
+    @staticmethod
+    def param_shapes(input_size, hidden_size, **_):
+        D, H = int(input_size), int(hidden_size)
+        return {"Wx": (D, H), "Wh": (H, H), "b": (H,)}

@@ -13,6 +13,7 @@ from nn_core.training import Trainer
 from ui import challenges, links, live as robust
 from ui import playground_view
 from ui.common import maths_expander
+from ui.guards import link_notices, refusal
 from ui.export import code_panel
 from ui.knockout import knockout_panel
 from viz.playground import class_map_rgb, data_figure, value_rgb
@@ -35,8 +36,7 @@ st.title("MLP playground")
 st.markdown(
     "A **multi-layer perceptron**: each neuron takes a weighted sum z of the layer before plus a bias, then an "
     "activation. Press **Play**: the big map is the network's answer everywhere, each small map one neuron's.")
-for note in S.pg_link_notices:
-    st.info(f"This link's setting {note} was ignored; the default is used instead.")
+link_notices(S.pg_link_notices)                # names and values from the address bar: shown as text
 if S.pg_classroom:
     st.caption("Classroom link: some controls are hidden by your teacher.")
 
@@ -162,14 +162,14 @@ if "points" not in hide:
         with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):
             st.caption("One row per point: x1, x2, label (class 0, 1, … or a number for regression); "
                        f"at most {MAX_POINTS} rows, x1 and x2 best within ±6.")
-            up = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_csv")
+            up = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_csv", max_upload_size=1, help=pg.CSV_HELP)
             if up is not None and S.get("pg_csv_seen") != up.file_id:
                 S.pg_csv_seen = up.file_id
                 S.pg_csv_error = ps.on_upload(S, up.getvalue())
                 if S.pg_csv_error is None:
                     st.rerun()
             if S.get("pg_csv_error"):
-                st.error(f"This file was not used: {S.pg_csv_error} Your current data is unchanged.")
+                refusal("This file was not used; your current data is unchanged.", S.pg_csv_error)
             elif S.pg_upload is not None:
                 X, y, kind = S.pg_upload
                 st.success(f"Loaded {len(X)} points ({kind}): “Your uploaded points” is the data set now.")
@@ -202,19 +202,20 @@ with more[1]:
             st.download_button("Download the weights (.npz)", trainer.model.to_bytes(),
                                file_name="playground_model.npz",
                                mime="application/octet-stream", key="pg_download", icon=":material/download:")
-            up = st.file_uploader("Load a model saved here (.npz)", type=["npz"], key="pg_npz")
+            up = st.file_uploader("Load a model saved here (.npz)", type=["npz"], key="pg_npz", max_upload_size=1,
+                                  help=pg.MODEL_HELP)
             if up is not None and S.get("pg_npz_seen") != up.file_id:
                 S.pg_npz_seen = up.file_id
                 try:
-                    model = Sequential.load(up.getvalue())
-                    ps.load_model(S, model, up.name)
+                    model = Sequential.load(up.getvalue(), max_bytes=pg.MODEL_BYTES)   # measured before it is read
+                    ps.load_model(S, model)
                 except (ModelFileError, ValueError) as e:
                     S.pg_npz_error = str(e)
                 else:
                     S.pg_npz_error = None
                     st.rerun()
             if S.get("pg_npz_error"):
-                st.error(f"This file was not loaded: {S.pg_npz_error.rstrip('.')}. Your current network is unchanged.")
+                refusal("This file was not loaded; your current network is unchanged.", S.pg_npz_error)
     with st.expander("Share this experiment", icon=":material/share:"):
         st.caption("The whole setup lives in the page's address: copy it with the button, or take the part below "
                    "and add it after the playground's address.")

@@ -6,13 +6,14 @@ import streamlit as st
 from nn_core import RNN
 from nn_core.docmath import latex_blocks
 from nn_core import softmax
-from lessons.rnn import (MIN_TEXT, EchoSweep, SeqTrainer, free_run, hidden_states, last_step_grad_norms,
-                                make_model, make_task, sample, spectral_radius, step_numbers)
+from lessons.rnn import (MAX_TEXT, MIN_TEXT, OWN_CHARS, TEXT_HELP, EchoSweep, SeqTrainer, free_run, hidden_states,
+                         last_step_grad_norms, make_model, make_task, sample, spectral_radius, step_numbers)
 from lessons import export
 from ui import challenges, links, live
 from ui.export import code_panel
 from ui.common import show_equations
 from ui.layout import explain
+from ui.guards import escaped, refusal
 from viz import rnn as vz
 
 TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k steps back",
@@ -52,7 +53,6 @@ links.start("rnn", {"task": "the task", "network": "H, seed and ρ", "training":
 st.header("1. Choose a task and a network")
 task_name = links.place("task", st).radio("Task", list(TASKS), horizontal=True, **links.kw("rnn_task", "task", TASKS.get))
 c1, c2, c3 = (links.place("task", c) for c in st.columns(3))
-text_problem = None
 if task_name == "forecast":
     kind = c1.radio("Wave", ["sine", "sum"], horizontal=True,
                     **links.kw("rnn_kind", "task", {"sine": "one sine", "sum": "sum of two sines"}.get))
@@ -65,12 +65,9 @@ else:
         "rnn_source", "task", {"sonnets": "Shakespeare's sonnets (bundled)", "own": "my own text"}.get))
     task_kw = {"text": None}
     if source == "own":
-        own = c2.text_area("Your text", "", key="rnn_text", height=120,
+        own = c2.text_area("Your text", "", key="rnn_text", height=120, max_chars=MAX_TEXT, help=TEXT_HELP,
                            placeholder=f"Type or paste at least {MIN_TEXT} characters…")
         task_kw = {"text": own}
-        if len(own.strip()) < MIN_TEXT:
-            text_problem = (f"Your text has {len(own.strip())} characters: type or paste at least {MIN_TEXT} "
-                            "(a few lines is best) so the network has something to learn from.")
 
 c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 3, st.columns(4)))
 hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, **links.kw("rnn_hidden", "network"))
@@ -95,17 +92,19 @@ st.caption("Training cuts each sequence into chunks of T steps and makes one upd
            "through time) — so the network cannot learn links longer than T steps. Changing H, the seed, ρ or "
            "the task draws new weights; η, T, the optimizer and clipping change on the fly.")
 
-if text_problem:
-    st.warning(text_problem, icon=":material/edit_note:")
-    st.stop()
-
 config = (task_name, tuple(sorted(task_kw.items())), hidden, int(seed), radius if radius_on else None)
 if ss.get("rnn_config") != config:
     try:
-        task = make_task(task_name, seed=int(seed), **task_kw)
+        task = make_task(task_name, seed=int(seed), **task_kw)          # measures the text before using it
     except ValueError as e:
-        st.warning(f"This text cannot be learned from: {e}.", icon=":material/edit_note:")
-        st.stop()
+        # A refused text keeps the learner's network, its training and its curves as they were.
+        kept = ss.get("rnn_trainer") is not None
+        refusal("This text cannot be learned from" + (": your previous network is kept." if kept else "."),
+                str(e), kind="warning")
+        if not kept:
+            st.stop()
+        config = ss.rnn_config
+if ss.get("rnn_config") != config:
     old = ss.get("rnn_trainer")
     if old is not None and old.task.name == "echo" and old.steps >= 200:
         ss.setdefault("rnn_echo_results", {})[old.task.k] = old.history["val_acc"][-1]
@@ -148,7 +147,7 @@ st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight m
            f"the highlighted step: its input, the first {u} of {H} hidden units of h_t, and its read-out y_t"
            + (" (the value forecast)." if task.name == "forecast" else " — the likeliest next symbol and its "
               "probability, softmax(y_t)."))
-st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {step_labels[t_sel - 1]} — the first {u} of "
+st.markdown(f"**Step t = {t_sel}**, input x<sub>{t_sel}</sub> = {escaped(step_labels[t_sel - 1])} — the first {u} of "
             f"H = {H} hidden units (the products use all of them):", unsafe_allow_html=True)
 tp, tc = t_sel - 1, t_sel
 st.latex(r"\begin{aligned}"
@@ -224,12 +223,12 @@ if task.name == "chars":
                             help="Low τ: the likeliest characters; high τ: more surprises.")
     c1.latex(latex_blocks(sample)[0] + rf"\qquad (\tau = {temperature:g})")
     default_prime = "Shall " if task_kw["text"] is None else task.text[0]
-    prime = c2.text_input("Start the sample with", default_prime, key="rnn_prime", max_chars=40)
+    prime = c2.text_input("Start the sample with", default_prime, key="rnn_prime", max_chars=40, help=OWN_CHARS)
     unknown = sorted(set(prime) - set(task.vocab.chars))
     if unknown or not prime:
-        st.info(("The start must not be empty" if not prime else
-                 f"The network does not know {', '.join(map(repr, unknown))} (it only knows its text's characters)")
-                + f"; starting from “{default_prime}” instead.")
+        refusal("The start must not be empty" if not prime else
+                "The network does not know these characters of the start (it only knows its text's); "
+                "starting from its text's beginning instead:", " ".join(unknown), kind="info")
         prime = default_prime
 elif task.name == "forecast":
     warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, **links.kw("rnn_warm"))
@@ -269,7 +268,7 @@ def train_view(playing):
             st.plotly_chart(vz.echo_accuracy_figure(results, task.chance, (task.k, val_acc)), key="rnn_echo_acc")
         else:
             text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
-            st.markdown(f"**A sample at τ = {temperature:g}**, starting from “{prime}”:")
+            st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first {len(prime)} characters):")
             st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
     if task.name == "echo":
@@ -302,11 +301,12 @@ if live.playing("rnn"):
 left, right = st.columns(2)
 with left:
     if task.name == "chars":
-        seq = st.text_input("Input sequence to read", task.text[:40], key="rnn_seq_text", max_chars=80)
+        seq = st.text_input("Input sequence to read", task.text[:40], key="rnn_seq_text", max_chars=80, help=OWN_CHARS)
         try:
             ids = task.vocab.encode(seq)
         except ValueError as e:
-            st.info(f"{e}: the network only knows the characters of its text. Showing its first line instead.")
+            refusal("The network only knows the characters of its text; showing its first line instead.",
+                    str(e), kind="info")
             ids = task.vocab.encode(task.text[:40])
         if len(ids) == 0:
             ids = task.vocab.encode(task.text[:40])

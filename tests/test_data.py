@@ -175,7 +175,7 @@ def test_csv_multiclass_and_regression():
     ("x1,x2,label\n", "binary", "header but no data rows"),
     ("x1,x2,label\n1,2,0\n3,4\n", "binary", r"Line 3 has 2 columns; each row needs exactly 3"),
     ("1,2,0,7\n", "binary", r"Line 1 has 4 columns"),
-    ("x1,x2,label\n1,2,0\n3,abc,1\n", "binary", r"Line 3, column 2: 'abc' is not a number"),
+    ("x1,x2,label\n1,2,0\n3,abc,1\n", "binary", r"Line 3, column 2 is not a number"),
     ("1,2,0\n3,,1\n", "binary", r"Line 2, column 2 is empty"),
     ("x1,x2,label\n1,2,0\n3,nan,1\n", "binary", r"Row 3 has a missing, NaN or infinite value"),
     ("1,2,0\n3,4,0.5\n", "binary", r"Row 2 has the label 0.5; class labels must be whole numbers"),

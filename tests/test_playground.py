@@ -130,7 +130,8 @@ def test_share_link_rejects_out_of_range_values_with_a_notice():
     for key in ("noise", "lr", "layers", "acts", "data", "seed", "features"):
         assert setup[key] == d[key], key
     assert classroom == []
-    assert len(notices) == 8 and any("noise=80" in n for n in notices)
+    assert len(notices) == 9 and ("noise", "80", "must lie between 0 and 50") in notices
+    assert ("unrelated", "1", "this page has no such setting") in notices           # unknown: named, not dropped
     assert setup["train"] == 50
 
 

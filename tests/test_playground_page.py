@@ -193,7 +193,8 @@ def test_share_link_round_trip_and_classroom():
 
 def test_bad_share_link_values_are_ignored_with_a_notice():
     at = app({"lr": "1000", "layers": "3,99", "data": "nothing"})
-    notice = texts(at, "info")
+    assert "ignored" in texts(at, "info")
+    notice = texts(at, "text")                          # the link's own text, shown as text, never as Markdown
     assert "lr=1000" in notice and "layers=3,99" in notice and "data=nothing" in notice
     assert at.session_state["pg_setup"] == pg.default_setup()
 
@@ -202,7 +203,7 @@ def test_good_and_bad_csv():
     at = app()
     bad = b"x1,x2,label\n1,2,0\n3,four,1\n"
     ok(at.file_uploader(key="pg_csv").set_value(("bad.csv", bad, "text/csv")).run())
-    assert "not a number" in texts(at, "error") and at.session_state["pg_setup"]["data"] == "spiral"
+    assert at.error and "not a number" in texts(at, "text") and at.session_state["pg_setup"]["data"] == "spiral"
     rows = "\n".join(f"{np.cos(i):.3f},{np.sin(i):.3f},{i % 3}" for i in range(60))
     ok(at.file_uploader(key="pg_csv").set_value(("good.csv", rows.encode(), "text/csv")).run())
     ok(at.run())

@@ -250,10 +250,10 @@ def test_characters_on_the_learners_text(at):
     run(at)
     at.radio(key="rnn_source").set_value("own")
     run(at)
-    assert at.warning and "at least" in at.warning[0].value     # empty: a clear message, no traceback
+    assert at.warning and "at least" in at.text[0].value        # empty: a clear message, no traceback
     at.text_area(key="rnn_text").set_value("abc")
     run(at)
-    assert "3 characters" in at.warning[0].value
+    assert at.warning and "3 characters" in at.text[0].value
     at.text_area(key="rnn_text").set_value("the cat sat on the mat and the rat ran at the cat")
     run(at)
     assert not at.warning

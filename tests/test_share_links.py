@@ -63,7 +63,7 @@ def discover(path, seed=7, runs=8):
 
 
 def notices(at):
-    return " ".join(str(x.value) for kind in ("info", "warning", "error", "caption", "markdown")
+    return " ".join(str(x.value) for kind in ("info", "warning", "error", "caption", "markdown", "text")
                     for x in getattr(at, kind))
 
 
