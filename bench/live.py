@@ -97,7 +97,7 @@ def measure(page, url, prefix, setup, play_s, pauses):
         time.sleep(play_s)
         end, m = time.perf_counter() + 15, None
         while m is None and time.perf_counter() < end:          # the line needs 3 frames (slow when loaded)
-            text = page.locator(f".st-key-{prefix}_stats").first.inner_text(timeout=5000)
+            text = page.evaluate(f"() => document.querySelector('.st-key-{prefix}_stats')?.innerText || ''")
             m = re.search(r"([\d.]+) frames/s · ([\d.]+) (\w+)/s", text)
             if m is None:
                 time.sleep(0.2)

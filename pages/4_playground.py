@@ -144,9 +144,13 @@ if "points" not in hide:
                 value = st.radio("Class of the new point", list(range(classes)), horizontal=True, key="pg_add_class")
             allX = np.vstack([data["X_train"], data["X_test"]])
             ally = np.concatenate([data["y_train"], data["y_test"]])
-            out = pg.output_map(pg.neuron_outputs(trainer.model, setup, pg.plane_grid(24)[2])[-1], task)
-            bg = (class_map_rgb(*out, 24, classes) if task == "multiclass" else value_rgb(out, 24))
-            event = st.plotly_chart(data_figure(bg, allX, ally, task), key="pg_click", on_select="rerun",
+            if not S.pg_playing or S.get("pg_click_bg") is None:
+                # while playing the map behind the points stays as it was at Play: a click reaches the page only
+                # if the chart is the same in the click's run (Streamlit identifies it by its whole figure)
+                out = pg.output_map(pg.neuron_outputs(trainer.model, setup, pg.plane_grid(24)[2])[-1], task)
+                S.pg_click_bg = class_map_rgb(*out, 24, classes) if task == "multiclass" else value_rgb(out, 24)
+            event = st.plotly_chart(data_figure(S.pg_click_bg, allX, ally, task, click_grid=60), key="pg_click",
+                                    on_select="rerun",
                                     selection_mode="points", config={"displayModeBar": False})
             pts = [p for p in (event.selection.points if event else []) if p.get("curve_number") == 0]
             if pts:
@@ -156,7 +160,8 @@ if "points" not in hide:
                     ps.add_point(S, xy, value)
                     st.rerun()
             n_added = len(S.pg_added[0])
-            st.caption(f"Click the plot to add a point to the training set. Added so far: {n_added}.")
+            st.caption(f"Click the plot to add a point to the training set (placed within 0.1 of the click), also "
+                       f"while playing. Added so far: {n_added}.")
             st.button("Remove the added points", key="pg_clear_added", on_click=ps.on_clear_added, args=(S,), disabled=not n_added)
     with upload_col:
         with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):

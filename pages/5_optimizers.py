@@ -64,7 +64,7 @@ def race_advance(seconds, until):
     server, with fewer frames. Returns True at the last step (playing ends)."""
     ss = st.session_state
     now = time.perf_counter()
-    dt = live.LIVE_INTERVAL if ss.get("op_clock") is None else min(now - ss.op_clock, 1.0)
+    dt = live.LIVE_INTERVAL if ss.get("op_clock") is None else min(now - ss.op_clock, 2.0)
     ss.op_clock = now
     ss.op_pos = max(ss.get("op_pos", float(ss.op_t)), float(ss.op_t)) + RACE_SPEED * dt
     ss.op_t = min(int(ss.op_pos), ss.op_steps)

@@ -107,3 +107,22 @@ def test_play_and_pause_do_not_shift_the_page(app_url, page):
     paused = page.evaluate(BELOW)
     assert abs(playing - paused) <= 2, (playing, paused)
     assert not page_errors(page), page_errors(page)
+
+
+def test_a_point_can_be_added_while_playing(app_url, page):
+    """A click on the data plot while playing adds the point (it used to be dropped: the plot's picture had
+    changed by the click's run, so Streamlit took it for another chart and lost the selection)."""
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.5)
+    page.get_by_text("Add points by clicking").first.click()
+    wait_ready(page, settle=1.0)
+    page.locator(PLAY).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Live: ')",
+                           timeout=30000)
+    area = page.locator(".st-key-pg_click .nsewdrag").first
+    area.scroll_into_view_if_needed()
+    box = area.bounding_box()
+    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.4 * box["height"])
+    page.wait_for_function("() => document.body.innerText.includes('Added so far: 1.')", timeout=60000)
+    assert page.locator(PAUSE).count() == 1, "adding a point stopped the play"
+    assert not page_errors(page), page_errors(page)
