@@ -361,6 +361,14 @@ def _list(raw, allowed, what, lo=0, hi=MAX_LAYERS):
     return items
 
 
+def _number(raw, kind):
+    """``kind(raw)``, or a ValueError that says what was expected (Python's own would repeat the whole value)."""
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError("must be a whole number" if kind is int else "must be a number") from None
+
+
 def decode_setup(params):
     """Query parameters (name → str) → (setup, classroom groups, notices). Every parameter that is
     missing, unknown to this page or out of range keeps its default; each rejected or unknown one gets a
@@ -376,13 +384,13 @@ def decode_setup(params):
         try:
             if name in ints:
                 lo, hi = ints[name]
-                v = int(raw)
+                v = _number(raw, int)
                 if not lo <= v <= hi:
                     raise ValueError(f"must lie between {lo} and {hi}")
                 setup[name] = v
             elif name in floats:
                 lo, hi, scale = floats[name]
-                v = float(raw)
+                v = _number(raw, float)
                 if not (math.isfinite(v) and lo <= v <= hi):
                     raise ValueError(f"must lie between {lo:g} and {hi:g}")
                 setup[name] = _nearest(v, scale) if scale else v
@@ -391,7 +399,7 @@ def decode_setup(params):
                     raise ValueError(f"must be one of {', '.join(choices[name])}")
                 setup[name] = raw
             elif name == "batch":
-                v = 0 if raw == "all" else int(raw)
+                v = 0 if raw == "all" else _number(raw, int)
                 if not 0 <= v <= 1000:
                     raise ValueError("must be 1–1000 or all")
                 setup["batch"] = v

@@ -352,4 +352,5 @@ def test_playground_link_notice_names_every_ignored_parameter_as_text():
     run(at)
     shown = shown_text(at)
     assert "lr=" in shown and "zz_unknown=1" in shown and "data=nothing" in shown and "no such setting" in shown
+    assert "must be a number" in shown and "evil.example/login" not in shown    # a value is quoted short, once
     assert at.info and not leaks(at), leaks(at)
