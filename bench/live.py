@@ -35,7 +35,7 @@ def tab(name):
 
 
 def radio(label):
-    return lambda page: page.get_by_text(label, exact=True).first.click()
+    return lambda page: page.get_by_role("radiogroup", name="Task").get_by_text(label, exact=True).click()
 
 
 def both(*steps):
