@@ -215,7 +215,8 @@ if task.name == "echo":
         live.control_bar("rnn_sweep", on_play=sweep_start, labels=("Sweep k", "Stop"))
         st.caption(f"A fresh network for each k = {', '.join(map(str, SWEEP_KS))} (at most {SWEEP_MAX_H} hidden "
                    f"units and T = {SWEEP_MAX_T}, so it takes seconds).")
-        live.live_view("rnn_sweep", sweep_advance, sweep_view, training=0.08, floor=0.04)
+        live.live_view("rnn_sweep", sweep_advance, sweep_view, training=0.08, floor=0.04,
+                       count=lambda: len(ss.rnn_sweep_job.results), unit="delays")
 
 if task.name == "chars":
     c1, c2 = st.columns(2)
