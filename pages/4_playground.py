@@ -41,7 +41,7 @@ if S.pg_classroom:
     st.caption("Classroom link: some controls are hidden by your teacher.")
 
 # --- training bar
-bar = st.columns([3.2, 1.6, 1.4, 1.2, 1.25, 1.1, 1.3], vertical_alignment="bottom")
+bar = st.columns([3.9, 1.5, 1.3, 1.1, 1.3, 0.9, 1.3], vertical_alignment="bottom")
 trainer = S.pg_trainer
 
 

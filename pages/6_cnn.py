@@ -9,7 +9,7 @@ from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
 from ui import challenges, links
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
-from ui.common import grey_uri, show_equations, show_rgb, state
+from ui.common import grey_uri, grid_words, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
 from ui.export import code_panel
 from ui import live
@@ -87,7 +87,8 @@ with tab_slide:
         if st.toggle("Edit the kernel cell by cell", **links.kw("cnn_edit", "kernel")):
             K = number_grid(K, f"cnn_kedit_{preset}_{k}")
         else:
-            show_rgb(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2))
+            show_rgb(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2),
+                     alt=f"The {k}×{k} kernel, row by row: {grid_words(K)}")
 
     info = cl.check_settings(SIZE, k, stride, padding)
     st.markdown("**Output size.** Along each axis, for an n×n image, a k×k kernel, stride s and padding p:")
@@ -118,16 +119,19 @@ with tab_slide:
         c1, c3 = st.columns(2, gap="large")
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
         show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, 52, numbers=window_mask, highlight=[(r0, c0, k, k)],
-                             padding=padding, hatch=hatch if info["unused"] else None), 440)
+                             padding=padding, hatch=hatch if info["unused"] else None), 440,
+                 alt=f"Input image with the window at row {r0}, column {c0}; its values: {grid_words(rec['windows'][i, j])}")
         c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
-        show_rgb(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440)
+        show_rgb(c3, vc.grid_rgb(filled, out_vmax, 52, decimals=1, highlight=[(i, j, 1, 1)]), 440,
+                 alt=f"Output map, {n_out}×{n_out}, filled up to cell ({i}, {j}) = {total:.3f}")
         if k == 3:
             e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
         else:                                            # a 5×5 equation needs the whole width to stay legible
             e1, e2 = st.container(), st.container()
         e1.markdown("**Window × kernel, weight by weight**")
         show_rgb(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
-                                        cell=60 if k == 3 else 54))
+                                        cell=60 if k == 3 else 54),
+                 alt=f"Window times kernel, weight by weight: products {grid_words(rec['products'][i, j])}; sum {total:.3f}")
         e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
                  rf" + b = {total:.3f}")
         e2.caption(f"The engine's convolution (conv2d_loop) gives {rec['output'][i, j]:.3f} for this cell. "
@@ -149,15 +153,18 @@ with tab_slide:
     cell = int(np.clip(300 // n_out, 30, 56))             # the three maps share one cell size, so blocks line up
     p1.markdown("**ReLU(output)**")
     marks = [] if pooled is None or pooled["winners"] is None else [tuple(w) for w in pooled["winners"].reshape(-1, 2)]
-    show_rgb(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks))
+    show_rgb(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=1, block=2, marks=marks),
+             alt=f"ReLU of the output map: {grid_words(activated, 1)}")
     if pooled is None:
         st.info(f"The {n_out}×{n_out} output is smaller than one 2×2 pooling window: nothing to pool. "
                 "Try stride 1 or more padding.")
     else:
         p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are circled" if pool_mode == "max" else ""))
-        show_rgb(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=2))
+        show_rgb(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=2),
+                 alt=f"{pool_mode.capitalize()} pooling: {grid_words(pooled['output'])}")
         p3.markdown("**Backward: where a gradient of 1 from each pooled cell goes**")
-        show_rgb(p3, vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2))
+        show_rgb(p3, vc.grid_rgb(pooled["grad"], 1.0, cell, decimals=2, block=2),
+                 alt=f"Gradient sent back through the pooling: {grid_words(pooled['grad'])}")
         if activated.shape[0] % 2:
             st.caption("The map has an odd size: pooling drops its last row and column, which get no gradient.")
     with st.expander("The maths, as the engine states it"):
@@ -235,7 +242,8 @@ with tab_train:
     st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
     W1 = model.layers[0].params["W"][:, 0]
     st.markdown(f"**The {len(W1)} learned 3×3 filters of the first conv layer** (range ±{vc.symmetric_range(W1):.2f})")
-    show_rgb(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10))
+    show_rgb(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10),
+             alt=f"The {len(W1)} learned 3×3 filters of the first conv layer, range ±{vc.symmetric_range(W1):.2f}")
     st.caption("Each filter is a kernel the network found by itself: compare them with the presets of part 1.")
 
     X_test, y_test = data["X_test"], data["y_test"]
@@ -246,12 +254,14 @@ with tab_train:
             if a.ndim == 3:
                 vmax = vc.symmetric_range(a)
                 show_rgb(st, vc.montage_rgb(a, vmax, cell=max(8, 104 // a.shape[-1]), ncols=8, gap=10),
-                     caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})")
+                     caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})",
+                     alt=f"Feature maps of {name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}, range ±{vmax:.2f}")
 
     g1, g2 = st.columns([1, 2], gap="large")
     with g1:
         pick = st.slider("A test image", 0, len(X_test) - 1, 0, **links.kw("cnn_pick"))
-        st.image(grey_uri(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160)
+        st.image(grey_uri(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160,
+                 alt=f"Test image {pick}, true class {classes[y_test[pick]]}")
     with g2:
         probs = cl.probabilities(model, X_test[pick])
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
@@ -272,7 +282,9 @@ with tab_train:
         if len(wrong):
             shown = wrong[:12]
             st.image([grey_uri(X_test[i, 0], 12) for i in shown], width=96,
-                     caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)])
+                     caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)],
+                     alt=[f"Test image {i}: a {classes[y_test[i]]} taken for a {classes[s]} ({c:.0%} sure)"
+                          for i, s, c in zip(shown, said, conf)])
         else:
             st.success("None: every test image is classified correctly.")
 
@@ -288,11 +300,13 @@ with tab_train:
             if prepared is not None:
                 x_own = prepared["image"]
                 before, after = st.columns(2)
-                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160)
-                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data", width="stretch")
+                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160,
+                             alt="Your picture in grey, before it is shrunk")
+                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data", width="stretch",
+                            alt="Your picture shrunk to 8×8, the network's input")
         elif own_src != "draw":
             x_own = pixel_editor("cnn_own_draw")
-            st.image(grey_uri(x_own, 16), caption="your drawing", width=130)
+            st.image(grey_uri(x_own, 16), caption="your drawing", width=130, alt="Your drawing as 8×8 input")
     with o2:
         if x_own is not None:
             probs_own = cl.probabilities(model, x_own)

@@ -43,7 +43,8 @@ def conv_hierarchy(model, x, key):
         vmax = vc.symmetric_range(a)
         col.markdown(f"**{title}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}** — {what}")
         show_rgb(col, vc.montage_rgb(a, vmax, cell=max(6, 80 // a.shape[-1]), ncols=4, gap=8),   # fits 1280 px
-                 caption=f"after ReLU, range ±{vmax:.2f}; each pixel here sees a {rf}×{rf} patch of the image")
+                 caption=f"after ReLU, range ±{vmax:.2f}; each pixel here sees a {rf}×{rf} patch of the image",
+                 alt=f"{title}: {a.shape[0]} feature maps of {a.shape[1]}×{a.shape[2]} after ReLU, range ±{vmax:.2f}")
 
 
 @st.fragment
@@ -62,8 +63,10 @@ def draw_your_digit(model, classes, digits=True, key="cnn_canvas"):
     bits = bitmap(strokes)
     x = block_counts(bits)
     with c2:
-        st.image(grey_uri(bits, 4), width=128, caption="32×32 bitmap, drawn as the training digits were")
-        st.image(grey_uri(x, 16), width=128, caption="8×8: ink pixels per 4×4 block ÷ 16 — the network's input")
+        st.image(grey_uri(bits, 4), width=128, caption="32×32 bitmap, drawn as the training digits were",
+                 alt="Your drawing as a 32×32 bitmap")
+        st.image(grey_uri(x, 16), width=128, caption="8×8: ink pixels per 4×4 block ÷ 16 — the network's input",
+                 alt="Your drawing as the network's 8×8 input")
     with c3:
         if not bits.any():
             st.info("Draw a digit on the canvas: the network's answer appears here as you draw.")

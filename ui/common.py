@@ -29,6 +29,11 @@ def maths_expander(title, sections, icon=":material/functions:"):
             show_equations(obj)
 
 
+def grid_words(a, digits=2):
+    """A small grid of numbers as words for a picture's alt text: rows separated by semicolons."""
+    return "; ".join(", ".join(f"{float(v):.{digits}f}" for v in row) for row in a)
+
+
 def show_rgb(where, rgb, max_width=None, **kwargs):
     """An RGB picture (H, W, 3) from viz at its own size (never blown up), at most ``max_width`` pixels wide."""
     where.image(data_uri(png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1]), **kwargs)

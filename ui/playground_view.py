@@ -94,19 +94,25 @@ def draw(S, playing):
             m2.metric("Test loss", "—" if i is None else pg.fmt_loss(h["test_loss"][i]))
         st.caption("Train loss — · test loss —" if i is None else
                    f"Train loss {pg.fmt_loss(h['train_loss'][i])} · test loss {pg.fmt_loss(h['test_loss'][i])}")
-        st.image(map_uri, width="stretch")
-        t1, t2 = st.columns(2)
+        st.image(map_uri, width="stretch", alt=f"Decision map at epoch {shown:,}: the plane coloured by the network's "
+                 "output, orange for class 0 (negative), blue for class 1 (positive)" + ("" if i is None else
+                 f"; train loss {pg.fmt_loss(h['train_loss'][i])}, test " + (f"accuracy {h['test_acc'][i]:.1%}"
+                 if tr.classifier else f"loss {pg.fmt_loss(h['test_loss'][i])}")))
+        t1 = t2 = st.container(horizontal=True)         # side by side, or one under the other if narrow
         t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
         t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
     with diagram_col:
         if playing:
-            st.image(diagram_uri, width=DIAGRAM_W)
+            st.image(diagram_uri, width=DIAGRAM_W, alt=f"The network while training, epoch {tr.epoch:,}: each neuron "
+                     "drawn as its own small map, links coloured by the sign of their weight")
         else:
             st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
     chart_col, cm_col = st.columns([2.4, 1]) if tr.classifier else (st.container(), None)
     with chart_col.container(height=CURVES_H, border=False):
         if playing:
-            st.image(curves_uri, width="stretch")
+            st.image(curves_uri, width="stretch", alt=f"Train and test loss per epoch, up to epoch {tr.epoch:,}" + (
+                "" if not h["train_loss"] else f": now {pg.fmt_loss(h['train_loss'][-1])} (train), "
+                f"{pg.fmt_loss(h['test_loss'][-1])} (test)"))
         else:
             fig = curves_figure(h, tr.classifier, height=CURVES_H - 10)
             for e in marks:
