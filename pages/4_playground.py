@@ -10,7 +10,7 @@ from nn_core.data import DATASETS_2D, FEATURE_LATEX, FEATURES, MAX_POINTS
 from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
-from ui import challenges, links, live as robust
+from ui import challenges, layout, links, live as robust
 from ui import playground_view
 from ui.common import maths_expander
 from ui.guards import link_notices, refusal
@@ -33,7 +33,7 @@ for _k, _v in S.pop("pg_pending", {}).items():  # widget values set after their 
 hide = set(S.pg_classroom)
 
 st.title("MLP playground")
-st.markdown(
+layout.explain(
     "A **multi-layer perceptron**: each neuron takes a weighted sum z of the layer before plus a bias, then an "
     "activation. Press **Play**: the big map is the network's answer everywhere, each small map one neuron's.")
 link_notices(S.pg_link_notices)                # names and values from the address bar: shown as text

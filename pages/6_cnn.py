@@ -7,7 +7,7 @@ from lessons import cnn as cl, export
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
-from ui import challenges, links
+from ui import challenges, layout, links
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, grid_words, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
@@ -36,7 +36,7 @@ def dataset(name):
 
 # ==================================================================================================
 st.title("Convolutional networks")
-st.markdown(
+layout.explain(
     "A **convolutional layer** looks at an image through a small window of weights — a **kernel** — that "
     "slides over every position. At each stop it multiplies the window's pixels by the kernel's weights and "
     "adds them up: one weighted sum z per position, all made with the **same** weights. First watch one "

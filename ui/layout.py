@@ -3,14 +3,14 @@ readable contrast, and a presenter mode.
 
 ``setup()`` runs once per script run from app.py (so every lesson gets it): it injects the lab's CSS once,
 and puts the *Presenter mode* toggle in the sidebar, bound to the link parameter ``?present=true`` so that a
-teacher can bookmark it. Presenter mode enlarges the whole lesson (type and figures, for the back row of a
-classroom at 1280×720: body text ≥ 20 px, figure labels ≥ 16 px), collapses the sidebar, and folds the
+teacher can bookmark it. Presenter mode enlarges the lesson's type and its image figures (for the back row of a
+classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels 12 px), collapses the sidebar, and folds the
 lesson's explanations (``explain``) so that the picture leads.
 """
 import streamlit as st
 
 PRESENT_KEY = "present"       # the toggle's key, and so the link parameter's name (?present=true)
-PRESENT_ZOOM = 1.35           # Plotly's 12 px tick labels → 16.2 px; Streamlit's 16 px body text → 21.6 px
+PRESENT_ZOOM = 1.35           # Streamlit's 16 px body text → 21.6 px
 
 # Streamlit's defaults spend ~6 rem above every title and 5 rem on each side in wide layout. Captions and the
 # labels of disabled widgets are drawn in light greys (captions: dark text at 60 % opacity, 3.9:1 on white;
@@ -28,6 +28,7 @@ label[data-baseweb="checkbox"][disabled] p { color: #6b6b75; }
 
 PRESENT_CSS = f"""
 [data-testid="stMain"] {{ zoom: {PRESENT_ZOOM}; }}
+[data-testid="stPlotlyChart"] {{ zoom: {1 / PRESENT_ZOOM:.4f}; }}  /* zoomed, Plotly drew past its column */
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-left: 1.5rem; padding-right: 1.5rem; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}
 """
