@@ -60,6 +60,8 @@ NET_KEYS = ("features", "layers", "acts", "loss")               # changing these
 HYPER_KEYS = ("opt", "lr", "batch", "reg", "rate")             # changing these keeps the weights
 
 
+APP_PARAMS = {"present"}   # link parameters of the whole app (presenter mode, ui/layout.py), not of this page
+
 def default_setup():
     return {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULT_SETUP.items()}
 
@@ -411,7 +413,7 @@ def decode_setup(params):
                 setup["layers"] = [int(i) for i in items]
             elif name == "classroom":
                 classroom = _list(raw, list(CLASSROOM_GROUPS), "groups", 0, len(CLASSROOM_GROUPS))
-            elif name != "acts":
+            elif name != "acts" and name not in APP_PARAMS:
                 raise ValueError("this page has no such setting")
         except ValueError as e:
             notices.append((str(name), raw, str(e)))

@@ -138,16 +138,8 @@ def axe_js():
     return axe_source()
 
 
-# Known defects, left failing visibly (not strict: they pass once fixed): the shared Play bar (ui/live.control_bar)
-# shows the new Pause under the stale Play while the bar's fragment reruns, pushing the race down 56 px; and the
-# RNN bar's narrow third column cuts "New weights" off.
-KNOWN = {"optimizers": "Play moves the race 56 px (the shared bar stacks Pause over the stale Play)",
-         "rnn": "the RNN bar cuts 'New weights' off"}
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(reason=KNOWN[p], strict=False))
-                                  if p in KNOWN else p for p in LESSONS])
+@pytest.mark.parametrize("path", list(LESSONS))
 def test_lesson_fits_one_screen_and_passes_axe(browser, app_url, axe_js, path, size):
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()
@@ -214,7 +206,10 @@ def test_presenter_mode(browser, app_url):
         try:
             for path in LESSONS:
                 load(page, app_url, path, "?present=true")
+                page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
+                                       timeout=15000)      # the first load after the server starts can lag
                 assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, path
+                assert page.get_by_text("no such setting").count() == 0, f"{path}: ?present=true refused as a lesson setting"
                 sizes = page.evaluate("""() => {
                     const main = document.querySelector('[data-testid="stMain"]'), zoom = parseFloat(getComputedStyle(main).zoom);
                     const px = el => parseFloat(getComputedStyle(el).fontSize) * zoom;
