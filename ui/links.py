@@ -15,7 +15,8 @@ import math
 import streamlit as st
 
 HIDE = "classroom"                 # the classroom parameter: comma-separated groups of controls to hide
-NOT_SETTINGS = {"embed", "embed_options"}   # Streamlit's own parameters
+NOT_SETTINGS = {"embed", "embed_options",   # Streamlit's own parameters
+                "present"}                  # the whole app's presenter mode (ui/layout.py), not a lesson's
 
 
 def _this_page():
