@@ -140,7 +140,8 @@ def axe_js():
 
 # A known, intermittent defect (not strict: passes once fixed): the shared Play bar (ui/live.control_bar) at
 # times shows the new Pause under the stale Play while its fragment reruns, pushing the race down 56 px.
-KNOWN = {"optimizers": "Play sometimes moves the race 56 px (the Play bar shows Pause under the stale Play)"}
+KNOWN = {"optimizers": "Play sometimes moves the race 56 px (the Play bar shows Pause under the stale Play)",
+         "rnn": "the RNN Play bar sometimes cuts 'New weights' off (1 of 3 full runs)"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
