@@ -1,6 +1,4 @@
 """Lesson 5: optimizers, loss functions and hyperparameters, made visible."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -10,15 +8,16 @@ from nn_core.data import DATASETS_2D
 from nn_core.losses import MSE, BinaryCrossEntropy, CrossEntropy
 from nn_core.optimizers import SGD, Adam, RMSprop
 from ui import challenges, layout, links, live
+from ui import optimizer_views as OV
 from ui.regression import regression_example
 from ui.common import show_equations, state
 from viz import optimizers as V
+from viz.raster import jpeg_uri
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
 LR_OPTIONS = [round(m * 10.0 ** e, 6) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)] + [10.0]
 G = "{:g}".format                # how the learning rates are written
 SWEEP_LRS = sweeps.log_space(1e-3, 30.0, 13)
-RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 GRIDS = {  # kind -> (row key, rows, column key, columns, fixed settings, row label, column label)
     "Depth × width": ("depth", [1, 2, 3], "width", [2, 4, 8, 16],
                       {"optimizer": "adam", "lr": 0.03, "batch_size": 16}, "hidden layers", "neurons per layer"),
@@ -43,97 +42,8 @@ def grid_cached(key, kappa):
     return S.make_surface(key, kappa).grid(70)
 
 
-# --- the race's live loop (ui.live: the lab's one Play/Pause/Step/Reset bar and live fragment) ---------
-def _race_play():
-    ss = st.session_state
-    if ss.op_t >= ss.op_steps:
-        ss.op_t = 0                             # Play at the end starts the race again
-    ss.op_pos, ss.op_clock = float(ss.op_t), None
-
-
-def _race_step():
-    st.session_state.op_t = min(st.session_state.op_t + 1, st.session_state.op_steps)
-
-
-def _race_reset():
-    st.session_state.op_t = 0
-
-
-def race_advance(seconds, until):
-    """The race moves by the wall time since the last frame × ``RACE_SPEED``: the same speed on a busy
-    server, with fewer frames. Returns True at the last step (playing ends)."""
-    ss = st.session_state
-    now = time.perf_counter()
-    dt = live.LIVE_INTERVAL if ss.get("op_clock") is None else min(now - ss.op_clock, 2.0)
-    ss.op_clock = now
-    ss.op_pos = max(ss.get("op_pos", float(ss.op_t)), float(ss.op_t)) + RACE_SPEED * dt
-    ss.op_t = min(int(ss.op_pos), ss.op_steps)
-    return ss.op_t >= ss.op_steps
-
-
 def dataset_select(col, key, group, label=lambda k: DATASETS_2D[k]["label"]):
     return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, **links.kw(key, group, label))
-
-
-def _clicked():
-    """A click on the race's contour plot selects one of its invisible grid points: start there."""
-    event = st.session_state.get("op_race_fig") or {}
-    points = event.get("selection", {}).get("points", [])
-    if points and "x" in points[0]:
-        key = st.session_state.op_surface
-        st.session_state[f"op_x_{key}"] = round(float(points[0]["x"]) / 0.05) * 0.05
-        st.session_state[f"op_y_{key}"] = round(float(points[0]["y"]) / 0.05) * 0.05
-        st.session_state.op_t = 0
-        st.session_state.op_clicked = True
-
-
-def job_panel(name, configs, draw):
-    """Run/Stop (the lab's training bar), a progress bar and the picture of a list of training runs kept in
-    st.session_state[name]. The runs train in the lab's live loop, a frame's slice at a time
-    (``sweeps.ConfigRun``), so Stop lands within a frame even in the middle of a long run."""
-    job = state(name, lambda: {"configs": configs, "results": [], "run": None, "stopped": False})
-
-    def start():
-        if job["configs"] != configs or len(job["results"]) == len(configs):
-            job.update(configs=configs, results=[], run=None)      # new settings, or done: a fresh job
-        job["stopped"] = False
-
-    def clear():
-        job.update(configs=configs, results=[], run=None, stopped=False)
-
-    def advance(seconds, until):
-        t0 = time.perf_counter()
-        while len(job["results"]) < len(job["configs"]) and not until():
-            if job["run"] is None:
-                job["run"] = sweeps.ConfigRun(**job["configs"][len(job["results"])])
-            if job["run"].run_for(max(0.0, seconds - (time.perf_counter() - t0)), until):
-                job["results"].append(job["run"].result)
-                job["run"] = None
-            if time.perf_counter() - t0 > seconds:
-                break
-        return len(job["results"]) == len(job["configs"])
-
-    def view(playing):
-        if not playing and (0 < len(job["results"]) < len(job["configs"]) or job["run"] is not None):
-            job["stopped"] = True
-        done, total = len(job["results"]), len(job["configs"])
-        if playing or done or job["stopped"]:
-            text = f"{done} of {total} trained" + (" (stopped: press Run to go on)" if job["stopped"] and
-                                                   done < total and not playing else "")
-        else:
-            text = f"{total} runs to train: press Run"
-        st.progress(done / total, text=text)
-        if done:
-            draw(job["results"])
-
-    bar, _ = st.columns([1.6, 3])
-    with bar:
-        live.control_bar(name, on_play=start, reset=clear, labels=("Run", "Stop"), reset_label="Clear",
-                         reset_help="Forget these results")
-    if job["configs"] != configs and not live.playing(name):
-        st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
-        return
-    live.live_view(name, advance, view, training=0.1, floor=0.04, count=lambda: len(job["results"]), unit="runs")
 
 
 # --- page ------------------------------------------------------------------------------------------------
@@ -153,6 +63,7 @@ with tab_race:
         "Four optimizers start from the same point ★ on a loss surface with two parameters θ₁, θ₂. "
         "**SGD** steps against the gradient; **momentum** keeps a velocity, like a ball rolling; "
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
+        f"**Play** runs the race at {OV.RACE_SPEED} steps a second, so the four can be followed by eye. "
         "*Click the contour plot to start from there.*")
     ctrl, view = st.columns([1, 3.3], gap="medium")
     with links.place("race", ctrl):
@@ -185,29 +96,14 @@ with tab_race:
     with view:
         bar_col, speed_col = st.columns([1.6, 2], vertical_alignment="center")
         with bar_col:
-            live.control_bar("op", on_play=_race_play, step=_race_step, reset=_race_reset,
+            live.control_bar("op", on_play=OV.race_play, step=OV.race_step, reset=OV.race_reset,
                              step_help="One step of every optimizer", reset_help="Back to the start ★")
-        speed_col.caption(f"Plays at {RACE_SPEED} steps a second.")
-
-    def race_view(playing):
-        if st.session_state.pop("op_clicked", False):
-            st.rerun()                          # a new start: the whole race is computed again
-        t = st.session_state.op_t
-        left, right = st.columns([1.45, 1])
-        if three_d:
-            left.plotly_chart(V.race_figure_3d(surface, xs, ys, Z, trajs, t, start, height=540), key="op_race_fig3d")
-        else:
-            left.plotly_chart(V.race_figure(surface, xs, ys, Z, trajs, t, start, height=540, clickable=True),
-                              key="op_race_fig", on_select=_clicked, selection_mode="points")
-        right.markdown(f"## Step {t} of {steps}")
-        right.markdown("  \n".join(
-            f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
-            + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")
-            for n, tr in trajs.items()))
-        right.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=320), key="op_loss_fig")
+        speed_col.caption(f"Plays at {OV.RACE_SPEED} steps a second, whatever the frame rate.")
 
     with view:
-        live.live_view("op", race_advance, race_view, count=lambda: st.session_state.op_t, unit="steps")
+        live.live_view("op", OV.race_advance, lambda playing: OV.race_view(
+            playing, surface, key, kappa, (xs, ys, Z), trajs, start, steps, three_d),
+            count=lambda: st.session_state.op_t, unit="steps")
         with st.expander(f"The surface: {surface.label}"):
             st.markdown(type(surface).__doc__.split("$$")[0].strip())
             show_equations(type(surface))
@@ -274,12 +170,17 @@ with tab_lr:
     sw_configs = sweeps.lr_sweep_configs(SWEEP_LRS, dataset=sw_data, optimizer=sw_opt, epochs=sw_epochs,
                                          depth=2, width=8, batch_size=16)
 
-    def draw_sweep(results):
-        st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], [r["final_loss"] for r in results]),
-                        key="op_sweep_fig")
+    def draw_sweep(results, playing):
+        losses = [r["final_loss"] for r in results]
+        with st.container(height=420, border=False, key="op_sweep_box"):
+            if playing:
+                st.image(jpeg_uri(V.sweep_image(SWEEP_LRS[:len(results)], losses)), alt="Loss after training against "
+                         f"the learning rate, {len(results)} of {len(SWEEP_LRS)} runs: " + OV.sweep_words(SWEEP_LRS, results))
+            else:
+                st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=410), key="op_sweep_fig")
         st.caption(f"{results[0]['steps']} optimizer steps per run.")
 
-    job_panel("op_sweep", sw_configs, draw_sweep)
+    OV.job_panel("op_sweep", sw_configs, draw_sweep)
     st.markdown("**Try next:** raise κ — the *good* rate must shrink with it. In the sweep, switch to Adam: "
                 "its best η is far smaller than SGD's.")
 
@@ -328,21 +229,26 @@ with tab_grid:
                + "; tanh hidden layers; 150 training and 150 test points.")
     gr_configs = sweeps.grid_configs(rows, cols_, row_key, col_key, dataset=gr_data, epochs=gr_epochs, **fixed)
 
-    def draw_grid(results):
+    def draw_grid(results, playing):
         acc = np.full(len(rows) * len(cols_), np.nan)
         acc[:len(results)] = [r["test_acc"] for r in results]
-        h1, h2 = st.columns(2)
-        chance = 1.0 / DATASETS_2D[gr_data]["classes"]
-        h1.plotly_chart(V.grid_heatmap(rows, cols_, acc.reshape(len(rows), len(cols_)), row_label, col_label, chance),
-                        key="op_grid_heat")
-        h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label), key="op_grid_curves")
+        args = (rows, cols_, acc.reshape(len(rows), len(cols_)), row_label, col_label, 1.0 / DATASETS_2D[gr_data]["classes"])
+        h1, h2 = (c.container(height=420, border=False, key=f"op_grid_box{i}") for i, c in enumerate(st.columns(2)))
+        if playing:
+            h1.image(jpeg_uri(V.grid_heatmap_image(*args)), alt=f"Test accuracy of the {len(results)} runs trained so "
+                     "far: " + ", ".join(f"{r['test_acc']:.0%}" for r in results))
+            h2.image(jpeg_uri(V.grid_curves_image(rows, cols_, results, row_label, col_label)),
+                     alt=f"Loss per epoch of the {len(results)} runs trained so far")
+        else:
+            h1.plotly_chart(V.grid_heatmap(*args, height=410), key="op_grid_heat")
+            h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label, height=410), key="op_grid_curves")
         st.dataframe([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
                        "steps": r["steps"], "test accuracy": r["test_acc"], "seconds": r["seconds"]}
                       for c, r in zip(gr_configs, results)], hide_index=True, width="stretch",
                      column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
                                     "seconds": st.column_config.NumberColumn(format="%.2f")})
 
-    job_panel("op_grid", gr_configs, draw_grid)
+    OV.job_panel("op_grid", gr_configs, draw_grid)
     st.markdown("**Try next:** the spiral with 150 epochs — does depth help more than width? With batch "
                 "size 4, look at how the loss curves wobble.")
 challenges.panel("optimizers", dict(surface=key, kappa=kappa, start=start, lr=lrs["sgd"], lr_options=LR_OPTIONS,

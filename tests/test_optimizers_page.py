@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, plotly_arrays
+from live_helpers import box
 from lessons import surfaces as S
 from lessons import sweeps
 from nn_core.docmath import latex_blocks
@@ -122,9 +123,19 @@ def test_play_step_pause_restart():
     at.button(key="op_play").click().run()                 # one frame of the fragment runs with the script
     ok(at)
     assert at.session_state["op_playing"] and any(m.value == "## Step 2 of 20" for m in at.markdown)
-    assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Quadratic bowl: step 2"
+    # playing: images in the race's boxes (no Plotly), their alt text giving the engine's losses at step 2
+    race = expected_race("bowl", 20.0, (-4.0, 2.0), {"sgd": 0.07, "momentum": 0.01, "rmsprop": 0.1, "adam": 0.3}, 20)
+    words = ", ".join(f"{V.OPT_LABELS[n]} {tr.losses[2]:.4g}" for n, tr in race.items())
+    h_race, shown = box(at, "op_race_box")
+    assert shown == [("image", f"Optimizer race on the Quadratic bowl after step 2 of 20; loss {words}")]
+    h_loss, shown = box(at, "op_loss_box")
+    assert shown == [("image", f"Loss per step up to step 2: {words}")]
     at.button(key="op_pause").click().run()
     assert not at.session_state["op_playing"] and any(m.value == "## Step 2 of 20" for m in at.markdown)
+    # paused: the Plotly figures (hover, a click to start there) in boxes of the same heights
+    assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Quadratic bowl: step 2"
+    assert box(at, "op_race_box")[0] == h_race and [k for k, _ in box(at, "op_race_box")[1]] == ["plotly"]
+    assert box(at, "op_loss_box")[0] == h_loss and [k for k, _ in box(at, "op_loss_box")[1]] == ["plotly"]
     at.session_state["op_t"] = 19                          # the last frame stops the play by itself
     at.button(key="op_play").click().run()
     ok(at)
@@ -216,8 +227,20 @@ def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
         if at.session_state["op_sweep"]["results"]:
             break
         at.run()
+    results = at.session_state["op_sweep"]["results"]
+    assert at.session_state["op_sweep_playing"] and results
+    # playing: "which run" in the progress; the sweep as an image whose alt text gives the engine's losses
+    n = len(results)
+    assert progress(at, 0)[1] == f"{n} of 13 trained; training run {n + 1} of 13…"
+    configs = sweeps.lr_sweep_configs(sweeps.log_space(1e-3, 30.0, 13), dataset="circle", optimizer="sgd",
+                                      epochs=60, depth=2, width=8, batch_size=16)
+    losses = [sweeps.train_config(**c)["final_loss"] for c in configs[:n]]
+    height, shown = box(at, "op_sweep_box")
+    assert shown == [("image", f"Loss after training against the learning rate, {n} of 13 runs: " + "; ".join(
+        f"η = {c['lr']:.3g}: {loss:.3g}" for c, loss in zip(configs, losses)))]
     at.button(key="op_sweep_pause").click().run()
     ok(at)
+    assert box(at, "op_sweep_box") == (height, [("plotly", box(at, "op_sweep_box")[1][0][1])])   # same box, Plotly
     value, text = progress(at, 0)
     done = len(at.session_state["op_sweep"]["results"])
     assert 0 < done < 13 and text == f"{done} of 13 trained (stopped: press Run to go on)"
@@ -266,10 +289,22 @@ def test_hyperparameter_grid_runs_and_stops():
     at.slider(key="op_gr_epochs").set_value(10).run()
     at.button(key="op_grid_play").click().run()
     ok(at)
-    assert run_until_done(at, 1) == "12 of 12 trained"
-    heat = next(tr for tr in chart(at, "op_grid_heat")["data"] if tr["type"] == "heatmap")
     configs = sweeps.grid_configs([4, 16, 64, 150], [0.003, 0.03, 0.3], "batch_size", "lr", dataset="xor",
                                   epochs=10, optimizer="sgd", depth=2, width=8)
+    while not at.session_state["op_grid"]["results"]:
+        at.run()
+    n = len(at.session_state["op_grid"]["results"])
+    if at.session_state["op_grid_playing"]:       # playing: the progress says which run, the pictures are images
+        assert progress(at, 1)[1] == f"{n} of 12 trained; training run {n + 1} of 12…"
+        accs = [sweeps.train_config(**c)["test_acc"] for c in configs[:n]]
+        h_heat, shown = box(at, "op_grid_box0")
+        assert shown == [("image", f"Test accuracy of the {n} runs trained so far: "
+                                   + ", ".join(f"{a:.0%}" for a in accs))]
+        h_curves, shown = box(at, "op_grid_box1")
+        assert shown == [("image", f"Loss per epoch of the {n} runs trained so far")]
+    assert run_until_done(at, 1) == "12 of 12 trained"
+    assert [k for k, _ in box(at, "op_grid_box0")[1]] == ["plotly"] and box(at, "op_grid_box0")[0] == 420
+    heat = next(tr for tr in chart(at, "op_grid_heat")["data"] if tr["type"] == "heatmap")
     acc = np.array([sweeps.train_config(**c)["test_acc"] for c in configs]).reshape(4, 3)
     assert np.allclose(heat["z"], acc) and heat["zmin"] == 0.5
     curves = chart(at, "op_grid_curves")

@@ -5,7 +5,9 @@ LaTeX strings out."""
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from PIL import Image, ImageDraw
 
+from viz import raster
 from viz.palette import BLUE, CLASS_COLORS, GREY
 
 OPT_COLORS = {"sgd": "#333333", "momentum": CLASS_COLORS[0], "rmsprop": CLASS_COLORS[2], "adam": CLASS_COLORS[1]}
@@ -116,6 +118,92 @@ def loss_steps_figure(trajectories, upto, floor, height=360):
     return fig
 
 
+# --- the race as images, for live frames (viz.raster) ------------------------------------------------------
+RACE_BOX = (58, 44, 12, 78)     # margins of the race image's plot: left, top, right, bottom (px)
+
+
+def _race_panel(draw, surface, width, height):
+    l, t, r, b = RACE_BOX
+    return raster.Panel(draw, (l, t, width - r, height - b), surface.xlim, surface.ylim)
+
+
+def surface_rgb(surface, width=600, height=540, bands=18):
+    """The race's background without its paths: the loss surface in ``bands`` bands of log loss (white
+    low … grey-blue high, as the Plotly contour), their edges drawn as contour lines, with axes. uint8
+    (height, width, 3); drawn once per surface (the page caches it), then copied for each frame."""
+    img, draw = raster.canvas(width, height)
+    p = _race_panel(draw, surface, width, height)
+    l, t, r, b = (int(v) for v in p.box)
+    # the loss on a 90 × 90 grid (some surfaces are costly), smoothly resized to the box's pixels
+    gx, gy = np.meshgrid(np.linspace(*surface.xlim, 90), np.linspace(surface.ylim[1], surface.ylim[0], 90))
+    with np.errstate(all="ignore"):
+        z = contour_levels(surface.value(np.stack([gx, gy], axis=-1)), surface.floor()).astype(np.float32)
+    z = np.asarray(Image.fromarray(z, mode="F").resize((r - l, b - t), Image.BILINEAR))
+    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
+    level = np.floor((z - lo) / ((hi - lo) or 1.0) * bands).clip(0, bands - 1)
+    edge = np.zeros(level.shape, dtype=bool)
+    edge[1:] |= level[1:] != level[:-1]
+    edge[:, 1:] |= level[:, 1:] != level[:, :-1]
+    frac = (level / (bands - 1))[..., None]
+    fill = (255 - frac * (255 - np.array([188, 195, 201]))).astype(np.uint8)
+    fill[edge] = (125, 134, 142)
+    img.paste(Image.fromarray(fill), (l, t))
+    p.axes(xlabel=surface.axes[0], ylabel=surface.axes[1], xticks=raster.nice_ticks(*surface.xlim),
+           yticks=raster.nice_ticks(*surface.ylim), size=14, grid=False)
+    return raster.array(img)
+
+
+def _star(draw, x, y, r, colour):
+    angles = np.pi / 2 + np.arange(10) * np.pi / 5
+    radii = np.where(np.arange(10) % 2, r * 0.45, r)
+    draw.polygon(list(zip((x + radii * np.cos(angles)).tolist(), (y - radii * np.sin(angles)).tolist())),
+                 fill=raster.rgb(colour))
+
+
+def race_image(surface, background, trajectories, upto, start):
+    """The race at step ``upto`` drawn on ``background`` (from ``surface_rgb``): each optimizer's path (as in
+    ``race_figure``: stopped one point after it leaves the window), its current point, the start ★ and the
+    minimum ×, a title and a legend. uint8 array of the background's size."""
+    height, width = background.shape[:2]
+    img = Image.fromarray(background)
+    draw = ImageDraw.Draw(img)
+    p = _race_panel(draw, surface, width, height)
+    for name, traj in trajectories.items():
+        k = min(int(upto), len(traj.points) - 1)
+        pts = traj.points[:k + 1]
+        (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+        out = np.flatnonzero((pts[:, 0] < x0) | (pts[:, 0] > x1) | (pts[:, 1] < y0) | (pts[:, 1] > y1))
+        pts = pts[:int(out[0]) + 1] if out.size else pts
+        colour = OPT_COLORS[name]
+        p.line(pts[:, 0], pts[:, 1], colour, width=3)
+        p.points(pts[-1:, 0], pts[-1:, 1], colour, r=8, outline="#ffffff")
+    sx, sy = float(p.x(start[0])), float(p.y(start[1]))
+    _star(draw, sx, sy, 11, "#111111")
+    if surface.minimum is not None:
+        p.points([surface.minimum[0]], [surface.minimum[1]], "#111111", r=8, shape="x")
+    draw.text((p.box[0], 8), f"{surface.label}: step {int(upto)}", fill=raster.INK, font=raster.font(18), anchor="la")
+    raster.legend(draw, [(OPT_LABELS[n], OPT_COLORS[n], "line") for n in trajectories], p.box[0] - 40, height - 16,
+                  size=14, gap=14)
+    return raster.array(img)
+
+
+def loss_steps_image(trajectories, upto, floor, width=420, height=320):
+    """``loss_steps_figure`` as an image: loss above the lowest loss (log axis) against step, up to ``upto``."""
+    img, draw = raster.canvas(width, height)
+    last = max(len(t.losses) - 1 for t in trajectories.values())
+    top = max(float(np.nanmax(np.where(np.isfinite(t.losses), t.losses, np.nan)) - floor)
+              for t in trajectories.values())
+    hi = 10.0 ** (np.log10(max(top, 1e-6)) + 0.5)
+    p = raster.Panel(draw, (62, 40, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
+    decades = range(int(np.ceil(np.log10(LOSS_FLOOR))), int(np.floor(np.log10(hi))) + 1)
+    p.axes(title="Loss per step", xlabel="step", ylabel="loss − lowest loss",
+           xticks=raster.nice_ticks(0, last), yticks=[10.0 ** k for k in decades][::2], size=14)
+    for name, traj in trajectories.items():
+        k = min(int(upto), len(traj.losses) - 1)
+        p.line(np.arange(k + 1), loss_above_floor(traj.losses[:k + 1], floor), OPT_COLORS[name], width=3)
+    return raster.array(img)
+
+
 def ladder_figure(surface, xs, ys, Z, trajectories, start, height=380):
     """Side-by-side panels, one per (label → Trajectory): the same optimizer with different learning rates."""
     labels = list(trajectories)
@@ -162,6 +250,34 @@ def sweep_figure(lrs, losses, done=None, height=420):
                      range=[np.log10(lrs.min()) - 0.2, np.log10(lrs.max()) + 0.2])
     fig.update_yaxes(type="log", title="training loss (log scale)", dtick="D2")
     return fig
+
+
+def sweep_image(lrs, losses, done=None, width=900, height=410):
+    """``sweep_figure`` as an image for live frames: the loss after training against η (log–log), the runs
+    that diverged as crosses on the top edge, the best run's star."""
+    lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
+    done = len(losses) if done is None else int(done)
+    x, y = lrs[:done], losses[:done]
+    ok = np.isfinite(y)
+    top = np.nanmax(y) * 2 if ok.any() else 10.0
+    low = np.nanmin(y[ok]) / 2 if ok.any() else 0.1
+    img, draw = raster.canvas(width, height)
+    xlim = (10 ** (np.log10(lrs.min()) - 0.2), 10 ** (np.log10(lrs.max()) + 0.2))
+    p = raster.Panel(draw, (70, 44, width - 20, height - 76), xlim, (low, top * 1.3), log_x=True, log_y=True)
+    decades = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(top * 1.3))) + 1)
+    p.axes(title="Loss after a fixed number of steps, against the learning rate", xlabel="learning rate η (log scale)",
+           ylabel="training loss (log scale)", xticks=[10.0 ** k for k in range(-3, 2) if xlim[0] <= 10.0 ** k <= xlim[1]],
+           yticks=list(10.0 ** np.array(list(decades))), size=14)
+    p.line(x[ok], y[ok], BLUE, width=3)
+    p.points(x[ok], y[ok], BLUE, r=6)
+    p.points(x[~ok], np.full((~ok).sum(), top), CLASS_COLORS[4], r=8, shape="x")
+    items = [("loss after training", BLUE, "line")] + ([("diverged", CLASS_COLORS[4], "dot")] if (~ok).any() else [])
+    if ok.any():
+        best = int(np.nanargmin(np.where(ok, y, np.nan)))
+        _star(draw, float(p.x(x[best])), float(p.y(y[best])), 13, CLASS_COLORS[0])
+        items.append((f"best: η = {x[best]:.3g}", CLASS_COLORS[0], "dot"))
+    raster.legend(draw, items, 60, height - 18, size=14)
+    return raster.array(img)
 
 
 def loss_function_figure(zs, curves, z_now, y, height=400):
@@ -225,6 +341,64 @@ def grid_curves(rows, cols, results, row_label, col_label, height=420):
                       title=f"Loss per epoch (columns: {col_label}; rows: {row_label})",
                       legend={"orientation": "h", "y": -0.08})
     return fig
+
+
+def grid_heatmap_image(rows, cols, acc, row_label, col_label, chance=0.0, width=520, height=410):
+    """``grid_heatmap`` as an image for live frames: one cell per configuration coloured from ``chance``
+    (grey) to 100 % (blue), its test accuracy written in it ("–" not done yet or diverged)."""
+    acc = np.asarray(acc, dtype=float)
+    img, draw = raster.canvas(width, height)
+    l, t, r, b = 110, 44, width - 14, height - 60
+    cw, ch = (r - l) / len(cols), (b - t) / len(rows)
+    grey, blue = np.array(raster.rgb(GREY), float), np.array(raster.rgb(BLUE), float)
+    f, small = raster.font(20), raster.font(14)
+    for i, row in enumerate(rows):
+        draw.text((l - 8, t + (i + 0.5) * ch), str(row), fill=raster.MUTED, font=small, anchor="rm")
+        for j, col in enumerate(cols):
+            a = acc[i, j]
+            frac = np.clip((a - chance) / ((1 - chance) or 1), 0, 1) if np.isfinite(a) else 0.0
+            fill = tuple((grey + (blue - grey) * frac).round().astype(int).tolist()) if np.isfinite(a) else (250, 250, 250)
+            box = (l + j * cw + 1, t + i * ch + 1, l + (j + 1) * cw - 1, t + (i + 1) * ch - 1)
+            draw.rectangle(box, fill=fill)
+            draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), f"{a * 100:.0f} %" if np.isfinite(a) else "–",
+                      fill=(255, 255, 255) if frac > 0.55 else raster.INK, font=f, anchor="mm")
+    for j, col in enumerate(cols):
+        draw.text((l + (j + 0.5) * cw, b + 6), str(col), fill=raster.MUTED, font=small, anchor="ma")
+    draw.text(((l + r) / 2, b + 28), col_label, fill=raster.MUTED, font=small, anchor="ma")
+    draw.text((8, t - 6), row_label, fill=raster.MUTED, font=small, anchor="ld")
+    draw.text((l, 8), "Test accuracy", fill=raster.INK, font=raster.font(16), anchor="la")
+    return raster.array(img)
+
+
+def grid_curves_image(rows, cols, results, row_label, col_label, width=520, height=410):
+    """``grid_curves`` as an image for live frames: small multiples of training (solid) and test (dashed)
+    loss per epoch, one per configuration, on shared axes; ``results`` row-major, possibly short."""
+    img, draw = raster.canvas(width, height)
+    l, t, r, b = 16, 62, width - 40, height - 40
+    cw, ch = (r - l) / len(cols), (b - t) / len(rows)
+    hist = [res["history"] for res in results]
+    vals = np.concatenate([np.asarray(h[k], dtype=float) for h in hist for k in ("train_loss", "test_loss")] or [[]])
+    top = float(np.nanmax(vals[np.isfinite(vals)])) * 1.05 if np.isfinite(vals).any() else 1.0
+    last = max((float(h["epoch"][-1]) for h in hist if len(h["epoch"])), default=1.0)
+    small = raster.font(13)
+    for j, col in enumerate(cols):
+        draw.text((l + (j + 0.5) * cw, t - 6), str(col), fill=raster.MUTED, font=small, anchor="md")
+    for i, row in enumerate(rows):
+        draw.text((r + 6, t + (i + 0.5) * ch), str(row), fill=raster.MUTED, font=small, anchor="lm")
+    for k in range(len(rows) * len(cols)):
+        i, j = divmod(k, len(cols))
+        p = raster.Panel(draw, (l + j * cw + 4, t + i * ch + 4, l + (j + 1) * cw - 4, t + (i + 1) * ch - 4),
+                         (0, max(last, 1)), (0, top))
+        p.axes(grid=False)
+        if k < len(hist):
+            h = hist[k]
+            p.line(h["epoch"], np.array(h["train_loss"], dtype=float), BLUE, width=2)
+            p.line(h["epoch"], np.array(h["test_loss"], dtype=float), CLASS_COLORS[0], width=2, dashed=True)
+    draw.text((l, 8), f"Loss per epoch (columns: {col_label}; rows: {row_label})", fill=raster.INK,
+              font=raster.font(15), anchor="la")
+    draw.text((l, 30), f"each panel: epochs 0–{last:g}, loss 0–{top:.3g}", fill=raster.MUTED, font=small, anchor="la")
+    raster.legend(draw, [("train loss", BLUE, "line"), ("test loss", CLASS_COLORS[0], "dashed")], l, height - 16)
+    return raster.array(img)
 
 
 # --- the update formula with numbers ----------------------------------------------------------------

@@ -5,9 +5,7 @@ weight, exact values on hover), the loss and accuracy curves and the confusion m
 Maps use the lab's diverging palette at a fixed range: −1 (orange) … 0 (grey) … +1 (blue), the same
 range for every neuron, so a colour means the same value in every small map.
 """
-import base64
 import functools
-import io
 
 import numpy as np
 import plotly.graph_objects as go
@@ -15,17 +13,11 @@ from PIL import Image, ImageDraw
 
 from viz.palette import (BLUE, BLUE_RGB, FONT_FILE, GREY, ORANGE, ORANGE_RGB, _rgb, class_rgb, data_uri, diverging_rgb,
                          png_bytes)
+from viz.raster import Panel, jpeg_uri  # noqa: F401  (jpeg_uri: re-exported for the playground's views)
+from viz.raster import font as _font
 
 VMAX = 1.0            # the fixed colour range of every map: −1 … +1
 LIM = 6.0             # the input plane is [−LIM, LIM]²
-
-
-def jpeg_uri(rgb, quality=80):
-    """A ``data:`` URI of a uint8 (H, W, 3) image as JPEG: about ten times faster to encode than PNG for
-    these pictures, which matters for images redrawn every frame."""
-    buf = io.BytesIO()
-    Image.fromarray(np.asarray(rgb, dtype=np.uint8)).save(buf, format="JPEG", quality=quality)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def plane_image(values, n):
@@ -103,15 +95,6 @@ def map_image(rgb, overlay=None, scale=4):
         mask, colours = overlay
         img.paste(Image.fromarray(colours), (0, 0), Image.fromarray(mask))
     return np.asarray(img)
-
-
-def _font(size):
-    """A TrueType font (loaded per call, so no font object is shared between learners' threads)."""
-    from PIL import ImageFont
-    try:
-        return ImageFont.truetype(FONT_FILE, size)
-    except OSError:
-        return ImageFont.load_default(size=size)
 
 
 def diagram_geometry(sizes, width=640, height=430, top=44, left=62, right=14, bottom=8):
@@ -257,26 +240,7 @@ def curves_figure(history, classifier=True, height=260):
 
 def _polyline(draw, xs, ys, box, xmax, ymin, ymax, colour, dashed=False):
     """Draw the finite points of (xs, ys) inside box = (left, top, right, bottom) pixels."""
-    left, top, right, bottom = box
-    ok = np.isfinite(ys)
-    if ok.sum() < 1:
-        return
-    px = left + (np.asarray(xs, float)[ok] / max(xmax, 1)) * (right - left)
-    py = bottom - (np.clip(np.asarray(ys, float)[ok], ymin, ymax) - ymin) / (ymax - ymin) * (bottom - top)
-    if dashed and len(px) > 1:
-        # dashes of 6 px every 10 px along x, whatever the number of epochs: resample every 2 px, then
-        # draw each dash as one short polyline (a few dozen draw calls instead of one per segment)
-        xs_px = np.arange(px[0], px[-1] + 1e-9, 2.0)
-        ys_px = np.interp(xs_px, px, py)
-        on = ((xs_px - px[0]) % 10.0) < 6.0
-        starts = np.flatnonzero(on & ~np.concatenate([[False], on[:-1]]))
-        ends = np.flatnonzero(on & ~np.concatenate([on[1:], [False]]))
-        for a, b in zip(starts, ends):
-            seg = list(zip(xs_px[a:b + 1].tolist(), ys_px[a:b + 1].tolist()))
-            draw.line(seg * 2 if len(seg) == 1 else seg, fill=colour, width=2)
-        return
-    pts = list(zip(px.tolist(), py.tolist()))
-    draw.line(pts * 2 if len(pts) == 1 else pts, fill=colour, width=2)
+    Panel(draw, box, (0, max(xmax, 1)), (ymin, ymax)).line(xs, ys, colour, 2, dashed)
 
 
 def _curves_panels(classifier, width, height):
