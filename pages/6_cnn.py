@@ -7,13 +7,12 @@ from lessons import cnn as cl, export
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
-from ui import challenges, layout, links
+from ui import challenges, layout, links, live
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, grid_words, show_equations, show_rgb, state
 from ui.drawing import number_grid, pixel_editor
 from ui.export import code_panel
-from ui import live
-from ui.live import step_bar
+from ui.pictures import live_picture
 from ui.uploads import image_uploader
 from viz import cnn as vc
 
@@ -138,7 +137,7 @@ with tab_slide:
                    "Bias b = 0 here; rows and columns count from 0, as in the code; x̃ is the padded input.")
         st.progress((pos + 1) / n_cells, text=f"output cell {pos + 1} of {n_cells}")
 
-    step_bar("cnn", n_cells, SPEEDS, "normal", slide_view)
+    live.step_bar("cnn", n_cells, SPEEDS, "normal", slide_view)
     st.caption(f"Colours: orange = negative, grey = zero, blue = positive, on fixed ranges: the input on ±1, "
                f"the kernel and its products on ±{k_vmax:g}, the output on ±{out_vmax:.2f}.")
 
@@ -224,7 +223,8 @@ with tab_train:
         m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}" if hist["epoch"] else "—")
         m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}" if hist["epoch"] else "—")
         m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}" if hist["epoch"] else "—")
-        st.plotly_chart(vc.history_figure(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
+        live_picture("cnn_hist_box", 310, playing, lambda: vc.history_image(hist, epochs), lambda: vc.history_figure(
+            hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
 
     done = trainer.epoch >= epochs
     bt = st.columns([3.3, 3], vertical_alignment="center")
@@ -233,7 +233,7 @@ with tab_train:
                          can_play=not done and not trainer.stopped, step_help="Train one epoch (or the rest of "
                          "the one under way)", reset_help="Start again from fresh random weights")
     bt[1].caption(f"{trainer.model.num_params():,} parameters. " + ("Done — raise the epochs to train on." if done else ""))
-    live.live_view("cnn_train", advance, train_view, training=0.06, floor=0.02, count=lambda: trainer.epoch + trainer.epoch_progress,
+    live.live_view("cnn_train", advance, train_view, training=0.03, floor=0.015, count=lambda: trainer.epoch + trainer.epoch_progress,
                    unit="epochs")
     code_panel(lambda f, n: export.cnn_code(data_name, trainer, f, epochs=n), "cnn_code", trainer.epoch, default=epochs)
 

@@ -28,7 +28,7 @@ LESSONS = {
     "backprop": [("stepper", ["bp_prev", "bp_next"], ["bp_diagram", "bp_formula"], None)],
     "playground": [],      # one-screen boxes not asserted yet: its map and curves are images without keys
     "cnn": [],             # the same: the slide's pictures are images without keys
-    "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_fig", "op_loss_fig"],
+    "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_box", "op_loss_box"],
                     ("op_play", "op_pause"))],
     "rnn": [("live training", ["rnn_playpause", "rnn_step", "rnn_reset"], ["rnn_loss", "rnn_forecast"],
              ("rnn_play", "rnn_pause"))],

@@ -11,6 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from live_helpers import box
 from lessons import cnn as cl
 from nn_core.conv import conv2d_loop
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
@@ -258,8 +259,15 @@ def test_train_pause_resume_step_reset():
         ok(at.run())
         frames += 1
     assert t.epoch >= 1
+    # playing: the curves are an image whose alt text gives the engine's newest numbers (no Plotly chart)
+    h = t.history
+    height, shown = box(at, "cnn_hist_box")
+    assert shown == [("image", f"Loss and accuracy per epoch, {len(h['epoch'])} of 10 epochs: training loss "
+                               f"{h['train_loss'][-1]:.3f}, test loss {h['test_loss'][-1]:.3f}, test accuracy "
+                               f"{h['test_acc'][-1]:.1%}")]
     ok(at.button(key="cnn_train_pause").click().run())
     assert at.session_state["cnn_train_playing"] is False
+    assert box(at, "cnn_hist_box") == (height, [("plotly", box(at, "cnn_hist_box")[1][0][1])])   # paused: Plotly, same box
     epoch, progress = t.epoch, t.epoch_progress
     ok(at.run())
     assert (t.epoch, t.epoch_progress) == (epoch, progress) and at.button(key="cnn_train_play").label == "Play"

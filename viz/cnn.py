@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from PIL import Image, ImageDraw, ImageFont
 
+from . import raster
 from .palette import BLUE, DIVERGING, FONT_FILE, GREY, ORANGE, diverging_rgb, png_bytes
 
 INK = (34, 34, 34)
@@ -169,6 +170,37 @@ def history_figure(history, epochs_target=None):
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=15),
                       legend=dict(orientation="h", y=-0.3))
     return fig
+
+
+def history_image(history, epochs_target=None, width=900, height=290):
+    """``history_figure`` as an image for live frames: loss (left) and accuracy (right) per epoch, training
+    solid, test dashed, each epoch a dot."""
+    img, draw = raster.canvas(width, height)
+    ep = np.asarray(history["epoch"], dtype=float)
+    last = max(epochs_target or 1, len(ep)) + 0.5
+    losses = np.asarray(history["train_loss"] + history["test_loss"], dtype=float)
+    top = float(np.nanmax(losses)) * 1.1 if np.isfinite(losses).any() else 1.0
+    half = width // 2
+    panels = (("loss", "loss", (0, top), ORANGE, raster.short), ("accuracy", "acc", (0, 1.02), BLUE, "{:.0%}".format))
+    for k, (title, name, ylim, colour, fmt_) in enumerate(panels):
+        p = raster.Panel(draw, (k * half + 56, 30, (k + 1) * half - 16, height - 70), (0, last), ylim)
+        p.axes(title=title, xlabel="epoch", xticks=raster.nice_ticks(0, last - 0.5, 5),
+               yticks=raster.nice_ticks(0, ylim[1], 4), yfmt=fmt_, size=14)
+        for part, dashed in (("train", False), ("test", True)):
+            y = np.asarray(history[f"{part}_{name}"], dtype=float)
+            p.line(ep, y, colour, width=2, dashed=dashed)
+            p.points(ep, y, colour, r=3)
+    raster.legend(draw, [("training loss", ORANGE, "line"), ("test loss", ORANGE, "dashed"),
+                         ("training accuracy", BLUE, "line"), ("test accuracy", BLUE, "dashed")], 40, height - 14, size=14)
+    return raster.array(img)
+
+
+def history_words(history, epochs_target):
+    """The alt text of the live history image: the newest epoch's numbers."""
+    n = len(history["epoch"])
+    return f"Loss and accuracy per epoch, {n} of {epochs_target} epochs" + (
+        f": training loss {history['train_loss'][-1]:.3f}, test loss {history['test_loss'][-1]:.3f}, "
+        f"test accuracy {history['test_acc'][-1]:.1%}" if n else "")
 
 
 def probability_figure(probs, classes, true=None):

@@ -78,7 +78,7 @@ def nice_ticks(lo, hi, n=4):
     mag = 10.0 ** np.floor(np.log10(raw))
     step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
     first = np.ceil(lo / step - 1e-9) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-6, step)]
+    return [float(round(v / step) * step) + 0.0 for v in np.arange(first, hi + step * 1e-6, step)]
 
 
 def short(v):
