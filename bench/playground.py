@@ -39,7 +39,7 @@ from viz.playground import (curves_figure, curves_image, jpeg_uri, map_image, ne
 
 SETUPS = {"defaults (spiral, 3×8)": {},
           "6 hidden layers of 8": {"layers": [8] * 6, "acts": ["tanh"] * 6}}
-BIG_LINK = "?layers=8,8,8,8,8,8&acts=tanh,tanh,tanh,tanh,tanh,tanh"
+BIG_LINK = "?pg_layers=8,8,8,8,8,8&pg_acts=tanh,tanh,tanh,tanh,tanh,tanh"
 
 
 def make(setup_changes):

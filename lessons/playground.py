@@ -1,5 +1,5 @@
 r"""The MLP playground's setup: what a learner chose (data, features, layers, training settings), how it
-becomes data, a model, a loss, an optimizer and a ``Trainer``, how it travels in a share link, what
+becomes data, a model, a loss, an optimizer and a ``Trainer``, how its hidden layers travel in a link, what
 every neuron computes on the input plane and the challenges' checks (the run as code: lessons.export).
 NumPy only; the page is glue around these functions.
 
@@ -34,7 +34,7 @@ N_POINTS = 500
 FRAME_TIME = 0.045          # seconds of server time a live frame aims at (the target is ≤ 50 ms):
 FRAME_TRAINING = 0.030      # training fills what the drawing leaves, at most this much …
 FRAME_TRAINING_MIN = 0.012  # … and at least this much (the largest network draws the longest)
-# URL-friendly codes for the features (share links)
+# URL-friendly codes for the features (their share-link parameters are pg_f_<code>)
 FEATURE_CODES = {"x1": "x1", "x2": "x2", "x1^2": "x1sq", "x2^2": "x2sq", "x1*x2": "x1x2",
                  "sin(x1)": "sinx1", "sin(x2)": "sinx2"}
 # control groups a teacher can hide with ?classroom=…
@@ -59,8 +59,6 @@ DATA_KEYS = ("data", "noise", "seed", "train")                  # changing these
 NET_KEYS = ("features", "layers", "acts", "loss")               # changing these rebuilds the network
 HYPER_KEYS = ("opt", "lr", "batch", "reg", "rate")             # changing these keeps the weights
 
-
-APP_PARAMS = {"present"}   # link parameters of the whole app (presenter mode, ui/layout.py), not of this page
 
 def default_setup():
     return {k: (list(v) if isinstance(v, list) else v) for k, v in DEFAULT_SETUP.items()}
@@ -323,34 +321,11 @@ def dense_layers(model):
 
 
 # --- share links ------------------------------------------------------------------------------------
-def encode_setup(setup, classroom=()):
-    """The setup as query parameters (name → str); only the ones that differ from the defaults."""
-    s, d = setup, DEFAULT_SETUP
-    out = {}
-    for key in ("data", "noise", "seed", "train", "loss", "opt", "batch", "reg", "stop_epoch"):
-        if s[key] != d[key]:
-            out[key] = str(s[key])
-    for key in ("lr", "rate", "stop_loss"):
-        if s[key] != d[key]:
-            out[key] = f"{s[key]:g}"
-    if s["features"] != d["features"]:
-        out["features"] = ",".join(FEATURE_CODES[f] for f in s["features"])
-    if s["layers"] != d["layers"] or s["acts"] != d["acts"]:
-        out["layers"] = ",".join(map(str, s["layers"])) or "none"
-        out["acts"] = ",".join(s["acts"]) or "none"
-    if classroom:
-        out["classroom"] = ",".join(classroom)
-    return out
-
-
-def _nearest(value, choices):
-    """The choice closest to value on a log scale (0 only matches 0)."""
-    if value == 0:
-        if 0 in choices:
-            return 0
-        raise ValueError("must be greater than 0")
-    pos = [c for c in choices if c > 0]
-    return min(pos, key=lambda c: abs(math.log(c) - math.log(value)))
+# Every setting but the hidden layers is a widget bound to the URL by Streamlit (ui/playground_links.py); the
+# list of hidden layers, whose length varies, travels as two parameters of its own: "4,2" and "relu,tanh".
+def layers_text(layers, acts):
+    """The hidden layers as the link writes them: ("8,8,8", "tanh,tanh,tanh"); ("none", "none") for none."""
+    return ",".join(map(str, layers)) or "none", ",".join(acts) or "none"
 
 
 def _list(raw, allowed, what, lo=0, hi=MAX_LAYERS):
@@ -359,76 +334,20 @@ def _list(raw, allowed, what, lo=0, hi=MAX_LAYERS):
         raise ValueError(f"needs {lo}–{hi} {what}")
     bad = [i for i in items if i not in allowed]
     if bad:
-        raise ValueError(f"{bad[0][:20]!r} is not one of {', '.join(allowed)}")
+        raise ValueError(f"“{bad[0][:20]}” is not one of {', '.join(allowed)}")
     return items
 
 
-def _number(raw, kind):
-    """``kind(raw)``, or a ValueError that says what was expected (Python's own would repeat the whole value)."""
-    try:
-        return kind(raw)
-    except ValueError:
-        raise ValueError("must be a whole number" if kind is int else "must be a number") from None
-
-
-def decode_setup(params):
-    """Query parameters (name → str) → (setup, classroom groups, notices). Every parameter that is
-    missing, unknown to this page or out of range keeps its default; each rejected or unknown one gets a
-    notice (name, value, reason) — plain strings from the address bar, for a text element to show."""
-    setup, notices, classroom = default_setup(), [], []
-    ints = {"noise": (0, 50), "seed": (0, 10**6), "train": (10, 90), "stop_epoch": (0, 10**6)}
-    floats = {"lr": (LEARNING_RATES[0], LEARNING_RATES[-1], LEARNING_RATES), "rate": (0.0, 10.0, REG_RATES),
-              "stop_loss": (0.0, 10.0, None)}
-    choices = {"data": list(DATASETS_2D), "loss": list(LOSS_CHOICES), "opt": list(OPTIMIZERS),
-               "reg": list(REGULARIZATION)}
-    for name, raw in params.items():
-        raw = str(raw).strip()
-        try:
-            if name in ints:
-                lo, hi = ints[name]
-                v = _number(raw, int)
-                if not lo <= v <= hi:
-                    raise ValueError(f"must lie between {lo} and {hi}")
-                setup[name] = v
-            elif name in floats:
-                lo, hi, scale = floats[name]
-                v = _number(raw, float)
-                if not (math.isfinite(v) and lo <= v <= hi):
-                    raise ValueError(f"must lie between {lo:g} and {hi:g}")
-                setup[name] = _nearest(v, scale) if scale else v
-            elif name in choices:
-                if raw not in choices[name]:
-                    raise ValueError(f"must be one of {', '.join(choices[name])}")
-                setup[name] = raw
-            elif name == "batch":
-                v = 0 if raw == "all" else _number(raw, int)
-                if not 0 <= v <= 1000:
-                    raise ValueError("must be 1–1000 or all")
-                setup["batch"] = v
-            elif name == "features":
-                codes = {c: f for f, c in FEATURE_CODES.items()}
-                setup["features"] = [codes[c] for c in _list(raw, list(codes), "features", 1, len(codes))]
-            elif name == "layers":
-                items = _list(raw, [str(i) for i in range(1, MAX_NEURONS + 1)], "layer sizes")
-                setup["layers"] = [int(i) for i in items]
-            elif name == "classroom":
-                classroom = _list(raw, list(CLASSROOM_GROUPS), "groups", 0, len(CLASSROOM_GROUPS))
-            elif name != "acts" and name not in APP_PARAMS:
-                raise ValueError("this page has no such setting")
-        except ValueError as e:
-            notices.append((str(name), raw, str(e)))
-    if "acts" in params:
-        raw = str(params["acts"]).strip()
-        try:
-            acts = _list(raw, list(ACTIVATIONS), "activations")
-            if len(acts) != len(setup["layers"]):
-                raise ValueError(f"needs one activation per hidden layer ({len(setup['layers'])})")
-            setup["acts"] = acts
-        except ValueError as e:
-            notices.append(("acts", raw, str(e)))
-    if len(setup["acts"]) != len(setup["layers"]):        # layers given without (valid) acts
-        setup["acts"] = (setup["acts"] + ["tanh"] * MAX_LAYERS)[:len(setup["layers"])]
-    return setup, classroom, notices
+def parse_layers(layers_raw, acts_raw=None):
+    """A link's hidden layers: ``layers_raw`` ("4,2", "none") and ``acts_raw`` ("relu,tanh"; None = tanh for
+    every layer) → (sizes, activations). A ValueError (in plain words, for the notice) for anything else."""
+    sizes = [int(i) for i in _list(layers_raw.strip(), [str(i) for i in range(1, MAX_NEURONS + 1)], "layer sizes")]
+    if acts_raw is None:
+        return sizes, ["tanh"] * len(sizes)
+    acts = _list(acts_raw.strip(), list(ACTIVATIONS), "activations")
+    if len(acts) != len(sizes):
+        raise ValueError(f"needs one activation per hidden layer ({len(sizes)})")
+    return sizes, acts
 
 
 # --- challenges ---------------------------------------------------------------------------------------

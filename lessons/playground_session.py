@@ -4,8 +4,8 @@ these functions (each states its intent, so a callback run twice does no harm).
 
 Keys (all prefixed ``pg_``): ``pg_setup`` (the setup in force), ``pg_data``, ``pg_trainer``, ``pg_initial``
 (the first weights, for Reset), ``pg_playing``, ``pg_message`` (said on the page), ``pg_added`` (points added
-by hand: xs, labels), ``pg_upload`` (uploaded CSV points), ``pg_classroom`` (hidden control groups),
-``pg_link_notices``, and the widgets' own keys ``pg_w_*``.
+by hand: xs, labels), ``pg_upload`` (uploaded CSV points), ``pg_nlayers`` and the widgets' own keys (``KEYS``, ``pg_f_<feature>``,
+``pg_n_<layer>``, ``pg_act_<layer>``).
 """
 import copy
 
@@ -15,28 +15,30 @@ import lessons.playground as pg
 from nn_core.data import FEATURES
 
 
-def widget_defaults(S, setup):
-    """Put a setup into the widgets' keys (on first load, from a share link, after a model is loaded)."""
-    S["pg_w_data"], S["pg_w_noise"], S["pg_w_train"], S["pg_w_seed"] = (setup["data"], setup["noise"],
-                                                                        setup["train"], setup["seed"])
-    S["pg_w_lr"], S["pg_w_opt"], S["pg_w_batch"] = setup["lr"], setup["opt"], setup["batch"]
-    S["pg_w_reg"], S["pg_w_rate"], S["pg_w_loss"] = setup["reg"], setup["rate"], setup["loss"]
-    S["pg_w_stop_loss"], S["pg_w_stop_epoch"] = setup["stop_loss"], setup["stop_epoch"]
-    for f in FEATURES:
-        S[f"pg_w_feat_{f}"] = f in setup["features"]
-    S["pg_nlayers"] = len(setup["layers"])
-    for i, (n, a) in enumerate(zip(setup["layers"], setup["acts"])):
-        S[f"pg_w_n_{i}"], S[f"pg_w_act_{i}"] = n, a
+# the widgets' keys, which are also their share-link parameters (Streamlit's binding: the key is the name)
+KEYS = {"data": "pg_ds", "noise": "pg_noise", "seed": "pg_seed", "train": "pg_split", "loss": "pg_loss",
+        "opt": "pg_opt", "lr": "pg_lr", "batch": "pg_batch", "reg": "pg_reg", "rate": "pg_rate",
+        "stop_loss": "pg_target", "stop_epoch": "pg_budget"}
 
 
-def first_load(S, params):
-    """A learner's first visit, from the link's query ``params`` (a dict of strings)."""
-    setup, classroom, notices = pg.decode_setup(params)
-    S["pg_classroom"], S["pg_link_notices"] = classroom, notices
+def feature_key(f):
+    return f"pg_f_{pg.FEATURE_CODES[f]}"
+
+
+def start(S):
+    """A learner's first visit: the default experiment, built before the widgets are drawn (the page then
+    applies what the widgets — and so the link — say)."""
     S["pg_playing"], S["pg_added"], S["pg_upload"], S["pg_message"] = False, ([], []), None, None
     S["pg_show_test"], S["pg_discrete"] = False, False
-    widget_defaults(S, setup)
-    build(S, setup, None)
+    set_layers(S, pg.DEFAULT_SETUP["layers"], pg.DEFAULT_SETUP["acts"])
+    build(S, pg.default_setup(), None)
+
+
+def set_layers(S, layers, acts):
+    """Put a list of hidden layers into the layer widgets' keys (drawn on the next run)."""
+    S["pg_nlayers"] = len(layers)
+    for i, (n, a) in enumerate(zip(layers, acts)):
+        S[f"pg_n_{i}"], S[f"pg_act_{i}"] = n, a
 
 
 def added_points(S):
@@ -56,31 +58,35 @@ def build(S, setup, why, model=None):
 
 def gather(S):
     """The setup the widgets show now."""
-    layers = [int(S[f"pg_w_n_{i}"]) for i in range(S["pg_nlayers"])]
-    return {"data": S["pg_w_data"], "noise": S["pg_w_noise"], "seed": int(S["pg_w_seed"]), "train": S["pg_w_train"],
-            "features": [f for f in FEATURES if S[f"pg_w_feat_{f}"]], "layers": layers,
-            "acts": [S.get(f"pg_w_act_{i}", "tanh") for i in range(len(layers))],
-            "loss": S["pg_w_loss"], "opt": S["pg_w_opt"], "lr": S["pg_w_lr"], "batch": S["pg_w_batch"],
-            "reg": S["pg_w_reg"], "rate": S["pg_w_rate"], "stop_loss": float(S["pg_w_stop_loss"]),
-            "stop_epoch": int(S["pg_w_stop_epoch"])}
+    layers = [int(S[f"pg_n_{i}"]) for i in range(S["pg_nlayers"])]
+    setup = {name: S.get(key, pg.DEFAULT_SETUP[name]) for name, key in KEYS.items()}   # the stop rule: drawn later
+    setup.update(seed=int(setup["seed"]), stop_loss=float(setup["stop_loss"]), stop_epoch=int(setup["stop_epoch"]),
+                 features=[f for f in FEATURES if S[feature_key(f)]], layers=layers,
+                 acts=[S.get(f"pg_act_{i}", "tanh") for i in range(len(layers))])
+    return setup
 
 
-def apply_controls(S):
+def apply_controls(S, quiet=False):
     """Bring the model in line with the widgets: new data or a new network when those changed (fresh
     weights), otherwise the new hyperparameters on the same weights. A ``ValueError`` (an impossible setup)
-    leaves everything as it was."""
+    leaves everything as it was. ``quiet``: the first run, from a link — nothing to tell the learner."""
     setup, old = gather(S), S["pg_setup"]
     if setup["data"] == "upload" and S["pg_upload"] is None:
         raise ValueError("No uploaded points yet.")
     pg.check_setup(setup)
     if any(setup[k] != old[k] for k in pg.DATA_KEYS):
         S["pg_added"] = ([], [])
-        build(S, setup, "New data: the network was rebuilt with fresh weights.")
+        build(S, setup, None if quiet else "New data: the network was rebuilt with fresh weights.")
     elif any(setup[k] != old[k] for k in pg.NET_KEYS):
-        build(S, setup, "The network changed: it was rebuilt with fresh weights.")
+        build(S, setup, None if quiet else "The network changed: it was rebuilt with fresh weights.")
     else:
         pg.apply_hyper(S["pg_trainer"], setup)
         S["pg_setup"] = setup
+
+
+def apply_stop_rule(S):
+    """The stop rule's widgets are drawn below the live view: their values join the setup then."""
+    S["pg_setup"] = {**S["pg_setup"], "stop_loss": float(S[KEYS["stop_loss"]]), "stop_epoch": int(S[KEYS["stop_epoch"]])}
 
 
 # ---------------------------------------------------------------- what the controls do
@@ -133,13 +139,13 @@ def on_upload(S, raw):
         build(S, S["pg_setup"], f"Loaded {len(S['pg_upload'][0])} new points: the network was rebuilt with "
                                 "fresh weights.")
     else:
-        S["pg_pending"] = {"pg_w_data": "upload"}
+        S["pg_pending"] = {KEYS["data"]: "upload"}
     return None
 
 
 def on_lower_lr(S):
     lower = [r for r in pg.LEARNING_RATES if r < S["pg_trainer"].optimizer.lr / 3] or [pg.LEARNING_RATES[0]]
-    S["pg_w_lr"] = S["pg_trainer"].optimizer.lr = lower[-1]
+    S[KEYS["lr"]] = S["pg_trainer"].optimizer.lr = lower[-1]
     S["pg_setup"] = {**S["pg_setup"], "lr": lower[-1]}
     S["pg_trainer"].reset(S["pg_initial"])
     S["pg_message"] = f"Reset with the learning rate lowered to {lower[-1]:g}; the data and the network are unchanged."
@@ -149,15 +155,15 @@ def on_layers(S, count):
     """Set the number of hidden layers to ``count`` (idempotent: a repeated callback adds nothing)."""
     k = S["pg_nlayers"]
     if count == k + 1 and k < pg.MAX_LAYERS:
-        S[f"pg_w_n_{k}"] = S[f"pg_w_n_{k - 1}"] if k else 4
-        S[f"pg_w_act_{k}"] = S[f"pg_w_act_{k - 1}"] if k else "tanh"
+        S[f"pg_n_{k}"] = S[f"pg_n_{k - 1}"] if k else 4
+        S[f"pg_act_{k}"] = S[f"pg_act_{k - 1}"] if k else "tanh"
         S["pg_nlayers"] = k + 1
     elif count == k - 1 and k:
         S["pg_nlayers"] = k - 1
 
 
 def on_new_seed(S, seed):
-    S["pg_w_seed"] = seed
+    S[KEYS["seed"]] = seed
 
 
 def on_clear_added(S):
@@ -183,7 +189,7 @@ def load_model(S, model):
     S["pg_trainer"] = pg.make_trainer(new_setup, data, model)
     S["pg_setup"], S["pg_initial"], S["pg_playing"] = new_setup, model.get_weights(), False
     S["pg_nlayers"] = len(new_setup["layers"])
-    S["pg_pending"] = {f"pg_w_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"], new_setup["acts"]))
+    S["pg_pending"] = {f"pg_{kind}_{i}": v for i, (n, a) in enumerate(zip(new_setup["layers"], new_setup["acts"]))
                        for kind, v in (("n", n), ("act", a))}
     S["pg_message"] = "Loaded your model file: the network shows its weights (epoch 0 of a new run)."
 

@@ -11,9 +11,9 @@ from nn_core.activations import ACTIVATIONS
 from nn_core.layers import Dense
 from nn_core.training import Trainer
 from ui import challenges, layout, links, live as robust
-from ui import playground_view
+from ui import playground_links as plinks, playground_view
 from ui.common import maths_expander
-from ui.guards import link_notices, refusal
+from ui.guards import refusal
 from ui.export import code_panel
 from ui.knockout import knockout_panel
 from viz.playground import class_map_rgb, data_figure, value_rgb
@@ -22,23 +22,20 @@ S = st.session_state
 
 
 # ---------------------------------------------------------------- page
-if "pg_setup" not in S:
-    ps.first_load(S, st.query_params.to_dict())
-elif any(k not in S for k in ("pg_w_data", "pg_w_lr", "pg_w_stop_loss", "pg_show_test", "pg_discrete")):
-    ps.widget_defaults(S, S.pg_setup)      # back from another lesson: Streamlit dropped this page's widget values
-    S.pg_show_test, S.pg_discrete = S.get("pg_show_test", False), S.get("pg_discrete", False)
-for _k in [k for k in S if str(k).startswith("pg_w_")]: S[_k] = S[_k]  # keep hidden/removed widgets' values
+first = "pg_setup" not in S
+if first:
+    ps.start(S)
+plinks.translate_old_link(S)               # a link written before the binding: its names, renamed once
 for _k, _v in S.pop("pg_pending", {}).items():  # widget values set after their widgets were drawn (upload, load)
     S[_k] = _v
-hide = set(S.pg_classroom)
 
 st.title("MLP playground")
 layout.explain(
     "A **multi-layer perceptron**: each neuron takes a weighted sum z of the layer before plus a bias, then an "
     "activation. Press **Play**: the big map is the network's answer everywhere, each small map one neuron's.")
-link_notices(S.pg_link_notices)                # names and values from the address bar: shown as text
-if S.pg_classroom:
-    st.caption("Classroom link: some controls are hidden by your teacher.")
+hide = links.start("playground", pg.CLASSROOM_GROUPS)
+plinks.read_layers(S)
+D, K = pg.DEFAULT_SETUP, ps.KEYS
 
 # --- training bar
 bar = st.columns([3.9, 1.5, 1.3, 1.1, 1.3, 0.9, 1.3], vertical_alignment="bottom")
@@ -50,41 +47,37 @@ with bar[0]:
                        reset=lambda: ps.on_reset(S), can_play=not S.pg_trainer.stopped, step_help="Train one epoch",
                        reset_help="Start again from the first weights")
 lr_col, opt_col, batch_col, reg_col, rate_col, loss_col = bar[1:]
-if "lr" not in hide:
-    lr_col.select_slider("Learning rate", pg.LEARNING_RATES, key="pg_w_lr", format_func=lambda v: f"{v:g}")
-if "optimizer" not in hide:
-    opt_col.selectbox("Optimizer", list(pg.OPTIMIZERS), key="pg_w_opt", format_func=pg.OPTIMIZERS.get)
-if "batch" not in hide:
-    batch_col.select_slider("Batch size", pg.BATCH_SIZES, key="pg_w_batch",
-                            format_func=lambda v: "all" if v == 0 else str(v))
-if "regularization" not in hide:
-    reg_col.selectbox("Regularisation", list(pg.REGULARIZATION), key="pg_w_reg", format_func=pg.REGULARIZATION.get)
-    rate_col.select_slider("Its rate", pg.REG_RATES, key="pg_w_rate", format_func=lambda v: f"{v:g}",
-                           disabled=S.pg_w_reg == "none")
-if "loss" not in hide:
-    loss_col.selectbox("Loss", list(pg.LOSS_CHOICES), key="pg_w_loss",
-                       format_func=lambda v: ("by the problem" if v == "auto" else "MSE"),
-                       help="Classification normally uses cross-entropy; pick MSE to compare.")
+links.place("lr", lr_col).select_slider("Learning rate", pg.LEARNING_RATES, D["lr"],
+                                        **links.kw(K["lr"], "lr", lambda v: f"{v:g}"))
+links.place("optimizer", opt_col).selectbox("Optimizer", list(pg.OPTIMIZERS), list(pg.OPTIMIZERS).index(D["opt"]),
+                                            **links.kw(K["opt"], "optimizer", plinks.OPT_LABELS.get))
+links.place("batch", batch_col).select_slider("Batch size", pg.BATCH_SIZES, D["batch"],
+                                              **links.kw(K["batch"], "batch", lambda v: "all" if v == 0 else str(v)))
+reg = links.place("regularization", reg_col).selectbox("Regularisation", list(pg.REGULARIZATION), 0,
+                                                       **links.kw(K["reg"], "regularization", pg.REGULARIZATION.get))
+links.place("regularization", rate_col).select_slider(
+    "Its rate", pg.REG_RATES, D["rate"], **dict(links.kw(K["rate"], "regularization", lambda v: f"{v:g}"),
+                                                disabled=reg == "none" or links.hidden("regularization")))
+links.place("loss", loss_col).selectbox("Loss", list(pg.LOSS_CHOICES), 0, **links.kw(K["loss"], "loss", plinks.LOSS_LABELS.get),
+                                        help="Classification normally uses cross-entropy; pick MSE to compare.")
 
 left, right = st.columns([1, 4.2], gap="medium")
 
 # --- data panel and features
-with left:
-    if "data" not in hide:
-        options = list(DATASETS_2D) + (["upload"] if S.pg_upload is not None else [])
-        st.selectbox("Data set", options, key="pg_w_data",
-                     format_func=lambda k: "Your uploaded points" if k == "upload" else DATASETS_2D[k]["label"])
-        st.slider("Noise (%)", 0, 50, step=5, key="pg_w_noise")
-        st.slider("Training data (%)", 10, 90, step=10, key="pg_w_train",
-                  help="The rest is the test set, never trained on.")
-        c1, c2 = st.columns([1.4, 1], vertical_alignment="bottom")
-        c1.number_input("Seed", 0, 10**6, step=1, key="pg_w_seed")
-        c2.button("", key="pg_regen", on_click=ps.on_new_seed, args=(S, int(S.pg_w_seed) + 1,), icon=":material/refresh:",
-                  help="Regenerate: new data (and first weights) with the next seed")
-    if "features" not in hide:
-        st.markdown("**Input features**")
-        for f in FEATURES:
-            st.checkbox(f"${FEATURE_LATEX[f]}$", key=f"pg_w_feat_{f}")
+with links.place("data", left):
+    options = list(DATASETS_2D) + (["upload"] if S.pg_upload is not None else [])
+    st.selectbox("Data set", options, options.index(D["data"]), **links.kw(K["data"], "data", plinks.DATA_LABELS.get))
+    st.slider("Noise (%)", 0, 50, D["noise"], step=5, **links.kw(K["noise"], "data"))
+    st.slider("Training data (%)", 10, 90, D["train"], step=10, **links.kw(K["train"], "data"),
+              help="The rest is the test set, never trained on.")
+    c1, c2 = st.columns([1.4, 1], vertical_alignment="bottom")
+    links.int_input(c1, "Seed", 0, 10**6, D["seed"], K["seed"], "data", step=1)
+    c2.button("", key="pg_regen", on_click=ps.on_new_seed, args=(S, int(S[K["seed"]]) + 1,), icon=":material/refresh:",
+              help="Regenerate: new data (and first weights) with the next seed", disabled=links.hidden("data"))
+with links.place("features", left):
+    st.markdown("**Input features**")
+    for f in FEATURES:
+        st.checkbox(f"${FEATURE_LATEX[f]}$", f in D["features"], **links.kw(ps.feature_key(f), "features"))
 
 # --- network builder
 with right:
@@ -102,22 +95,23 @@ with right:
         for i in range(k):
             with lcols[i + 1]:
                 if "network" not in hide:
-                    st.number_input(f"Layer {i + 1}", 1, pg.MAX_NEURONS, step=1, key=f"pg_w_n_{i}")
+                    st.number_input(f"Layer {i + 1}", 1, pg.MAX_NEURONS, step=1, key=f"pg_n_{i}", persist_state="session")
                 if "activation" not in hide:
-                    st.selectbox(f"Layer {i + 1}: activation", list(pg.ACTIVATIONS), key=f"pg_w_act_{i}",
+                    st.selectbox(f"Layer {i + 1}: activation", list(pg.ACTIVATIONS), key=f"pg_act_{i}",
+                                 persist_state="session",
                                  format_func=pg.ACTIVATIONS.get, label_visibility="collapsed"
                                  if "network" not in hide else "visible")
 
 # --- apply the controls: rebuild on data/network changes, keep the weights otherwise
 was_playing = S.pg_playing
 try:
-    ps.apply_controls(S)
+    ps.apply_controls(S, quiet=first)
 except ValueError as e:
     right.warning(f"{e} The previous network is kept.")
 if was_playing and not S.pg_playing:
     st.rerun()                             # rebuilt while playing: redraw the Play button, stop the timer
 setup, trainer, data = S.pg_setup, S.pg_trainer, S.pg_data
-st.query_params.from_dict(pg.encode_setup(setup, S.pg_classroom))
+plinks.write_layers(setup)
 task, classes = data["task"], data["classes"]
 
 if S.pg_message:
@@ -183,12 +177,13 @@ if "points" not in hide:
 st.divider()
 more = st.columns(2, gap="large")
 with more[0]:
-    if "stop" not in hide:
-        with st.expander("Stop rule", icon=":material/flag:"):
-            st.caption("Pause by itself when the test loss reaches a target, or after a number of epochs (0 = off).")
-            c1, c2 = st.columns(2)
-            c1.number_input("Target test loss", 0.0, 10.0, step=0.01, format="%.3f", key="pg_w_stop_loss")
-            c2.number_input("Epoch budget", 0, 10**6, step=100, key="pg_w_stop_epoch")
+    with links.place("stop", st.container()) if links.hidden("stop") else st.expander("Stop rule", icon=":material/flag:"):
+        st.caption("Pause by itself when the test loss reaches a target, or after a number of epochs (0 = off).")
+        c1, c2 = st.columns(2)
+        c1.number_input("Target test loss", 0.0, 10.0, D["stop_loss"], step=0.01, format="%.3f",
+                        **links.kw(K["stop_loss"], "stop"))
+        links.int_input(c2, "Epoch budget", 0, 10**6, D["stop_epoch"], K["stop_epoch"], "stop", step=100)
+    ps.apply_stop_rule(S)
     if "code" not in hide:
         code_panel(lambda f, n: export.playground_code(setup, trainer, f, S.pg_upload, ps.added_points(S), epochs=n),
                    "pg_code", trainer.epoch)
@@ -221,24 +216,14 @@ with more[1]:
                     st.rerun()
             if S.get("pg_npz_error"):
                 refusal("This file was not loaded; your current network is unchanged.", S.pg_npz_error)
-    with st.expander("Share this experiment", icon=":material/share:"):
-        st.caption("The whole setup lives in the page's address: copy it with the button, or take the part below "
-                   "and add it after the playground's address.")
-        if "classroom" not in hide:
-            chosen = st.multiselect("For a class exercise, hide these controls", list(pg.CLASSROOM_GROUPS),
-                                    format_func=pg.CLASSROOM_GROUPS.get, key="pg_share_hide")
-        else:
-            chosen = S.pg_classroom
-        params = pg.encode_setup(setup, chosen)
-        links.copy_link(",".join(chosen), key="pg_copy_link")
-        st.code("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "(the defaults: no parameters)",
-                language=None)
+    share = st.container()
     if "challenges" not in hide:
         @st.fragment(run_every=1.0 if S.pg_playing else None)   # judged on the live run, refreshed while playing
         def challenge_panel():
             challenges.panel("playground", {"setup": S.pg_setup, "trainer": S.pg_trainer})
         challenge_panel()
 
+links.finish(share, note=plinks.not_in_link(S))
 st.markdown("**Try next:** the circle with only the features x1² and x2² and no hidden layer; the spiral with "
             f"sin(x1) and sin(x2); a learning rate of {pg.DIVERGE_TIP['lr']:g} with "
             f"{pg.OPTIMIZERS[pg.DIVERGE_TIP['opt']]} (watch it blow up); L2 regularisation on noisy "

@@ -76,11 +76,11 @@ def test_playground_lr_10():
     """On a regression set (on the classification sets tanh saturates: the loss stays finite but large)."""
     from nn_core.data import DATASETS_2D
     at = page("playground")
-    choose(at, "selectbox", "pg_w_data", DATASETS_2D["plane"]["label"])
+    choose(at, "selectbox", "pg_ds", DATASETS_2D["plane"]["label"])
     ok(at.run())
-    choose(at, "select_slider", "pg_w_lr", "10")
-    choose(at, "selectbox", "pg_w_opt", "SGD")
-    choose(at, "select_slider", "pg_w_batch", "10")          # mini-batches: it blows up within a few epochs
+    choose(at, "select_slider", "pg_lr", "10")
+    choose(at, "selectbox", "pg_opt", "SGD")
+    choose(at, "select_slider", "pg_batch", "10")          # mini-batches: it blows up within a few epochs
     ok(at.run())
     for _ in range(15):
         click(at, "pg_step")

@@ -112,32 +112,21 @@ def test_output_map_conventions():
     assert cls[0] == 1 and conf[0] == pytest.approx(0.75)
 
 
-def test_share_link_round_trip():
-    setup = setup_with(data="xor", noise=25, seed=7, train=70, features=["x1", "x1^2", "sin(x2)"], layers=[2, 5],
-                       acts=["relu", "sigmoid"], loss="mse", opt="rmsprop", lr=0.3, batch=0, reg="l2", rate=0.03,
-                       stop_loss=0.05, stop_epoch=500)
-    params = pg.encode_setup(setup, ["lr", "code"])
-    back, classroom, notices = pg.decode_setup(params)
-    assert back == setup and classroom == ["lr", "code"] and notices == []
-    assert pg.encode_setup(pg.default_setup()) == {}
+def test_hidden_layers_link_round_trip():
+    """The one part of the playground's link the binding cannot express: the list of hidden layers."""
+    for layers, acts in (([2, 5], ["relu", "sigmoid"]), ([], []), ([8] * pg.MAX_LAYERS, ["linear"] * pg.MAX_LAYERS)):
+        assert pg.parse_layers(*pg.layers_text(layers, acts)) == (layers, acts)
+    assert pg.layers_text([], []) == ("none", "none")
+    assert pg.parse_layers("3,1") == ([3, 1], ["tanh", "tanh"])          # activations left out: tanh
 
 
-def test_share_link_rejects_out_of_range_values_with_a_notice():
-    params = {"noise": "80", "lr": "100", "layers": "9,2", "acts": "tanh", "data": "mystery", "seed": "x",
-              "train": "50", "features": "x1,nope", "classroom": "lr,everything", "unrelated": "1"}
-    setup, classroom, notices = pg.decode_setup(params)
-    d = pg.default_setup()
-    for key in ("noise", "lr", "layers", "acts", "data", "seed", "features"):
-        assert setup[key] == d[key], key
-    assert classroom == []
-    assert len(notices) == 9 and ("noise", "80", "must lie between 0 and 50") in notices
-    assert ("unrelated", "1", "this page has no such setting") in notices           # unknown: named, not dropped
-    assert setup["train"] == 50
-
-
-def test_share_link_snaps_a_learning_rate_to_the_scale():
-    setup, _, notices = pg.decode_setup({"lr": "0.029"})
-    assert setup["lr"] == 0.03 and not notices
+@pytest.mark.parametrize("layers,acts,why", [("9,2", None, "is not one of"), ("1,2,3,4,5,6,7", None, "needs 0–6"),
+                                             ("3", "tanh,relu", "one activation per hidden layer"),
+                                             ("3", "swish", "is not one of"), ("1e999", None, "is not one of"),
+                                             ("2,,3", None, "is not one of")])
+def test_hidden_layers_link_rejects_bad_values_in_words(layers, acts, why):
+    with pytest.raises(ValueError, match=why):
+        pg.parse_layers(layers, acts)
 
 
 def test_csv_points_good_and_bad():

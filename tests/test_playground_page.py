@@ -86,7 +86,7 @@ def test_play_trains_a_time_budgeted_chunk_and_pause_stops():
 def test_every_data_set(name):
     at = app()
     if name != "spiral":
-        ok(at.selectbox(key="pg_w_data").set_value(name).run())
+        ok(at.selectbox(key="pg_ds").set_value(name).run())
         assert "New data" in texts(at, "info")
     ok(at.button(key="pg_step").click().run())
     tr, data = at.session_state["pg_trainer"], at.session_state["pg_data"]
@@ -100,7 +100,7 @@ def test_every_data_set(name):
 @pytest.mark.parametrize("act", list(pg.ACTIVATIONS))
 def test_every_activation_rebuilds_the_network(act):
     at = app()
-    ok(at.selectbox(key="pg_w_act_1").set_value(act).run())
+    ok(at.selectbox(key="pg_act_1").set_value(act).run())
     if act != "tanh":
         assert "network changed" in texts(at, "info")
     layer = at.session_state["pg_trainer"].model.layers[3]        # Dense, act, Dense, (act of layer 2)
@@ -113,16 +113,16 @@ def test_training_settings_keep_the_weights():
     ok(at.button(key="pg_step").click().run())
     before = weights(at)
     for opt in pg.OPTIMIZERS:
-        ok(at.selectbox(key="pg_w_opt").set_value(opt).run())
+        ok(at.selectbox(key="pg_opt").set_value(opt).run())
         assert pg.optimizer_kind(at.session_state["pg_trainer"].optimizer) == opt
-    ok(at.select_slider(key="pg_w_lr").set_value(0.3).run())
-    ok(at.select_slider(key="pg_w_batch").set_value(0).run())
-    ok(at.selectbox(key="pg_w_reg").set_value("l2").run())
-    ok(at.select_slider(key="pg_w_rate").set_value(0.01).run())
+    ok(at.select_slider(key="pg_lr").set_value(0.3).run())
+    ok(at.select_slider(key="pg_batch").set_value(0).run())
+    ok(at.selectbox(key="pg_reg").set_value("l2").run())
+    ok(at.select_slider(key="pg_rate").set_value(0.01).run())
     tr = at.session_state["pg_trainer"]
     assert tr.optimizer.lr == 0.3 and tr.batch_size is None and tr.l2 == 0.01 and tr.l1 == 0
     assert same(before, weights(at)) and tr.epoch == 1
-    ok(at.selectbox(key="pg_w_reg").set_value("l1").run())
+    ok(at.selectbox(key="pg_reg").set_value("l1").run())
     assert at.session_state["pg_trainer"].l1 == 0.01
     ok(at.button(key="pg_step").click().run())
     assert at.session_state["pg_trainer"].epoch == 2
@@ -131,10 +131,10 @@ def test_training_settings_keep_the_weights():
 @pytest.mark.parametrize("loss,expected", [("auto", "BinaryCrossEntropy"), ("mse", "MSE")])
 def test_loss_choice(loss, expected):
     at = app()
-    ok(at.selectbox(key="pg_w_loss").set_value(loss).run())
+    ok(at.selectbox(key="pg_loss").set_value(loss).run())
     assert type(at.session_state["pg_trainer"].loss).__name__ == expected
     ok(at.button(key="pg_step").click().run())
-    ok(at.selectbox(key="pg_w_data").set_value("blobs3").run())
+    ok(at.selectbox(key="pg_ds").set_value("blobs3").run())
     assert type(at.session_state["pg_trainer"].loss).__name__ == ("MSE" if loss == "mse" else "CrossEntropy")
     ok(at.button(key="pg_step").click().run())
 
@@ -145,12 +145,12 @@ def test_largest_network_and_every_feature():
         ok(at.button(key="pg_layer_add").click().run())
     assert at.button(key="pg_layer_add").disabled
     for f in pg.FEATURE_CODES:
-        ok(at.checkbox(key=f"pg_w_feat_{f}").check().run())
+        ok(at.checkbox(key=f"pg_f_{pg.FEATURE_CODES[f]}").check().run())
     ok(at.button(key="pg_step").click().run())
     s, tr = at.session_state["pg_setup"], at.session_state["pg_trainer"]
     assert s["layers"] == [8] * 6 and len(s["features"]) == 7
     assert [d.out_features for d in pg.dense_layers(tr.model)] == [8] * 6 + [1] and tr.epoch == 1
-    ok(at.number_input(key="pg_w_n_5").set_value(2).run())
+    ok(at.number_input(key="pg_n_5").set_value(2).run())
     assert at.session_state["pg_setup"]["layers"][-1] == 2
     for _ in range(6):
         ok(at.button(key="pg_layer_del").click().run())
@@ -160,16 +160,16 @@ def test_largest_network_and_every_feature():
 
 def test_no_feature_keeps_the_previous_network_with_a_message():
     at = app()
-    ok(at.checkbox(key="pg_w_feat_x1").uncheck().run())
-    ok(at.checkbox(key="pg_w_feat_x2").uncheck().run())
+    ok(at.checkbox(key="pg_f_x1").uncheck().run())
+    ok(at.checkbox(key="pg_f_x2").uncheck().run())
     assert "at least one input feature" in texts(at, "warning")
     assert at.session_state["pg_setup"]["features"] == ["x2"]
 
 
 def test_data_controls_and_view_toggles():
     at = app()
-    ok(at.slider(key="pg_w_noise").set_value(30).run())
-    ok(at.slider(key="pg_w_train").set_value(80).run())
+    ok(at.slider(key="pg_noise").set_value(30).run())
+    ok(at.slider(key="pg_split").set_value(80).run())
     assert len(at.session_state["pg_data"]["X_train"]) == 400
     ok(at.button(key="pg_regen").click().run())
     assert at.session_state["pg_setup"]["seed"] == 1 and at.session_state["pg_setup"]["noise"] == 30
@@ -178,25 +178,56 @@ def test_data_controls_and_view_toggles():
     assert at.session_state["pg_overlay_key"][1] is True
 
 
-def test_share_link_round_trip_and_classroom():
-    setup = {**pg.default_setup(), "data": "xor", "noise": 20, "features": ["x1", "x1*x2"], "layers": [3],
-             "acts": ["relu"], "opt": "sgd", "lr": 0.1, "batch": 30, "reg": "l1", "rate": 0.001}
-    params = pg.encode_setup(setup, ["lr", "optimizer"])
-    at = app(params)
-    assert at.session_state["pg_setup"] == setup
-    assert not [s for s in at.select_slider if s.key == "pg_w_lr"]           # hidden for the class
-    assert not [s for s in at.selectbox if s.key == "pg_w_opt"]
-    assert at.query_params == {k: [v] for k, v in params.items()} or dict(at.query_params) == params
-    ok(at.button(key="pg_step").click().run())                            # hidden controls keep their values
-    assert at.session_state["pg_trainer"].optimizer.lr == 0.1
+LINK_SETUP = {**pg.default_setup(), "data": "xor", "noise": 20, "features": ["x1", "x1*x2"], "layers": [3],
+              "acts": ["relu"], "opt": "sgd", "lr": 0.1, "batch": 30, "reg": "l1", "rate": 0.001, "stop_epoch": 300}
+
+
+def test_share_link_by_streamlits_binding_and_classroom():
+    """The setup travels as the bound widgets' own parameters (plus the hidden layers); a classroom link shows
+    the hidden groups' controls locked, and they keep the link's values."""
+    link = {"pg_ds": "Exclusive or (XOR)", "pg_noise": "20", "pg_f_x2": "false", "pg_f_x1x2": "true",
+            "pg_layers": "3", "pg_acts": "relu", "pg_opt": "SGD", "pg_lr": "0.1", "pg_batch": "30", "pg_reg": "L1",
+            "pg_rate": "0.001", "pg_budget": "300", "classroom": "lr,optimizer"}
+    at = app(link)
+    assert at.session_state["pg_setup"] == LINK_SETUP
+    assert at.select_slider(key="pg_lr").disabled and at.selectbox(key="pg_opt").disabled     # locked for the class
+    assert not at.selectbox(key="pg_ds").disabled
+    assert not at.warning and "rebuilt" not in texts(at, "info")   # nothing ignored, nothing rebuilt to announce
+    assert dict(at.query_params) == link                       # the page keeps the link as it came
+    ok(at.button(key="pg_step").click().run())                 # locked controls keep their values
+    assert at.session_state["pg_trainer"].optimizer.lr == 0.1 and at.session_state["pg_trainer"].epoch == 1
+
+
+def test_changed_layers_go_into_the_link_and_back_to_none():
+    at = app()
+    assert "pg_layers" not in at.query_params                  # the defaults: no parameter
+    ok(at.button(key="pg_layer_del").click().run())
+    ok(at.selectbox(key="pg_act_0").set_value("relu").run())
+    assert (at.query_params["pg_layers"], at.query_params["pg_acts"]) in (("8,8", "relu,tanh"), (["8,8"], ["relu,tanh"]))
+    ok(at.button(key="pg_layer_add").click().run())
+    ok(at.selectbox(key="pg_act_0").set_value("tanh").run())
+    assert "pg_layers" not in at.query_params and "pg_acts" not in at.query_params
+
+
+def test_an_old_link_is_renamed_once_into_the_bound_parameters():
+    """Links written before the binding (?data=xor&lr=0.1&layers=3…) still open the same experiment."""
+    at = app({"data": "xor", "noise": "20", "features": "x1,x1x2", "layers": "3", "acts": "relu", "opt": "sgd",
+              "lr": "0.1", "batch": "30", "reg": "l1", "rate": "0.001", "stop_epoch": "300", "classroom": "lr,optimizer"})
+    assert at.session_state["pg_setup"] == LINK_SETUP
+    assert at.select_slider(key="pg_lr").disabled
+    assert "lr" not in at.query_params and at.query_params["pg_lr"] in ("0.1", ["0.1"])
+    assert not at.warning
 
 
 def test_bad_share_link_values_are_ignored_with_a_notice():
-    at = app({"lr": "1000", "layers": "3,99", "data": "nothing"})
-    assert "ignored" in texts(at, "info")
-    notice = texts(at, "text")                          # the link's own text, shown as text, never as Markdown
-    assert "lr=1000" in notice and "layers=3,99" in notice and "data=nothing" in notice
-    assert at.session_state["pg_setup"] == pg.default_setup()
+    at = app({"pg_lr": "1000", "pg_layers": "3,99", "pg_ds": "nothing", "pg_seed": "1e999", "pg_noise": "-5",
+              "data": "mystery"})
+    assert "ignored" in texts(at, "warning")
+    notice = texts(at, "text")                          # named as text, never as Markdown
+    for name in ("pg_lr", "pg_layers", "pg_ds", "pg_seed", "pg_noise"):
+        assert f"• {name} " in notice, (name, notice)
+    assert at.session_state["pg_setup"] == {**pg.default_setup(), "noise": 0}
+    ok(at.button(key="pg_step").click().run())          # and the page works on
 
 
 def test_good_and_bad_csv():
@@ -214,7 +245,7 @@ def test_good_and_bad_csv():
 
 
 def test_forced_divergence_pauses_explains_and_resets_at_a_lower_rate():
-    at = app({"data": "plane", "opt": "sgd", "lr": "10", "batch": "1"})
+    at = app({"pg_ds": "Plane (regression)", "pg_opt": "SGD", "pg_lr": "10", "pg_batch": "1"})
     for _ in range(10):
         ok(at.button(key="pg_step").click().run())
         if at.session_state["pg_trainer"].stopped:
@@ -251,7 +282,7 @@ def test_under_a_class_load_the_diagram_and_curves_are_redrawn_every_other_frame
 
 def test_stop_rule_pauses_after_the_epoch_budget():
     at = app()
-    ok(at.number_input(key="pg_w_stop_epoch").set_value(1).run())
+    ok(at.number_input(key="pg_budget").set_value(1).run())
     ok(at.button(key="pg_play").click().run())
     ok(at.run())
     assert not at.session_state["pg_playing"]
@@ -275,17 +306,17 @@ def test_changing_the_network_while_playing_pauses_and_says_so():
     at = app()
     ok(at.button(key="pg_play").click().run())
     assert at.session_state["pg_playing"]
-    ok(at.selectbox(key="pg_w_act_0").set_value("relu").run())
+    ok(at.selectbox(key="pg_act_0").set_value("relu").run())
     assert not at.session_state["pg_playing"] and at.button(key="pg_play").label == "Play"
     assert "network changed" in texts(at, "info") and at.session_state["pg_trainer"].epoch == 0
     version = at.session_state["pg_data_version"]
-    ok(at.slider(key="pg_w_noise").set_value(10).run())
+    ok(at.slider(key="pg_noise").set_value(10).run())
     assert at.session_state["pg_data_version"] == version + 1 and at.session_state["pg_overlay_key"][0] == version + 1
 
 
 def test_a_classifier_that_blows_up_is_stopped_and_explained_and_the_tip_says_so():
     """SGD at η = 10 on the spiral saturates without NaN: the page stops playing and explains it."""
-    at = app({"opt": pg.DIVERGE_TIP["opt"], "lr": f"{pg.DIVERGE_TIP['lr']:g}"})
+    at = app({"pg_opt": pg.OPTIMIZERS[pg.DIVERGE_TIP["opt"]], "pg_lr": f"{pg.DIVERGE_TIP['lr']:g}"})
     ok(at.button(key="pg_play").click().run())
     for _ in range(20):
         if not at.session_state["pg_playing"]:

@@ -14,26 +14,36 @@ def same(a, b):
 
 @pytest.fixture
 def S():
+    """A first visit from a link (circle, one layer of 4, seed 3): the page starts from the defaults, the bound
+    widgets take the link's values, the first run applies them without a message."""
     state = {}
-    ps.first_load(state, {"data": "circle", "layers": "4", "acts": "tanh", "seed": "3"})
+    ps.start(state)
+    for name, key in ps.KEYS.items():
+        state[key] = pg.DEFAULT_SETUP[name]
+    for f in pg.FEATURE_CODES:
+        state[ps.feature_key(f)] = f in pg.DEFAULT_SETUP["features"]
+    state.update({ps.KEYS["data"]: "circle", ps.KEYS["seed"]: 3})
+    ps.set_layers(state, *pg.parse_layers("4", "tanh"))
+    ps.apply_controls(state, quiet=True)
     return state
 
 
-def test_first_load_follows_the_link_and_fills_the_widgets(S):
-    assert S["pg_setup"]["data"] == "circle" and S["pg_setup"]["layers"] == [4]
-    assert S["pg_w_data"] == "circle" and S["pg_nlayers"] == 1 and S["pg_w_n_0"] == 4
+def test_first_load_follows_the_link_quietly(S):
+    assert S["pg_setup"]["data"] == "circle" and S["pg_setup"]["layers"] == [4] and S["pg_setup"]["seed"] == 3
+    assert S["pg_nlayers"] == 1 and S["pg_n_0"] == 4 and S["pg_message"] is None
     assert ps.gather(S) == S["pg_setup"]
     assert S["pg_trainer"].epoch == 0 and not S["pg_playing"]
+    assert [d.out_features for d in pg.dense_layers(S["pg_trainer"].model)] == [4, 1]
 
 
 def test_a_new_rate_keeps_the_weights_new_data_rebuilds(S):
     ps.on_step(S)
     weights = S["pg_trainer"].model.get_weights()
-    S["pg_w_lr"] = 0.3
+    S["pg_lr"] = 0.3
     ps.apply_controls(S)
     assert S["pg_trainer"].optimizer.lr == 0.3 and S["pg_trainer"].epoch == 1
     assert same(weights, S["pg_trainer"].model.get_weights())
-    S["pg_w_noise"] = 20
+    S["pg_noise"] = 20
     ps.apply_controls(S)
     assert S["pg_trainer"].epoch == 0 and "New data" in S["pg_message"]
 
@@ -41,7 +51,7 @@ def test_a_new_rate_keeps_the_weights_new_data_rebuilds(S):
 def test_an_impossible_setup_changes_nothing(S):
     trainer, setup = S["pg_trainer"], S["pg_setup"]
     for f in list(pg.FEATURE_CODES):
-        S[f"pg_w_feat_{f}"] = False                      # no input feature at all
+        S[ps.feature_key(f)] = False                      # no input feature at all
     with pytest.raises(ValueError):
         ps.apply_controls(S)
     assert S["pg_trainer"] is trainer and S["pg_setup"] == setup
@@ -50,7 +60,7 @@ def test_an_impossible_setup_changes_nothing(S):
 def test_layer_buttons_are_idempotent(S):
     ps.on_layers(S, 2)
     ps.on_layers(S, 2)                                   # a replayed callback adds nothing
-    assert S["pg_nlayers"] == 2 and S["pg_w_n_1"] == 4
+    assert S["pg_nlayers"] == 2 and S["pg_n_1"] == 4
     ps.on_layers(S, 1)
     ps.on_layers(S, 1)
     assert S["pg_nlayers"] == 1

@@ -96,9 +96,11 @@ def test_share_links_with_bad_parameters(path):
 
 
 def test_playground_owns_its_share_link_parameters():
-    """The discovery is not vacuous: the playground writes (and therefore owns) its setup parameters."""
-    owned, _ = discover(next(p for p in PAGES if "playground" in p))
-    assert {"lr", "data", "seed", "noise"} & owned, owned
+    """The discovery is not vacuous: the playground binds its settings to the URL and writes (owns) the one
+    list the binding cannot express, its hidden layers."""
+    owned, bound = discover(next(p for p in PAGES if "playground" in p))
+    assert {"pg_layers", "pg_acts"} <= owned, owned
+    assert {"pg_lr", "pg_ds", "pg_seed", "pg_noise", "pg_f_x1"} <= bound, bound
 
 
 def test_a_page_that_ignores_a_bad_link_silently_fails(tmp_path):

@@ -97,6 +97,18 @@ def own(*names):
     _this_page().setdefault("owned", set()).update(names)
 
 
+def raw(name):
+    """The link's text for a parameter the page reads itself, on the lesson's first run in this browser session
+    (later runs: None — the page's own state has taken over)."""
+    values = _this_page().get("raw", {}).get(name)
+    return values[-1] if values else None
+
+
+def reject(name, why):
+    """Report a parameter the page read itself and could not use: ``why`` ends the notice's sentence."""
+    _this_page().setdefault("rejected", []).append((name[:40], why))
+
+
 def _same(raw, value, fmt):
     """Does the URL's text ``raw`` mean the widget's ``value``?"""
     if isinstance(value, (list, tuple)):
@@ -121,6 +133,7 @@ def ignored():
     """[(parameter, what happened)] for this run's link: unknown names, invalid values, clamped values."""
     ctx = _this_page()
     out = [(HIDE, f"“{name}” is not a group of controls of this lesson") for name in ctx.get("bad_hide", ())]
+    out += ctx.get("rejected", [])
     for name, values in ctx.get("raw", {}).items():
         if name == HIDE or name.lower() in NOT_SETTINGS or name in ctx.get("owned", ()):
             continue
@@ -143,9 +156,10 @@ def ignored():
     return out
 
 
-def finish(link_groups=None):
-    """Report the link's ignored parameters (as text, at the top of the page), and show the share box:
-    the copy-link button and the teacher's choice of controls to hide."""
+def finish(box=None, note=None):
+    """Report the link's ignored parameters (as text, at the top of the page), and show the share box (in
+    ``box``, a container; the page's end by default): the copy-link button and the teacher's choice of
+    controls to hide (unless the group "classroom" is itself hidden); ``note``: what the link does not carry."""
     ctx = _this_page()
     problems = ignored()
     st.session_state.get("_links_raw", {}).pop(ctx.get("page"), None)
@@ -155,9 +169,9 @@ def finish(link_groups=None):
             lines = [f"• {name} {what}" for name, what in problems[:12]]
             st.text("\n".join(lines + ([f"• … and {len(problems) - 12} more"] if len(problems) > 12 else [])))
     groups = ctx.get("groups", {})
-    with st.expander("Share this lesson (copy link, classroom)", icon=":material/share:"):
-        chosen = []
-        if groups:
+    with (box or st.container()).expander("Share this lesson (copy link, classroom)", icon=":material/share:"):
+        chosen = sorted(ctx.get("hidden", ())) if HIDE in ctx.get("hidden", ()) else []
+        if groups and not chosen:
             chosen = st.multiselect("For a class exercise, hide these controls", list(groups),
                                     default=sorted(ctx.get("hidden", ())), format_func=groups.get,
                                     key=f"_links_hide_{ctx.get('page')}",
@@ -165,6 +179,8 @@ def finish(link_groups=None):
         copy_link(",".join(chosen))
         st.caption("The link holds this lesson's current settings (only those that differ from the defaults); "
                    "opened on any computer, it rebuilds the same experiment.")
+        if note:
+            st.caption(note)
     return problems
 
 
