@@ -6,10 +6,11 @@ import streamlit as st
 from nn_core import RNN
 from nn_core.docmath import latex_blocks
 from nn_core import softmax
-from lessons.rnn import (MAX_TEXT, MIN_TEXT, OWN_CHARS, TEXT_HELP, EchoSweep, SeqTrainer, free_run, hidden_states,
-                         last_step_grad_norms, make_model, make_task, sample, spectral_radius, step_numbers)
+from lessons.rnn import (MAX_TEXT, MIN_TEXT, OWN_CHARS, TEXT_HELP, SeqTrainer, hidden_states, last_step_grad_norms,
+                         make_model, make_task, sample, spectral_radius, step_numbers)
 from lessons import export
 from ui import challenges, links, live
+from ui import rnn_live as RL
 from ui.export import code_panel
 from ui.common import show_equations
 from ui.layout import explain
@@ -21,9 +22,6 @@ TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k 
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 UNITS = 4                    # hidden units shown in the step-by-step numbers
-SAMPLE_LEN = 240
-SWEEP_KS = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]
-SWEEP_MAX_H, SWEEP_MAX_T = 32, 24   # the sweep trains one network per k at once: keep each small
 ss = st.session_state
 
 
@@ -187,35 +185,13 @@ with bar_col:
                      reset_help="Start over from freshly drawn weights (same seed).")
 
 
-def sweep_start():
-    # The sweep trains len(SWEEP_KS) networks in one go: cap their size so it stays a matter of seconds.
-    if ss.get("rnn_sweep_job") is None or ss.rnn_sweep_job.finished:
-        ss.rnn_sweep_job = EchoSweep(SWEEP_KS, hidden_size=min(hidden, SWEEP_MAX_H),
-                                     seq_len=min(seq_len, SWEEP_MAX_T), updates=300, optimizer=opt, lr=lr,
-                                     seed=int(seed))
-
-
-def sweep_advance(seconds, until):
-    job = ss.rnn_sweep_job
-    job.run_for(seconds, until)
-    ss.setdefault("rnn_echo_results", {}).update(job.results)
-    return job.finished
-
-
-def sweep_view(playing):
-    job = ss.get("rnn_sweep_job")
-    if job is not None and not job.finished:
-        k = job.ks[len(job.results)]
-        st.progress(len(job.results) / len(job.ks), f"{len(job.results)} of {len(job.ks)} delays trained"
-                    + (f"; training a network for k = {k}…" if playing else " (stopped: press Sweep k to go on)"))
-
-
 if task.name == "echo":
     with sweep_col:
-        live.control_bar("rnn_sweep", on_play=sweep_start, labels=("Sweep k", "Stop"))
-        st.caption(f"A fresh network for each k = {', '.join(map(str, SWEEP_KS))} (at most {SWEEP_MAX_H} hidden "
-                   f"units and T = {SWEEP_MAX_T}, so it takes seconds).")
-        live.live_view("rnn_sweep", sweep_advance, sweep_view, training=0.08, floor=0.04,
+        live.control_bar("rnn_sweep", on_play=lambda: RL.sweep_start(hidden, seq_len, opt, lr, int(seed)),
+                         labels=("Sweep k", "Stop"))
+        st.caption(f"A fresh network for each k = {', '.join(map(str, RL.SWEEP_KS))} (at most {RL.SWEEP_MAX_H} hidden "
+                   f"units and T = {RL.SWEEP_MAX_T}, so it takes seconds).")
+        live.live_view("rnn_sweep", RL.sweep_advance, RL.sweep_view, training=0.03, floor=0.02,
                        count=lambda: len(ss.rnn_sweep_job.results), unit="delays")
 
 if task.name == "chars":
@@ -231,7 +207,9 @@ if task.name == "chars":
                 "The network does not know these characters of the start (it only knows its text's); "
                 "starting from its text's beginning instead:", " ".join(unknown), kind="info")
         prime = default_prime
-elif task.name == "forecast":
+else:
+    temperature = prime = None
+if task.name == "forecast":
     warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, **links.kw("rnn_warm"))
 
 
@@ -240,57 +218,9 @@ def train_advance(seconds, until):
     return bool(trainer.stopped)           # the whole page then shows the message and Play again
 
 
-def train_view(playing):
-    if trainer.stopped:
-        st.error(trainer.stopped, icon=":material/warning:")
-    hist = trainer.history
-    val_loss, val_acc = hist["val_loss"][-1], hist["val_acc"][-1]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Updates", trainer.steps)
-    m2.metric("Validation loss", f"{val_loss:.4f}")
-    if val_acc is not None:
-        m3.metric("Validation accuracy", f"{val_acc:.1%}")
-    if trainer.grad_norm is not None:
-        m4.metric("Gradient norm ‖g‖", f"{trainer.grad_norm:.3g}")
-
-    left, right = st.columns(2)
-    ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
-           "echo": (np.log(task.output_size), "guessing: ln(K)")}.get(task.name, (None, ""))
-    left.plotly_chart(vz.loss_figure(hist, *ref), key="rnn_loss")
-    left.caption("Each point of the blue curve is the mean loss over one batch's chunks.")
-    with right:
-        if task.name == "forecast":
-            teacher, free = free_run(model, x_probe, warm)
-            st.plotly_chart(vz.forecast_figure(y_probe[:, 0], teacher, free, warm), key="rnn_forecast")
-            st.caption("Blue: each prediction is made from the true past. Orange: after the warm-up the network "
-                       "reads its own last prediction — small errors feed on themselves.")
-        elif task.name == "echo":
-            results = ss.get("rnn_echo_results", {})
-            st.plotly_chart(vz.echo_accuracy_figure(results, task.chance, (task.k, val_acc)), key="rnn_echo_acc")
-        else:
-            text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
-            st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first {len(prime)} characters):")
-            st.code(prime + text, language=None, wrap_lines=True)
-            ss.rnn_last_sample = (prime, text, probs)
-    if task.name == "echo":
-        pred = model.forward(x_probe[None])[0].argmax(-1)
-        st.plotly_chart(vz.echo_sequence_figure(x_probe.argmax(1)[:32], y_probe[:32], pred[:32], task.k),
-                        key="rnn_echo_seq")
-    if task.name == "chars":
-        start, text, probs = ss.rnn_last_sample
-        st.plotly_chart(vz.char_probs_figure(start, text[:40], probs[:40], task.vocab.chars, top=vz.CHAR_ROWS),
-                        key="rnn_char_probs")
-        st.caption(f"Each column: the probabilities the network gave to the next character, at temperature τ; "
-                   f"the orange circle is the one drawn. Rows: the {min(vz.CHAR_ROWS, task.vocab.size)} characters "
-                   f"most probable somewhere in this sample, of the {task.vocab.size} the text uses. "
-                   "↵ = new line, ␣ = space.")
-        st.caption(f"Validation: windows of the last {task.n_val:,} characters of the text, held out — training "
-                   f"never reads them. Training reads the first {len(task.train_ids):,}.")
-    challenges.panel("rnn", challenges.rnn_view(trainer, x_probe, y_probe, radius if radius_on else None))
-
-
-
-live.live_view("rnn", train_advance, train_view, training=0.05, floor=0.02, count=lambda: trainer.steps,
+live.live_view("rnn", train_advance, lambda playing: RL.train_view(
+    playing, trainer, x_probe, y_probe, warm if task.name == "forecast" else None, temperature, prime,
+    radius if radius_on else None), training=0.03, floor=0.015, count=lambda: trainer.steps,
                unit="updates")
 code_panel(lambda f, n: export.rnn_code(trainer, f, batches=n), "rnn_code", len(trainer.history["batch_step"]),
            unit="batches", default=50)

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, plotly_arrays
-from lessons.rnn import last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
+from live_helpers import box
+from lessons.rnn import free_run, last_step_grad_norms, make_model, make_task, spectral_radius, step_numbers
 from test_rnn_lesson import one_blas_thread  # noqa: F401  (autouse: one BLAS thread for these tiny products)
 
 PAGE = str(ROOT / "pages" / "7_rnn.py")
@@ -102,6 +103,40 @@ def test_play_runs_a_chunk_per_frame_and_pause_stops(at):
     assert trainer(at).steps == n
 
 
+@pytest.mark.parametrize("task, boxes", [("forecast", ["rnn_loss_box", "rnn_forecast_box"]),
+                                         ("echo", ["rnn_loss_box", "rnn_echo_acc_box", "rnn_echo_seq_box"]),
+                                         ("chars", ["rnn_loss_box", "rnn_char_probs_box"])])
+def test_playing_draws_images_with_the_engines_numbers_paused_plotly_in_the_same_boxes(at, task, boxes):
+    at.radio(key="rnn_task").set_value(task)
+    run(at)
+    at.button(key="rnn_play").click()
+    run(at)
+    tr = trainer(at)
+    h = tr.history
+    assert at.session_state.rnn_playing and tr.steps > 0
+    playing = {b: box(at, b) for b in boxes}
+    assert all([k for k, _ in shown] == ["image"] for _, shown in playing.values()), playing
+    alt = {b: shown[0][1] for b, (_, shown) in playing.items()}
+    assert alt["rnn_loss_box"].startswith(f"Loss against updates, {h['eval_step'][-1]} updates: validation loss "
+                                          f"{h['val_loss'][-1]:.4f}")
+    if task == "forecast":
+        x, y = tr.task.probe()
+        _, free = free_run(tr.model, x, 16)
+        assert alt["rnn_forecast_box"].endswith(f"off by {np.abs(free[16:] - y[16:, 0]).mean():.3f} on average")
+    elif task == "echo":
+        assert f"this run (k = 2) {h['val_acc'][-1]:.1%}" in alt["rnn_echo_acc_box"]
+    else:
+        prime, text, probs = at.session_state.rnn_last_sample
+        first = f"{text[0] if text[0] not in chr(10) + ' ' else {chr(10): '↵', ' ': '␣'}[text[0]]} "
+        assert alt["rnn_char_probs_box"].split(": ", 1)[1].startswith(
+            first + f"{probs[0][tr.task.vocab.chars.index(text[0])]:.2f}")
+    at.button(key="rnn_pause").click()
+    run(at)
+    for b in boxes:                                  # paused: the Plotly figures, in boxes of the same heights
+        height, shown = box(at, b)
+        assert height == playing[b][0] and [k for k, _ in shown] == ["plotly"], (b, shown)
+
+
 def test_forecast_controls(at):
     at.radio(key="rnn_kind").set_value("sum")
     run(at)
@@ -193,6 +228,9 @@ def test_echo_task_k_sweep_and_views(at):
     run(at)
     job = at.session_state.rnn_sweep_job
     assert at.session_state.rnn_sweep_playing and len(job.results) < 10      # trained a frame's slice at a time
+    n = len(job.results)                                                      # which run, while playing
+    assert at.get("progress")[0].proto.text == (f"{n} of 10 delays trained; training run {n + 1} of 10, a network "
+                                                f"for k = {job.ks[n]}…")
     while not job.results:
         run(at)
     assert at.session_state.rnn_echo_results == job.results                   # each finished k is shown

@@ -83,14 +83,16 @@ def nice_ticks(lo, hi, n=4):
 
 def short(v):
     """A tick label: 3 significant digits, a typographic minus."""
-    return f"{v + 0.0:.3g}".replace("-", "−") if v != 0 else "0"
+    if v == 0:
+        return "0"
+    return (f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}").replace("-", "−")
 
 
 def power(v):
-    """A log-axis tick label: 10ᵏ written with superscripts."""
+    """A log-axis tick label: 10ᵏ written with superscripts (other values as ``short``)."""
     k = int(round(np.log10(v)))
-    if -2 <= k <= 2:
-        return short(10.0 ** k)
+    if -2 <= k <= 2 or not np.isclose(v, 10.0 ** k):
+        return short(10.0 ** k if np.isclose(v, 10.0 ** k) else v)
     return "10" + str(k).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 

@@ -2,7 +2,9 @@
 state over time, forecasts, echo accuracies and next-character probabilities (pure Plotly builders)."""
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
+from viz import raster
 from viz.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, ORANGE, diverging_rgb
 
 FONT = {"size": 16}
@@ -233,3 +235,131 @@ def char_probs_figure(prime, text, probs, chars, top=CHAR_ROWS):
                           "tickfont": {"size": 15}},
                    yaxis={"title": "candidate", "type": "category", "autorange": "reversed", "showgrid": False,
                           "tickfont": {"size": 15}})
+
+
+# --- the same pictures as images, for live frames (viz.raster) ---------------------------------------------
+def _thin(x, y, most=600):
+    """At most about ``most`` evenly spaced points of a curve, always ending at its newest point."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.unique(np.r_[np.arange(0, len(x), max(1, int(np.ceil(len(x) / most)))), len(x) - 1]) if len(x) else []
+    return x[keep], y[keep]
+
+
+def loss_image(history, reference=None, reference_label="", width=560, height=330):
+    """``loss_figure`` as an image: training loss per batch (blue), validation loss at the evaluations (orange
+    dots), an optional dashed reference, against updates, on a log scale."""
+    img, draw = raster.canvas(width, height)
+    bx, by = _thin(history["batch_step"], history["batch_loss"])
+    vx, vy = np.asarray(history["eval_step"], dtype=float), np.asarray(history["val_loss"], dtype=float)
+    vals = np.concatenate([by, vy, [reference] if reference is not None else []])
+    vals = vals[np.isfinite(vals) & (vals > 0)]
+    lo, hi = (float(vals.min()) / 1.5, float(vals.max()) * 1.5) if len(vals) else (0.01, 10.0)
+    last = max(float(vx[-1]) if len(vx) else 0.0, float(bx[-1]) if len(bx) else 0.0, 1.0)
+    p = raster.Panel(draw, (64, 40, width - 16, height - 76), (0, last), (lo, hi), log_y=True)
+    decades = [10.0 ** k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
+    p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", xticks=raster.nice_ticks(0, last, 4),
+           yticks=decades if len(decades) > 1 else raster.nice_ticks(lo, hi, 3), size=14)
+    items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
+    if reference is not None and len(vx):
+        p.hline(reference, "#777777")
+        items.append((reference_label, "#777777", "dashed"))
+    p.line(bx, by, BLUE, width=2)
+    p.line(vx, vy, ORANGE, width=3)
+    p.points(vx[-60:], vy[-60:], ORANGE, r=3)
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16)
+    return raster.array(img)
+
+
+def forecast_image(truth, teacher, free, warm, width=560, height=350):
+    """``forecast_figure`` as an image: the truth, the prediction fed the truth, the prediction fed its own
+    predictions after ``warm`` steps (the warm-up shaded)."""
+    img, draw = raster.canvas(width, height)
+    t = np.arange(1, len(truth) + 1)
+    p = raster.Panel(draw, (56, 40, width - 16, height - 76), (0.5, len(truth) + 0.5), (-1.6, 1.6))
+    p.span(0.5, warm + 0.5)
+    p.axes(title="Forecast: the next value of the wave", xlabel="time step t", ylabel="value",
+           xticks=raster.nice_ticks(0, len(truth), 5), yticks=[-1, 0, 1], size=14)
+    draw.text((float(p.x(warm + 0.5)) + 4, p.box[1] + 4), "warm-up on the truth", fill=raster.MUTED,
+              font=raster.font(12), anchor="la")
+    p.line(t, truth, "#444444", width=4)
+    p.line(t, teacher, BLUE, width=2)
+    p.line(t, free, ORANGE, width=2, dashed=True)
+    raster.legend(draw, [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"),
+                         ("fed its own predictions", ORANGE, "dashed")], 20, height - 16, size=13, gap=16)
+    return raster.array(img)
+
+
+def echo_accuracy_image(results, chance, current=None, width=560, height=310):
+    """``echo_accuracy_figure`` as an image: validation accuracy against the delay k, finished runs in blue,
+    the run in progress in orange, chance as a dashed line."""
+    img, draw = raster.canvas(width, height)
+    ks = sorted(results)
+    shown = sorted(set(ks + ([current[0]] if current is not None else [])))
+    right = max(shown + [8]) + 0.6
+    p = raster.Panel(draw, (60, 40, width - 16, height - 76), (0.4, right), (0, 1.05))
+    p.axes(title="How far back can it remember?", xlabel="delay k", ylabel="accuracy", xticks=shown,
+           yticks=[0, 0.5, 1.0], yfmt="{:.0%}".format, xfmt=str, size=14)
+    p.bars(ks, [results[k] for k in ks], BLUE, half=0.35)
+    items = [("finished runs", BLUE, "box")]
+    if current is not None and current[1] is not None:
+        p.bars([current[0]], [current[1]], ORANGE, half=0.25)
+        items.append(("this run (training)", ORANGE, "box"))
+    p.hline(chance, "#777777")
+    items.append(("chance (guessing)", "#777777", "dashed"))
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16)
+    return raster.array(img)
+
+
+def echo_sequence_image(inputs, targets, predicted, k, width=1100, height=220):
+    """``echo_sequence_figure`` as an image: the input symbols, the symbols to output and the network's
+    answers as rows of coloured squares (class colours, the digit written), a wrong answer marked ×."""
+    img, draw = raster.canvas(width, height)
+    T = len(inputs)
+    left, top = 170, 44
+    cell = min((width - left - 10) / max(T, 1), 40)
+    f, small = raster.font(int(cell * 0.55)), raster.font(14)
+    rows = [("input x_t", inputs), (f"target x_(t−{k})", targets), ("network's answer", predicted)]
+    for r, (name, values) in enumerate(rows):
+        y = top + r * (cell + 12)
+        draw.text((left - 10, y + cell / 2), name, fill=raster.MUTED, font=small, anchor="rm")
+        for t, v in enumerate(values):
+            colour = raster.rgb(CLASS_COLORS[int(v) % len(CLASS_COLORS)]) if (r != 1 or t >= k) else (221, 221, 221)
+            x = left + t * cell
+            draw.rectangle((x + 1, y, x + cell - 2, y + cell - 1), fill=colour)
+            draw.text((x + cell / 2 - 0.5, y + cell / 2), str(int(v)), fill=(255, 255, 255), font=f, anchor="mm")
+            if r == 2 and t >= k and predicted[t] != targets[t]:
+                draw.text((x + cell / 2, y + cell + 2), "×", fill=raster.rgb("#d62728"), font=raster.font(18),
+                          anchor="ma")
+    draw.text((left, 10), "One sequence: symbols in, echoes out", fill=raster.INK, font=raster.font(16), anchor="la")
+    draw.text((left, top + 3 * (cell + 12) + 12), "time step t →", fill=raster.MUTED, font=small, anchor="la")
+    return raster.array(img)
+
+
+def char_probs_image(prime, text, probs, chars, top=CHAR_ROWS, width=1100, height=430):
+    """``char_probs_figure`` as an image: column i the probabilities the i-th generated character was drawn
+    from (grey 0 … blue 1, fixed range) for the ``top`` likeliest characters, the drawn one circled orange."""
+    probs = np.asarray(probs, dtype=float)
+    keep = np.sort(np.argsort(-probs.max(axis=0), kind="stable")[:top])
+    z = probs[:, keep].T                                                   # (top, n)
+    img, draw = raster.canvas(width, height)
+    left, top_px, bottom = 60, 40, height - 40
+    n = max(len(text), 1)
+    cw, ch = min((width - left - 10) / n, 40), (bottom - top_px) / max(len(keep), 1)
+    grey, blue = np.array(raster.rgb(GREY), float), np.array(raster.rgb(BLUE), float)
+    cells = (grey + (blue - grey) * np.clip(z, 0, 1)[..., None]).round().astype(np.uint8)   # (top, n, 3)
+    block = np.repeat(np.repeat(cells, int(round(ch)), axis=0), int(round(cw)), axis=1)
+    img.paste(Image.fromarray(block), (left, top_px))
+    f = raster.font(15)
+    rows = {int(c): r for r, c in enumerate(keep)}
+    for r, c in enumerate(keep):
+        draw.text((left - 8, top_px + (r + 0.5) * round(ch)), _show(chars[c]), fill=raster.INK, font=f, anchor="rm")
+    for i, c in enumerate(text):
+        x = left + (i + 0.5) * round(cw)
+        draw.text((x, top_px + len(keep) * round(ch) + 6), _show(c), fill=raster.INK, font=f, anchor="ma")
+        r = rows.get(chars.index(c))
+        if r is not None:
+            y = top_px + (r + 0.5) * round(ch)
+            draw.ellipse((x - 7, y - 7, x + 7, y + 7), outline=raster.rgb(ORANGE), width=2)
+    draw.text((left, 10), "Probability of each next character, step by step", fill=raster.INK, font=raster.font(16),
+              anchor="la")
+    return raster.array(img)
