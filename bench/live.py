@@ -56,9 +56,9 @@ VIEWS = {
     "kernel slide": ("cnn", "cnn", None, 2.0, None),
     "cnn training": ("cnn", "cnn_train", tab("2 · Train a CNN"), 2.5, 10),
     "rnn forecast": ("rnn", "rnn", None, 2.5, 10),
-    "rnn echo": ("rnn", "rnn", radio("Echo: repeat the symbol from k steps back"), 2.5, 10),
-    "rnn chars": ("rnn", "rnn", radio("Next character of a text"), 2.5, 10),
-    "rnn k sweep": ("rnn", "rnn_sweep", radio("Echo: repeat the symbol from k steps back"), 1.5, 10),
+    "rnn echo": ("rnn", "rnn", radio("Echo k steps back"), 2.5, 10),
+    "rnn chars": ("rnn", "rnn", radio("Next character"), 2.5, 10),
+    "rnn k sweep": ("rnn", "rnn_sweep", radio("Echo k steps back"), 1.5, 10),
 }
 
 WATCH = """(prefix) => {

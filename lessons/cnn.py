@@ -172,6 +172,7 @@ def pool(fmap, mode="max", k=2):
 # --- data and networks ----------------------------------------------------------------------------
 DATASETS = {"digits": "8×8 handwritten digits (1,797 images, 10 classes)",
             "shapes": "drawn shapes: line, cross, square, circle (1,200 images, 4 classes)"}
+DATASET_NAMES = {"digits": "8×8 digits", "shapes": "Drawn shapes"}   # short: the link holds them
 
 
 def image_dataset(name, seed=0, train_frac=0.75):

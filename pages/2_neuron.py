@@ -172,15 +172,15 @@ explain(
     "computed. Each **hidden layer** computes new features from the previous layer; several hidden layers "
     "let the network bend its decision boundary. The **output layer** gives the answer, and its size and "
     "activation depend on the question asked.")
-TASKS = {
-    "Binary classification (yes / no)": "one sigmoid neuron: its activation is the probability of class 1.",
-    "Multi-class classification": "one neuron per class, then softmax: probabilities over the classes.",
-    "Regression (predict numbers)": "one linear neuron per number to predict: no squashing, any value.",
+TASKS = {   # short names (the link holds them), what each is, its output layer
+    "Binary": ("classification: yes / no", "one sigmoid neuron: its activation is the probability of class 1."),
+    "Multi-class": ("classification", "one neuron per class, then softmax: probabilities over the classes."),
+    "Regression": ("predict numbers", "one linear neuron per number to predict: no squashing, any value."),
 }
 c1, c2 = st.columns([1, 1.7], gap="large")
 with c1:
     here = links.place("layers", st)
-    task = here.radio("task", list(TASKS), **links.kw("nr_task", "layers"))
+    task = here.radio("task", list(TASKS), captions=[c for c, _ in TASKS.values()], **links.kw("nr_task", "layers"))
     n_in = here.slider("inputs (features)", 1, 6, 2, 1, **links.kw("nr_in", "layers"))
     n_hidden = here.slider("hidden units", 1, 8, 4, 1, **links.kw("nr_hidden", "layers"))
     if task.startswith("Multi"):
@@ -191,7 +191,7 @@ with c1:
         output, out_name = "identity", "linear"
     else:
         n_out, output, out_name = 1, "sigmoid", "sigmoid"
-    st.success(f"Output layer: {TASKS[task]}")
+    st.success(f"Output layer: {TASKS[task][1]}")
     model = mlp([n_in, n_hidden, n_out], activation="relu", output=output, seed=0)
     x = np.linspace(-1.0, 1.0, n_in)[None, :] if n_in > 1 else np.array([[0.5]])
     out = model.forward(x)[0]

@@ -11,8 +11,8 @@ from ui.common import show_equations
 from ui.layout import explain
 from viz import backprop as viz
 
-PRESET_LABELS = {"textbook": "Textbook 2-2-2 sigmoid (Mazur's example)", "xor": "XOR 2-2-1 (one sample)",
-                 "softmax": "2-3-3 softmax classifier", "custom": "Custom network"}
+PRESET_LABELS = {"textbook": "Textbook 2-2-2", "xor": "XOR 2-2-1", "softmax": "Softmax 2-3-3",   # short: in the link
+                 "custom": "Custom network"}
 PHASE_LABELS = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 LOSS_LABELS = {"mse": "mean squared error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy (softmax)"}
 PRESET_NOTES = {

@@ -21,7 +21,7 @@ SWEEP_LRS = sweeps.log_space(1e-3, 30.0, 13)
 GRIDS = {  # kind -> (row key, rows, column key, columns, fixed settings, row label, column label)
     "Depth × width": ("depth", [1, 2, 3], "width", [2, 4, 8, 16],
                       {"optimizer": "adam", "lr": 0.03, "batch_size": 16}, "hidden layers", "neurons per layer"),
-    "Batch size × learning rate": ("batch_size", [4, 16, 64, 150], "lr", [0.003, 0.03, 0.3],
+    "Batch size × rate": ("batch_size", [4, 16, 64, 150], "lr", [0.003, 0.03, 0.3],
                                    {"optimizer": "sgd", "depth": 2, "width": 8}, "batch size", "learning rate"),
 }
 

@@ -178,7 +178,8 @@ with tab_train:
     st.markdown("A small CNN learns its own kernels: it starts from random ones and follows the gradient of "
                 "the loss, just as an MLP does. Pick the data and the architecture, then press **Play**.")
     t1, t2, t3 = (links.place("data", c) for c in st.columns(3, gap="large"))
-    data_name = t1.radio("Data", list(cl.DATASETS), **links.kw("cnn_data", "data", cl.DATASETS.get))
+    data_name = t1.radio("Data", list(cl.DATASETS), captions=[d.split(" ", 1)[1] if k == "digits" else d.split(": ", 1)[1]
+                         for k, d in cl.DATASETS.items()], **links.kw("cnn_data", "data", cl.DATASET_NAMES.get))
     preset_name = t2.radio("Architecture", list(cl.CNN_PRESETS), captions=[*cl.CNN_PRESETS.values()], **links.kw("cnn_preset", "data"))
     filters = t3.slider("Filters per conv layer", 2, 16, 8, **links.kw("cnn_filters", "data"))
     h1, h2, h3, h4 = (links.place("training", c) for c in st.columns(4))
@@ -289,7 +290,7 @@ with tab_train:
             st.success("None: every test image is classified correctly.")
 
     st.subheader("Your own image")
-    own_src = st.radio("Your image", ["draw", "tick cells (keyboard)", "upload"], horizontal=True, **links.kw("cnn_own_src"))
+    own_src = st.radio("Your image", ["draw", "tick cells", "upload"], horizontal=True, **links.kw("cnn_own_src"))
     if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
         draw_your_digit(model, classes, digits=data_name == "digits")
     o1, o2 = st.columns([1.3, 1.7], gap="large")   # room for the 8 tick columns at 1280 px

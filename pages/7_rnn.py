@@ -17,8 +17,7 @@ from ui.layout import explain
 from ui.guards import escaped, refusal
 from viz import rnn as vz
 
-TASKS = {"forecast": "Forecast a wave", "echo": "Echo: repeat the symbol from k steps back",
-         "chars": "Next character of a text"}
+TASKS = {"forecast": "Forecast a wave", "echo": "Echo k steps back", "chars": "Next character"}   # short: in the link
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD + momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 UNITS = 4                    # hidden units shown in the step-by-step numbers
@@ -38,7 +37,7 @@ explain(
 st.markdown(
     "**What sequences they are for** — each with the task on this page that stands for it:\n"
     "- **Language**: text is a sequence of characters or words, and what comes next depends on what came "
-    "before → *Next character of a text*.\n"
+    "before → *Next character*.\n"
     "- **Speech** (and any sound): a wave sampled many times a second, a mixture of frequencies, read one "
     "slice at a time → *Forecast a wave*, the *sum of two sines*.\n"
     "- **Time series** (temperatures, sales, heartbeats): one number per step with a rhythm → *Forecast a "

@@ -51,7 +51,7 @@ def test_perceptron_and_neuron_pages(app_url, page):
     page.keyboard.press("Home")
     wait_ready(page, settle=0.5)
     choose(page, "activation", "ReLU")
-    page.get_by_text("Multi-class classification").first.click()
+    page.get_by_text("Multi-class").first.click()
     wait_ready(page, settle=0.5)
     assert page.get_by_text("one neuron per class, then softmax", exact=False).count() == 1
     screenshot(page, "lesson2-neuron")

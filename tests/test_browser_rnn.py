@@ -26,7 +26,7 @@ def test_rnn_page_trains_live_without_errors(app_url, page):
     screenshot(page, "rnn-forecast-trained")
     assert not page_errors(page), page_errors(page)
 
-    page.get_by_role("radiogroup", name="Task").get_by_text("Next character of a text", exact=True).click()
+    page.get_by_role("radiogroup", name="Task").get_by_text("Next character", exact=True).click()
     wait_ready(page, settle=1.0)
     page.get_by_role("button", name="Step", exact=True).click()
     wait_ready(page, settle=1.5)

@@ -329,7 +329,7 @@ def test_own_image_drawn_and_uploaded_and_mlp_comparison():
     at = fresh()
     ok(at.button(key="cnn_train_step").click().run())
     model = trainer(at).model
-    at.radio(key="cnn_own_src").set_value("tick cells (keyboard)").run()   # the canvas: tests/test_drawing.py
+    at.radio(key="cnn_own_src").set_value("tick cells").run()   # the canvas: tests/test_drawing.py
     drawing = np.zeros((8, 8))
     drawing[1, 1:7] = 1
     drawing[np.arange(2, 7), 5 - np.arange(5) // 2] = 1

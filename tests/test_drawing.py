@@ -69,5 +69,5 @@ def test_the_cnn_page_reads_the_canvas():
     assert "8×8: ink pixels per 4×4 block ÷ 16 — the network's input" in captions
     at.button(key="cnn_canvas_clear").click().run()
     assert any("Draw a digit on the canvas" in i.value for i in at.info)
-    at.radio(key="cnn_own_src").set_value("tick cells (keyboard)").run()
+    at.radio(key="cnn_own_src").set_value("tick cells").run()
     assert not at.exception and at.get("arrow_data_frame") is not None

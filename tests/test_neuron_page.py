@@ -113,9 +113,9 @@ def test_neuron_map_weights():
         assert f"a = **{np.tanh(w1 + w2 + b):.3f}**" in text(at)
 
 
-@pytest.mark.parametrize("task, extra, n_out", [("Binary classification (yes / no)", None, 1),
-                                                ("Multi-class classification", ("nr_classes", 5), 5),
-                                                ("Regression (predict numbers)", ("nr_targets", 3), 3)])
+@pytest.mark.parametrize("task, extra, n_out", [("Binary", None, 1),
+                                                ("Multi-class", ("nr_classes", 5), 5),
+                                                ("Regression", ("nr_targets", 3), 3)])
 def test_layers_output_sizing(task, extra, n_out):
     at = run()
     at.radio(key="nr_task").set_value(task)

@@ -256,7 +256,7 @@ def test_a_long_run_is_stopped_within_a_frame():
     """Stop lands inside a run: a grid cell of 150 epochs is trained a frame's slice at a time."""
     at = run_page()
     at.slider(key="op_gr_epochs").set_value(150).run()
-    at.radio(key="op_gr_kind").set_value("Batch size × learning rate").run()
+    at.radio(key="op_gr_kind").set_value("Batch size × rate").run()
     at.button(key="op_grid_play").click().run()
     run = at.session_state["op_grid"]["run"]
     assert run is not None and 0 < run.trainer.epoch < 150, "a frame trained a whole long run (or nothing)"
@@ -285,7 +285,7 @@ def test_loss_functions_of_one_prediction():
 def test_hyperparameter_grid_runs_and_stops():
     at = run_page()
     at.selectbox(key="op_gr_data").set_value("xor")
-    at.radio(key="op_gr_kind").set_value("Batch size × learning rate")
+    at.radio(key="op_gr_kind").set_value("Batch size × rate")
     at.slider(key="op_gr_epochs").set_value(10).run()
     at.button(key="op_grid_play").click().run()
     ok(at)

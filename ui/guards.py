@@ -30,12 +30,3 @@ def refusal(headline, detail=None, kind="error"):
     getattr(st, kind)(headline, icon=icon)
     if detail:
         st.text(detail)
-
-
-def link_notices(notices):
-    """Tell the learner which settings of the link were ignored: ``notices`` are (name, value, reason);
-    names and values come from the address bar, so they are shown as text, never as Markdown."""
-    if notices:
-        st.info("Some settings in this link were ignored; the defaults are used instead:",
-                icon=":material/link_off:")
-        st.text("\n".join(f"{name[:40]}={value[:40]}: {reason}" for name, value, reason in notices))

@@ -16,7 +16,7 @@ LAYERS, ACTS = "pg_layers", "pg_acts"
 OPT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}   # short: they go in the URL
 LOSS_LABELS = {"auto": "by the problem", "mse": "MSE"}
 # labels of the data sets in the URL (the selectbox shows them): short, and the same in every lesson
-DATA_LABELS = {k: v["label"] for k, v in DATASETS_2D.items()} | {"multigauss": "Gaussians (regression)",
+DATA_LABELS = {k: v["label"] for k, v in DATASETS_2D.items()} | {"multigauss": "Bumps (regression)",
                                                                   "upload": "Your uploaded points"}
 LEGACY = {"data": "pg_ds", "noise": "pg_noise", "seed": "pg_seed", "train": "pg_split", "loss": "pg_loss",
           "opt": "pg_opt", "lr": "pg_lr", "batch": "pg_batch", "reg": "pg_reg", "rate": "pg_rate",
