@@ -59,9 +59,10 @@ links.place("regularization", rate_col).select_slider(
     "Its rate", pg.REG_RATES, D["rate"], **dict(links.kw(K["rate"], "regularization", lambda v: f"{v:g}"),
                                                 disabled=reg == "none" or links.hidden("regularization")))
 links.place("loss", loss_col).selectbox("Loss", list(pg.LOSS_CHOICES), 0, **links.kw(K["loss"], "loss", plinks.LOSS_LABELS.get),
-                                        help="Classification normally uses cross-entropy; pick MSE to compare.")
+                                        help="auto: cross-entropy for classes, MSE for regression. Pick MSE to compare.")
 
-left, right = st.columns([1, 4.2], gap="medium")
+# three columns, as TensorFlow Playground: data | network | output (under the Play bar: map and curves)
+left, right, out = st.columns([1, 2.75, 1.65], gap="small")
 
 # --- data panel and features
 with links.place("data", left):
@@ -83,17 +84,17 @@ with links.place("features", left):
 with right:
     if "network" not in hide or "activation" not in hide:
         k = S.pg_nlayers
-        lcols = st.columns([1.25] + [1] * pg.MAX_LAYERS, vertical_alignment="bottom")
-        with lcols[0]:
-            st.markdown(f"**{k} hidden layer{'s' if k != 1 else ''}**")
-            if "network" not in hide:
-                a, b = st.columns(2)
-                a.button("", key="pg_layer_add", on_click=ps.on_layers, args=(S, k + 1,), icon=":material/add:",
-                         disabled=k >= pg.MAX_LAYERS, help="Add a hidden layer")
-                b.button("", key="pg_layer_del", on_click=ps.on_layers, args=(S, k - 1,), icon=":material/remove:",
-                         disabled=not k, help="Remove the last hidden layer")
+        head = st.container(horizontal=True, vertical_alignment="center", key="pg_builder_head")
+        head.markdown(f"**{k} hidden layer{'s' if k != 1 else ''}**")
+        if "network" not in hide:
+            head.button("", key="pg_layer_add", on_click=ps.on_layers, args=(S, k + 1,), icon=":material/add:",
+                        disabled=k >= pg.MAX_LAYERS, help="Add a hidden layer")
+            head.button("", key="pg_layer_del", on_click=ps.on_layers, args=(S, k - 1,), icon=":material/remove:",
+                        disabled=not k, help="Remove the last hidden layer")
+        # one column per hidden layer, under its layer of the diagram (its inputs and output at the ends)
+        lcols = st.columns([0.6] + [1] * k + [0.6] if k <= 4 else k, gap="small" if k <= 4 else "xxsmall")[k <= 4:]
         for i in range(k):
-            with lcols[i + 1]:
+            with lcols[i].container(key=f"pg_builder_{i}"):
                 if "network" not in hide:
                     st.number_input(f"Layer {i + 1}", 1, pg.MAX_NEURONS, step=1, key=f"pg_n_{i}", persist_state="session")
                 if "activation" not in hide:
@@ -124,12 +125,13 @@ if trainer.stopped:
 
 
 # ---------------------------------------------------------------- the live view
-with right:
-    playground_view.live_section(S)
+boxes = {"diagram": right.container(key="pg_diagram_box"), "below": st.container(key="pg_below")}
+with out:
+    playground_view.live_section(S, boxes)
 
 # ---------------------------------------------------------------- below the live view
 if "points" not in hide:
-    add_col, upload_col = right.columns([1.3, 1], gap="medium")
+    add_col, upload_col = st.columns([1.3, 1], gap="medium")
     with add_col:
         with st.expander("Add points by clicking", icon=":material/add_location:", expanded=bool(S.pg_added[0])):
             if task == "regression":

@@ -1,4 +1,5 @@
-"""Projector-ready and accessible, in a real browser (issue 21), at 1280×720 and 1440×900 with the sidebar open:
+"""Projector-ready and accessible, in a real browser (issue 21), at 1280×720, 1366×768 and 1440×900 with the sidebar
+open:
 - each lesson's main interaction — its controls and the picture they change — fits on one screen: scrolled to
   it, the bounding boxes of both lie inside the viewport, below Streamlit's header;
 - no control label wraps or is cut off, no formula scrolls sideways, the page never scrolls sideways;
@@ -15,7 +16,7 @@ from conftest import ROOT, screenshot, wait_ready
 from test_browser_lessons12 import choose
 
 HEADER = 60     # Streamlit's header bar covers the top 60 px of the window
-SIZES = [(1280, 720), (1440, 900)]
+SIZES = [(1280, 720), (1366, 768), (1440, 900)]
 AXE_PATHS = [pathlib.Path(os.environ["AXE_JS"])] if os.environ.get("AXE_JS") else []
 AXE_PATHS.append(ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
 
@@ -26,7 +27,9 @@ LESSONS = {
     "neuron": [("activation gallery", ["nr_z", "nr_focus"], ["nr_gallery", "nr_readout"], None),
                ("neuron map", ["nr_map_act", "nr_w1", "nr_w2", "nr_b"], ["nr_map"], None)],
     "backprop": [("stepper", ["bp_prev", "bp_next"], ["bp_diagram", "bp_formula"], None)],
-    "playground": [],      # one-screen boxes not asserted yet: its map and curves are images without keys
+    "playground": [("live training", ["pg_playpause", "pg_step", "pg_reset"], ["pg_spark", "pg_map"],
+                    ("pg_play", "pg_pause")),
+                   ("network builder", ["pg_builder_head", "pg_builder_0"], ["pg_diagram_box"], None)],
     "cnn": [],             # the same: the slide's pictures are images without keys
     "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_box", "op_loss_box"],
                     ("op_play", "op_pause"))],
@@ -54,8 +57,17 @@ CLIPPED_JS = """() => {
         if ((cs.textOverflow === 'ellipsis' || cs.overflow === 'hidden') && el.scrollWidth > el.clientWidth + 2)
             out.add('cut off: ' + t.slice(0, 30));
     }
+    // a select's value (an <input>) wider than its box: Streamlit shows it cut ("by the prol…")
+    const ctx = document.createElement('canvas').getContext('2d');
+    for (const el of main.querySelectorAll('[data-testid="stSelectbox"] input')) {
+        if (!el.offsetWidth || !el.value) continue;
+        const cs = getComputedStyle(el); ctx.font = cs.font;
+        if (ctx.measureText(el.value).width > el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) + 1)
+            out.add('cut off: ' + el.value.slice(0, 30));
+    }
     for (const el of main.querySelectorAll('.katex-display'))
-        if (el.offsetWidth && el.scrollWidth > el.clientWidth + 3)   // KaTeX overhangs a px or two out.add(`formula scrolls by ${el.scrollWidth - el.clientWidth} px: ` + el.textContent.slice(0, 40));
+        if (el.offsetWidth && el.scrollWidth > el.clientWidth + 3)   // KaTeX overhangs a px or two
+            out.add(`formula scrolls by ${el.scrollWidth - el.clientWidth} px: ` + el.textContent.slice(0, 40));
     if (main.scrollWidth > main.clientWidth + 1 || document.documentElement.scrollWidth > innerWidth + 1)
         out.add('the page scrolls sideways');
     return [...out];
@@ -78,7 +90,7 @@ PLACES_JS = """keys => { const main = document.querySelector('[data-testid="stMa
     return keys.map(k => { const r = document.querySelector('.st-key-' + k).getBoundingClientRect();
         return [Math.round(r.left), Math.round(r.top + main.scrollTop), Math.round(r.width), Math.round(r.height)]; }); }"""
 
-AXE_RUN_JS = """async () => { return (await axe.run(document, {resultTypes: ['violations']})).violations
+AXE_RUN_JS = r"""async () => { return (await axe.run(document, {resultTypes: ['violations']})).violations
     .filter(v => v.impact === 'critical' || v.impact === 'serious')
     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.html.slice(0, 80) + ' — ' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)).join(' | ')); }"""
 

@@ -23,7 +23,10 @@ BASE_CSS = """
 label[data-baseweb="checkbox"][disabled] p { color: #6b6b75; }
 .katex-display { margin: 0.3em 0; }
 .katex-display > .katex { font-size: 1.12em; }
+[data-testid="stColumn"] [data-testid="stExpander"] .katex-display > .katex { font-size: 0.96em; }  /* half width */
 [data-testid="stColumn"] h2 { font-size: 1.6rem; padding: 0.25rem 0 0.5rem; }
+[class*="st-key-pg_builder_"] [data-testid="stSelectbox"] input { padding-left: 4px; padding-right: 0; font-size: 0.8rem; }
+[class*="st-key-pg_builder_"] [data-testid="stSelectbox"] [role="group"] button { padding: 0; min-width: 1.1rem; }
 """
 
 PRESENT_CSS = f"""

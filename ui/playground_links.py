@@ -14,7 +14,7 @@ from ui import links
 
 LAYERS, ACTS = "pg_layers", "pg_acts"
 OPT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}   # short: they go in the URL
-LOSS_LABELS = {"auto": "by the problem", "mse": "MSE"}
+LOSS_LABELS = {"auto": "auto", "mse": "MSE"}      # "by the problem" was cut off at 1280 px
 # labels of the data sets in the URL (the selectbox shows them): short, and the same in every lesson
 DATA_LABELS = {k: v["label"] for k, v in DATASETS_2D.items()} | {"multigauss": "Bumps (regression)",
                                                                   "upload": "Your uploaded points"}

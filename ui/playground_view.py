@@ -9,11 +9,12 @@ import lessons.playground as pg
 import lessons.playground_session as ps
 from ui import live
 from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, jpeg_uri, lighten,
-                            map_image, network_diagram, network_figure, points_overlay, value_rgb)
+                            loss_sparkline, map_image, network_diagram, network_figure, points_overlay, value_rgb)
 
 GRID = 100                    # the decision map is GRID × GRID
 MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 CURVES_H = 270                # px: the curves' box, live image or Plotly chart alike
+SPARK_W, SPARK_H = 300, 118   # px: the small loss curves above the map
 DIAGRAM_H = 365               # px: the diagram's height, live image or Plotly chart alike (network_figure)
 DIAGRAM_W = DIAGRAM_H * 640 // 430
 
@@ -52,7 +53,7 @@ def training_seconds(S):
     return pg.frame_training(S.get("pg_drawing_s", 0.015))
 
 
-def draw(S, playing):
+def draw(S, playing, boxes):
     tr, data = S["pg_trainer"], S["pg_data"]
     task, classes = data["task"], data["classes"]
     h, t_drawing = tr.history, time.perf_counter()
@@ -76,15 +77,15 @@ def draw(S, playing):
         diagram_uri = jpeg_uri(diagram["image"]) if playing else None
         curves_uri = jpeg_uri(curves_image(h, tr.classifier, marks=marks)) if playing else None
     S["pg_live_uris"] = (diagram_uri, curves_uri) if playing else None
-    diagram_col, out_col = st.columns([1.75, 1], gap="small")
-    with out_col:
-        if epochs is not None:
-            st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
-                             help="The decision map and the diagram as they were at a saved epoch; Step or Play "
-                                  "go on from the epoch shown (the later ones are dropped)")
-        else:                          # the same slider's place, while playing or before a second snapshot
-            st.select_slider("Rewind to epoch", [0, max(tr.epoch, 1)], value=max(tr.epoch, 1), disabled=True,
-                             key="pg_rewind_idle", help="Pause to rewind")
+    with boxes["diagram"]:                 # the middle column, under the network builder (made by the page)
+        with st.container(height=DIAGRAM_H, border=False):
+            if playing:
+                st.image(diagram_uri, width=DIAGRAM_W, alt=f"The network while training, epoch {tr.epoch:,}: "
+                         "each neuron drawn as its own small map, links coloured by the sign of their weight")
+            else:
+                st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
+    # the output column (this fragment's own place): numbers, the loss so far and the map, under the Play bar
+    with st.container(key="pg_readout"):
         m1, m2 = st.columns(2)
         m1.metric("Epoch", f"{shown:,}")
         i = h["epoch"].index(shown) if shown in h["epoch"] else None
@@ -94,45 +95,60 @@ def draw(S, playing):
             m2.metric("Test loss", "—" if i is None else pg.fmt_loss(h["test_loss"][i]))
         st.caption("Train loss — · test loss —" if i is None else
                    f"Train loss {pg.fmt_loss(h['train_loss'][i])} · test loss {pg.fmt_loss(h['test_loss'][i])}")
+    with st.container(key="pg_spark"):
+        st.image(jpeg_uri(loss_sparkline(h, SPARK_W, SPARK_H), quality=90), width="stretch",
+                 alt="Train and test loss so far" + ("" if i is None else f", at epoch {shown:,}: train "
+                 f"{pg.fmt_loss(h['train_loss'][i])}, test {pg.fmt_loss(h['test_loss'][i])}"))
+    with st.container(key="pg_map"):
         st.image(map_uri, width="stretch", alt=f"Decision map at epoch {shown:,}: the plane coloured by the network's "
                  "output, orange for class 0 (negative), blue for class 1 (positive)" + ("" if i is None else
                  f"; train loss {pg.fmt_loss(h['train_loss'][i])}, test " + (f"accuracy {h['test_acc'][i]:.1%}"
                  if tr.classifier else f"loss {pg.fmt_loss(h['test_loss'][i])}")))
-        t1 = t2 = st.container(horizontal=True)         # side by side, or one under the other if narrow
-        t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
-        t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
-    with diagram_col:
-        if playing:
-            st.image(diagram_uri, width=DIAGRAM_W, alt=f"The network while training, epoch {tr.epoch:,}: each neuron "
-                     "drawn as its own small map, links coloured by the sign of their weight")
-        else:
-            st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
-    chart_col, cm_col = st.columns([2.4, 1]) if tr.classifier else (st.container(), None)
-    with chart_col.container(height=CURVES_H, border=False):
-        if playing:
-            st.image(curves_uri, width="stretch", alt=f"Train and test loss per epoch, up to epoch {tr.epoch:,}" + (
-                "" if not h["train_loss"] else f": now {pg.fmt_loss(h['train_loss'][-1])} (train), "
-                f"{pg.fmt_loss(h['test_loss'][-1])} (test)"))
-        else:
-            fig = curves_figure(h, tr.classifier, height=CURVES_H - 10)
-            for e in marks:
-                fig.add_vline(x=e, line=dict(color="#888", dash="dash", width=1),
-                              annotation_text=f"went on from {e}", annotation_font_size=10)
-            st.plotly_chart(fig, key="pg_curves", config={"displayModeBar": False})
-    if cm_col is not None:
-        with cm_col.container(height=CURVES_H, border=False):
-            if playing or not h["epoch"]:
-                st.caption("The confusion matrix of the test points shows here when paused.")
+    t1 = t2 = st.container(horizontal=True)         # side by side, or one under the other if narrow
+    t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
+    t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
+    if epochs is not None:
+        st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
+                         help="The decision map and the diagram as they were at a saved epoch; Step or Play "
+                              "go on from the epoch shown (the later ones are dropped)")
+    else:                          # the same slider's place, while playing or before a second snapshot
+        st.select_slider("Rewind to epoch", [0, max(tr.epoch, 1)], value=max(tr.epoch, 1), disabled=True,
+                         key="pg_rewind_idle", help="Pause to rewind")
+    with boxes["below"]:                   # under the three columns: the curves in full, the confusion matrix
+        chart_col, cm_col = st.columns([2.4, 1]) if tr.classifier else (st.container(), None)
+        with chart_col.container(height=CURVES_H, border=False, key="pg_curves_box"):
+            if playing:
+                st.image(curves_uri, width="stretch", alt=f"Train and test loss per epoch, up to epoch {tr.epoch:,}" + (
+                    "" if not h["train_loss"] else f": now {pg.fmt_loss(h['train_loss'][-1])} (train), "
+                    f"{pg.fmt_loss(h['test_loss'][-1])} (test)"))
             else:
-                cm = pg.confusion_matrix(data["y_test"], model.predict(tr.X_test), max(classes, 2))
-                st.plotly_chart(confusion_figure(cm, height=CURVES_H - 10), key="pg_cm",
-                                config={"displayModeBar": False})
+                fig = curves_figure(h, tr.classifier, height=CURVES_H - 10)
+                for e in marks:
+                    fig.add_vline(x=e, line=dict(color="#888", dash="dash", width=1),
+                                  annotation_text=f"went on from {e}", annotation_font_size=10)
+                st.plotly_chart(fig, key="pg_curves", config={"displayModeBar": False})
+        if cm_col is not None:
+            with cm_col.container(height=CURVES_H, border=False):
+                if playing or not h["epoch"]:
+                    st.caption("The confusion matrix of the test points shows here when paused.")
+                else:
+                    cm = pg.confusion_matrix(data["y_test"], model.predict(tr.X_test), max(classes, 2))
+                    st.plotly_chart(confusion_figure(cm, height=CURVES_H - 10), key="pg_cm",
+                                    config={"displayModeBar": False})
     if playing:
         # this session's drawing time (smoothed), which the next frame's training budget leaves room for
         S["pg_drawing_s"] = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)
 
 
-def live_section(S):
-    """The bar's partner: the live fragment of the playground."""
-    live.live_view("pg", lambda seconds, until: advance(S, seconds, until), lambda playing: draw(S, playing),
+def live_section(S, boxes):
+    """The bar's partner: the live fragment of the playground, drawn where it is called (the output column:
+    numbers, loss so far, map) and into ``boxes``: "diagram" and "below", containers the page made (the
+    fragment rewrites them in place each frame)."""
+    # the frames redraw these boxes: no fading; the live caption ('Paused…' or 'Live…') and the loss caption
+    # (one line or two) keep one height, so that nothing below moves at Play or Pause
+    st.html("<style>.st-key-pg_diagram_box [data-stale='true'], .st-key-pg_below [data-stale='true'] "
+            "{opacity: 1 !important; transition: none !important;} "
+            "div.st-key-pg_stats {min-height: 4.9rem; max-height: 4.9rem; overflow: hidden;} "
+            ".st-key-pg_readout [data-testid='stCaptionContainer'] {min-height: 3.2em;}</style>")
+    live.live_view("pg", lambda seconds, until: advance(S, seconds, until), lambda playing: draw(S, playing, boxes),
                    training=lambda: training_seconds(S), count=lambda: S["pg_trainer"].epoch, unit="epochs")

@@ -198,8 +198,9 @@ def network_figure(diagram):
             go.Scatter(x=nx, y=ny, mode="markers", marker=dict(size=30, opacity=0, symbol="square"),
                        hovertext=nt, hoverinfo="text", showlegend=False, name="neurons")]
     layout = dict(height=int(h * 0.85), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
-                  xaxis=dict(visible=False, range=[0, w], fixedrange=True, constrain="domain"),
-                  yaxis=dict(visible=False, range=[h, 0], fixedrange=True, scaleanchor="x", constrain="domain"),
+                  xaxis=dict(visible=False, range=[0, w], fixedrange=True, constrain="domain", constraintoward="left"),
+                  yaxis=dict(visible=False, range=[h, 0], fixedrange=True, scaleanchor="x", constrain="domain",
+                             constraintoward="top"),    # where the live image sits: no jump at Pause
                   images=[dict(source=jpeg_uri(diagram["image"]), xref="x", yref="y", x=0, y=0, sizex=w, sizey=h,
                                sizing="stretch", layer="below")],
                   hovermode="closest", dragmode=False)
@@ -308,6 +309,35 @@ def curves_image(history, classifier=True, width=900, height=230, marks=()):
             draw.line((x, box[1], x, box[3]), fill=(160, 160, 160), width=1)
         for name, colour, dashed in series:
             _polyline(draw, ep, h[name], box, xmax, 0.0, ymax, colour, dashed)
+    return np.asarray(img)
+
+
+def loss_sparkline(history, width=300, height=120):
+    """Train (solid) and test (dotted) loss over the epochs, small, for the corner above the decision map
+    (as TensorFlow Playground shows it): an image (uint8 (height, width, 3)), drawn at the size it is shown
+    so that its 13 px labels stay readable. The y axis runs from 0 to the largest loss so far."""
+    h = _thinned(history)
+    ep = h["epoch"]
+    img = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    font = _font(13)
+    box = (44, 8, width - 8, height - 24)
+    vals = np.concatenate([h["train_loss"], h["test_loss"]]) if len(ep) else np.array([])
+    top = float(np.nanmax(vals)) if np.isfinite(vals).any() else 1.0
+    ymax = top * 1.05 or 1.0
+    for t in (0.0, top):
+        _tick(draw, box, t, ymax, f"{t:.2g}", font)
+    draw.line((box[0], box[3], box[2], box[3]), fill=(150, 150, 150))
+    xmax = ep[-1] if len(ep) else 1
+    _polyline(draw, ep, h["train_loss"], box, xmax, 0.0, ymax, (85, 85, 85))
+    _polyline(draw, ep, h["test_loss"], box, xmax, 0.0, ymax, (17, 17, 17), dashed=True)
+    y = height - 10
+    draw.line((box[0], y, box[0] + 16, y), fill=(85, 85, 85), width=2)
+    draw.text((box[0] + 20, y), "train", fill=(60, 60, 60), font=font, anchor="lm")
+    for x in range(box[0] + 66, box[0] + 82, 6):
+        draw.line((x, y, x + 3, y), fill=(17, 17, 17), width=2)
+    draw.text((box[0] + 86, y), "test loss", fill=(60, 60, 60), font=font, anchor="lm")
+    draw.text((box[2], y), f"epoch {int(xmax) if len(ep) else 0}", fill=(90, 90, 90), font=font, anchor="rm")
     return np.asarray(img)
 
 
