@@ -172,7 +172,7 @@ with tab_lr:
 
     def draw_sweep(results, playing):
         losses = [r["final_loss"] for r in results]
-        with st.container(height=420, border=False, key="op_sweep_box"):
+        with st.container(height=OV.JOB_H, border=False, key="op_sweep_box"):
             if playing:
                 st.image(jpeg_uri(V.sweep_image(SWEEP_LRS[:len(results)], losses)), alt="Loss after training against "
                          f"the learning rate, {len(results)} of {len(SWEEP_LRS)} runs: " + OV.sweep_words(SWEEP_LRS, results))
@@ -233,7 +233,7 @@ with tab_grid:
         acc = np.full(len(rows) * len(cols_), np.nan)
         acc[:len(results)] = [r["test_acc"] for r in results]
         args = (rows, cols_, acc.reshape(len(rows), len(cols_)), row_label, col_label, 1.0 / DATASETS_2D[gr_data]["classes"])
-        h1, h2 = (c.container(height=420, border=False, key=f"op_grid_box{i}") for i, c in enumerate(st.columns(2)))
+        h1, h2 = (c.container(height=OV.JOB_H, border=False, key=f"op_grid_box{i}") for i, c in enumerate(st.columns(2)))
         if playing:
             h1.image(jpeg_uri(V.grid_heatmap_image(*args)), alt=f"Test accuracy of the {len(results)} runs trained so "
                      "far: " + ", ".join(f"{r['test_acc']:.0%}" for r in results))

@@ -220,6 +220,7 @@ def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
     at = run_page()
     value, text = progress(at, 0)
     assert value == 0 and text == "13 runs to train: press Run", text      # not "0 of 13 trained (stopped)"
+    empty_height = box(at, "op_sweep_empty")[0]                            # the picture's place, kept already
     at.slider(key="op_sw_epochs").set_value(60).run()
     at.button(key="op_sweep_play").click().run()
     assert at.session_state["op_sweep_playing"]
@@ -236,6 +237,7 @@ def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
                                       epochs=60, depth=2, width=8, batch_size=16)
     losses = [sweeps.train_config(**c)["final_loss"] for c in configs[:n]]
     height, shown = box(at, "op_sweep_box")
+    assert height == empty_height
     assert shown == [("image", f"Loss after training against the learning rate, {n} of 13 runs: " + "; ".join(
         f"η = {c['lr']:.3g}: {loss:.3g}" for c, loss in zip(configs, losses)))]
     at.button(key="op_sweep_pause").click().run()

@@ -15,6 +15,7 @@ from viz.raster import jpeg_uri
 
 RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 RACE_H, LOSS_H = 540, 320  # px: the race's and the loss curves' boxes, image or Plotly chart alike
+JOB_H = 420                # px: the sweep's and the grid's boxes
 
 
 # --- the race ---------------------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         for n, tr in trajs.items()))
     with right.container(height=LOSS_H, border=False, key="op_loss_box"):
         if playing:
-            st.image(jpeg_uri(V.loss_steps_image(trajs, t, surface.floor(), height=LOSS_H - 10)),
+            st.image(jpeg_uri(V.loss_steps_image(trajs, t, surface.floor())),
                      alt=f"Loss per step up to step {t}: {loss_words(trajs, t)}")
         else:
             st.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10), key="op_loss_fig")
@@ -138,6 +139,9 @@ def job_panel(name, configs, draw):
         st.progress(done / total, text=text)
         if done:
             draw(job["results"], playing)
+        else:                                     # the pictures' place, kept from the start: nothing moves later
+            st.container(height=JOB_H, border=False, key=f"{name}_empty").caption(
+                "The results show here as the runs finish.")
 
     bar, _ = st.columns([1.6, 3])
     with bar:

@@ -127,7 +127,7 @@ def _race_panel(draw, surface, width, height):
     return raster.Panel(draw, (l, t, width - r, height - b), surface.xlim, surface.ylim)
 
 
-def surface_rgb(surface, width=600, height=540, bands=18):
+def surface_rgb(surface, width=450, height=500, bands=18):
     """The race's background without its paths: the loss surface in ``bands`` bands of log loss (white
     low … grey-blue high, as the Plotly contour), their edges drawn as contour lines, with axes. uint8
     (height, width, 3); drawn once per surface (the page caches it), then copied for each frame."""
@@ -187,16 +187,16 @@ def race_image(surface, background, trajectories, upto, start):
     return raster.array(img)
 
 
-def loss_steps_image(trajectories, upto, floor, width=420, height=320):
+def loss_steps_image(trajectories, upto, floor, width=300, height=300):
     """``loss_steps_figure`` as an image: loss above the lowest loss (log axis) against step, up to ``upto``."""
     img, draw = raster.canvas(width, height)
     last = max(len(t.losses) - 1 for t in trajectories.values())
     top = max(float(np.nanmax(np.where(np.isfinite(t.losses), t.losses, np.nan)) - floor)
               for t in trajectories.values())
     hi = 10.0 ** (np.log10(max(top, 1e-6)) + 0.5)
-    p = raster.Panel(draw, (62, 40, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
+    p = raster.Panel(draw, (52, 40, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
     decades = range(int(np.ceil(np.log10(LOSS_FLOOR))), int(np.floor(np.log10(hi))) + 1)
-    p.axes(title="Loss per step", xlabel="step", ylabel="loss − lowest loss",
+    p.axes(title="Loss per step", xlabel="step", ylabel="loss − lowest",
            xticks=raster.nice_ticks(0, last), yticks=[10.0 ** k for k in decades][::2], size=14)
     for name, traj in trajectories.items():
         k = min(int(upto), len(traj.losses) - 1)
