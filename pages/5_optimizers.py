@@ -242,11 +242,16 @@ with tab_grid:
         else:
             h1.plotly_chart(V.grid_heatmap(*args, height=410), key="op_grid_heat")
             h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label, height=410), key="op_grid_curves")
-        st.dataframe([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
-                       "steps": r["steps"], "test accuracy": r["test_acc"], "seconds": r["seconds"]}
-                      for c, r in zip(gr_configs, results)], hide_index=True, width="stretch",
-                     column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
-                                    "seconds": st.column_config.NumberColumn(format="%.2f")})
+        table_h = 35 * (len(gr_configs) + 1) + 3                # every run's row: the box never grows
+        with st.container(height=table_h + 12, border=False, key="op_grid_table_box"):
+            if playing:                                              # one element less to redraw every frame
+                st.caption("The table of the runs shows here when stopped.")
+            else:
+                st.dataframe([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
+                               "steps": r["steps"], "test accuracy": r["test_acc"], "seconds": r["seconds"]}
+                              for c, r in zip(gr_configs, results)], hide_index=True, width="stretch", height=table_h,
+                             column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
+                                            "seconds": st.column_config.NumberColumn(format="%.2f")})
 
     OV.job_panel("op_grid", gr_configs, draw_grid)
     st.markdown("**Try next:** the spiral with 150 epochs — does depth help more than width? With batch "

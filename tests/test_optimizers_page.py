@@ -304,8 +304,12 @@ def test_hyperparameter_grid_runs_and_stops():
                                    + ", ".join(f"{a:.0%}" for a in accs))]
         h_curves, shown = box(at, "op_grid_box1")
         assert shown == [("image", f"Loss per epoch of the {n} runs trained so far")]
+        table_h = box(at, "op_grid_table_box")[0]           # the table's place, kept while playing
+        assert len(at.dataframe) == 2                       # the race's and the losses' only: the grid's shows when stopped
     assert run_until_done(at, 1) == "12 of 12 trained"
     assert [k for k, _ in box(at, "op_grid_box0")[1]] == ["plotly"] and box(at, "op_grid_box0")[0] == 420
+    if n < 12:
+        assert box(at, "op_grid_table_box")[0] == table_h
     heat = next(tr for tr in chart(at, "op_grid_heat")["data"] if tr["type"] == "heatmap")
     acc = np.array([sweeps.train_config(**c)["test_acc"] for c in configs]).reshape(4, 3)
     assert np.allclose(heat["z"], acc) and heat["zmin"] == 0.5
