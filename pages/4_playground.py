@@ -1,5 +1,4 @@
 """Lesson 4: the MLP playground — build a multi-layer perceptron, train it live on 2-D data, watch it learn."""
-import numpy as np
 import streamlit as st
 
 import lessons.playground as pg
@@ -16,7 +15,6 @@ from ui.common import maths_expander
 from ui.guards import refusal
 from ui.export import code_panel
 from ui.knockout import knockout_panel
-from viz.playground import class_map_rgb, data_figure, value_rgb
 
 S = st.session_state
 
@@ -134,30 +132,14 @@ if "points" not in hide:
     add_col, upload_col = st.columns([1.3, 1], gap="medium")
     with add_col:
         with st.expander("Add points by clicking", icon=":material/add_location:", expanded=bool(S.pg_added[0])):
+            st.toggle("Clicking the map adds a point", key="pg_add_on",
+                      help="At the exact place clicked, also while playing; keyboard: Enter at the map's cursor")
             if task == "regression":
-                value = st.slider("Value of the new point", -1.0, 1.0, 0.5, 0.1, key="pg_add_value")
+                st.slider("Value of the new point", -1.0, 1.0, 0.5, 0.1, key="pg_add_value")
             else:
-                value = st.radio("Class of the new point", list(range(classes)), horizontal=True, key="pg_add_class")
-            allX = np.vstack([data["X_train"], data["X_test"]])
-            ally = np.concatenate([data["y_train"], data["y_test"]])
-            if not S.pg_playing or S.get("pg_click_bg") is None:
-                # while playing the map behind the points stays as it was at Play: a click reaches the page only
-                # if the chart is the same in the click's run (Streamlit identifies it by its whole figure)
-                out = pg.output_map(pg.neuron_outputs(trainer.model, setup, pg.plane_grid(24)[2])[-1], task)
-                S.pg_click_bg = class_map_rgb(*out, 24, classes) if task == "multiclass" else value_rgb(out, 24)
-            event = st.plotly_chart(data_figure(S.pg_click_bg, allX, ally, task, click_grid=60), key="pg_click",
-                                    on_select="rerun",
-                                    selection_mode="points", config={"displayModeBar": False})
-            pts = [p for p in (event.selection.points if event else []) if p.get("curve_number") == 0]
-            if pts:
-                xy = (round(float(pts[0]["x"]), 2), round(float(pts[0]["y"]), 2))
-                if S.get("pg_last_click") != xy:
-                    S.pg_last_click = xy
-                    ps.add_point(S, xy, value)
-                    st.rerun()
+                st.radio("Class of the new point", list(range(classes)), horizontal=True, key="pg_add_class")
             n_added = len(S.pg_added[0])
-            st.caption(f"Click the plot to add a point to the training set (placed within 0.1 of the click), also "
-                       f"while playing. Added so far: {n_added}.")
+            st.caption(f"Added to the training set so far: {n_added}.")
             st.button("Remove the added points", key="pg_clear_added", on_click=ps.on_clear_added, args=(S,), disabled=not n_added)
     with upload_col:
         with st.expander("Upload your own points (CSV)", icon=":material/upload_file:"):

@@ -1,5 +1,6 @@
 """The playground in a real browser: Play trains live (the epoch counter moves), Pause stops it, Step
 adds one epoch, the largest network opens from a share link — without any exception or error box."""
+import re
 import time
 
 from conftest import page_errors, screenshot, wait_ready
@@ -109,20 +110,111 @@ def test_play_and_pause_do_not_shift_the_page(app_url, page):
     assert not page_errors(page), page_errors(page)
 
 
-def test_a_point_can_be_added_while_playing(app_url, page):
-    """A click on the data plot while playing adds the point (it used to be dropped: the plot's picture had
-    changed by the click's run, so Streamlit took it for another chart and lost the selection)."""
+MAP = ".st-key-pg_map canvas"
+READOUT = ".st-key-pg_map .readout"
+HOVER = re.compile(r"x1 = (\S+), x2 = (\S+) → output ([\d.]+): class (\d) \((\w+)\)")
+
+
+def number(text):
+    return float(text.replace("\u2212", "-"))
+
+
+def hover(page, fx, fy):
+    """Point at the fraction (fx, fy) of the map; returns (x1, x2, output, class) from the readout."""
+    box = page.locator(MAP).first.bounding_box()
+    page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    end, m = time.time() + 10, None
+    while m is None and time.time() < end:            # the readout is in the canvas's shadow root: poll it
+        m = HOVER.search(page.locator(READOUT).first.inner_text())
+        time.sleep(0 if m else 0.1)
+    assert m, page.locator(READOUT).first.inner_text()
+    return number(m.group(1)), number(m.group(2)), float(m.group(3)), int(m.group(4))
+
+
+def engine_output(model, x1, x2):
+    import numpy as np
+    return float(model.forward(np.array([[x1, x2]]))[0, 0])      # the default features are x1 and x2
+
+
+def downloaded_model(page):
+    """The weights as the page offers them (Save or load the model), read back into the engine."""
+    from nn_core import Sequential
+    page.get_by_text("Save or load the model").first.click()
+    with page.expect_download() as d:
+        page.get_by_role("button", name="Download the weights (.npz)").click()
+    return Sequential.load(open(d.value.path(), "rb").read())
+
+
+def test_hover_shows_the_engines_output_while_playing_and_paused(app_url, page):
+    """The map tells, under the pointer, the network's output at the nearest grid point: at epoch 0 the output of
+    the defaults' first weights there, while playing a value that follows the training with the pointer still,
+    and after Pause the output of the weights the page lets one download."""
+    import lessons.playground as pg
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.5)
+    page.locator(MAP).first.scroll_into_view_if_needed()
+    x1, x2, out, cls = hover(page, 0.31, 0.42)
+    first = pg.make_model(pg.default_setup(), "binary", 2)
+    assert abs(out - engine_output(first, x1, x2)) <= 0.006 and cls == int(out >= 0.5)
+    assert abs(x1 - (-6 + 0.31 * 12)) <= 0.13 and abs(x2 - (6 - 0.42 * 12)) <= 0.13   # the grid point beneath
+    label = page.locator(MAP).first.get_attribute("aria-label")
+    assert label.startswith("Decision map at epoch 0") and "ranges from" in label
+    page.locator(PLAY).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Live: ')",
+                           timeout=30000)
+    seen = set()
+    for _ in range(6):
+        time.sleep(0.4)
+        seen.add(hover(page, 0.62, 0.47)[2])
+    assert len(seen) >= 2, f"the value under a still pointer did not follow the training: {seen}"
+    screenshot(page, "playground-4-hover-playing")
+    page.locator(PAUSE).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Paused')",
+                           timeout=30000)
+    wait_ready(page, settle=1.0)
+    model = downloaded_model(page)
+    page.locator(MAP).first.scroll_into_view_if_needed()
+    for fx, fy in ((0.2, 0.3), (0.55, 0.5), (0.8, 0.75)):
+        x1, x2, out, cls = hover(page, fx, fy)
+        assert abs(out - engine_output(model, x1, x2)) <= 0.006, (fx, fy, out, engine_output(model, x1, x2))
+    assert not page_errors(page), page_errors(page)
+
+
+def added_point(page):
+    m = re.search(r"Added a point at \((\S+), (\S+)\)", page.inner_text("body"))
+    return float(m.group(1)), float(m.group(2))
+
+
+def test_a_point_can_be_added_while_playing_where_clicked(app_url, page):
+    """With adding on, a click on the map while playing adds a training point at the clicked place itself (within
+    one screen pixel: 12 units over about 300 px), not snapped to a grid, and the play goes on; the keyboard's
+    cursor (arrow keys, then Enter) adds one too."""
     open_playground(page, app_url)
     wait_ready(page, settle=1.5)
     page.get_by_text("Add points by clicking").first.click()
+    page.get_by_text("Clicking the map adds a point").first.click()
     wait_ready(page, settle=1.0)
     page.locator(PLAY).first.click()
     page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Live: ')",
                            timeout=30000)
-    area = page.locator(".st-key-pg_click .nsewdrag").first
-    area.scroll_into_view_if_needed()
-    box = area.bounding_box()
-    page.mouse.click(box["x"] + 0.3 * box["width"], box["y"] + 0.4 * box["height"])
-    page.wait_for_function("() => document.body.innerText.includes('Added so far: 1.')", timeout=60000)
+    canvas = page.locator(MAP).first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    fx, fy = 0.313, 0.417
+    page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    page.wait_for_function("() => document.body.innerText.includes('so far: 1.')", timeout=60000)
+    x1, x2 = added_point(page)
+    px = 12 / box["width"]
+    assert abs(x1 - (-6 + fx * 12)) <= px + 0.01 and abs(x2 - (6 - fy * 12)) <= px + 0.01, (x1, x2)
+    assert (round(x1 / 0.5) * 0.5, round(x2 / 0.5) * 0.5) != (x1, x2)           # not on the old 0.5 grid
     assert page.locator(PAUSE).count() == 1, "adding a point stopped the play"
+    screenshot(page, "playground-5-added-while-playing")
+    canvas = page.locator(MAP).first
+    canvas.focus()
+    for key in ("ArrowRight", "ArrowRight", "ArrowRight", "ArrowUp", "ArrowUp"):
+        canvas.press(key)
+    canvas.press("Enter")
+    page.wait_for_function("() => document.body.innerText.includes('so far: 2.')", timeout=60000)
+    step = 12 / 99
+    assert added_point(page) == (round(3 * step, 2), round(2 * step, 2))
     assert not page_errors(page), page_errors(page)

@@ -3,13 +3,18 @@ what it draws (``draw``). Every element keeps its place whether playing or pause
 curves, the confusion matrix's corner have fixed sizes), so Play and Pause do not shift the page."""
 import time
 
+import numpy as np
 import streamlit as st
 
 import lessons.playground as pg
+import lessons.playground_map as pm
 import lessons.playground_session as ps
 from ui import live
-from viz.playground import (class_map_rgb, confusion_figure, curves_figure, curves_image, jpeg_uri, lighten,
-                            loss_sparkline, map_image, network_diagram, network_figure, points_overlay, value_rgb)
+from ui.map_canvas import map_canvas
+from viz.palette import CLASS_COLORS, data_uri, png_bytes
+from viz.playground import (CLASS_NAMES, class_map_rgb, confusion_figure, curves_figure, curves_image, hex_colours,
+                            jpeg_uri, lighten, loss_sparkline, network_diagram, network_figure, point_colours,
+                            points_overlay, value_rgb)
 
 GRID = 100                    # the decision map is GRID × GRID
 MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
@@ -32,6 +37,35 @@ def overlay(S):
         S["pg_overlay"] = points_overlay(GRID * MAP_SCALE, (data["X_train"], data["y_train"]), test, data["task"])
         S["pg_overlay_key"] = key
     return S["pg_overlay"]
+
+
+def map_points(S):
+    """The points the map canvas draws (training, and test when shown) and their palette, made once per data set
+    and test-points choice."""
+    data = S["pg_data"]
+    key = (S["pg_data_version"], bool(S["pg_show_test"]))
+    if S.get("pg_map_points_key") != key:
+        task = data["task"]
+        if task == "regression":          # every point its own colour of the diverging palette
+            palette = hex_colours(point_colours(np.concatenate([data["y_train"], data["y_test"]]), task))
+            idx = np.arange(len(palette))
+        else:
+            palette = list(CLASS_COLORS)
+            idx = np.concatenate([data["y_train"], data["y_test"]]).astype(int)
+        n = len(data["X_train"])
+        train = pm.points(data["X_train"], data["y_train"], idx[:n])
+        test = pm.points(data["X_test"], data["y_test"], idx[n:]) if S["pg_show_test"] else []
+        S["pg_map_points"], S["pg_map_points_key"] = (train, test, palette), key
+    return S["pg_map_points"]
+
+
+def add_hint(S, task):
+    if not S.get("pg_add_on"):
+        return "Point at the map for the network's output there (keyboard: focus the map, then the arrow keys)."
+    if task == "regression":
+        return f"Click the map (or Enter at the cursor) to add a point of value {S.get('pg_add_value', 0.5):g} there."
+    c = int(S.get("pg_add_class", 0))
+    return f"Click the map (or Enter at the cursor) to add a point of class {c} ({CLASS_NAMES[c]}) there."
 
 
 def advance(S, seconds, until):
@@ -64,7 +98,10 @@ def draw(S, playing, boxes):
         rgb = class_map_rgb(*pg.output_map(outs[-1], task), GRID, classes, S["pg_discrete"])
     else:
         rgb = value_rgb(pg.output_map(outs[-1], task), GRID, S["pg_discrete"])
-    map_uri = jpeg_uri(map_image(lighten(rgb), overlay(S), MAP_SCALE))      # lightened: every point readable
+    map_png = data_uri(png_bytes(lighten(rgb)))              # lightened: every point readable; the canvas scales it
+    numbers = pm.payload(outs[-1], task, classes, GRID, pg.plane_grid(GRID)[0][-1], CLASS_NAMES)
+    if not playing:
+        overlay(S)                                           # the knockout panel's maps draw the points too
     # under a class's load the diagram and the curves, which change slowly, are redrawn every other frame
     S["pg_frame_no"] = S.get("pg_frame_no", 0) + 1
     marks = S.get("pg_rewound", [])
@@ -100,10 +137,16 @@ def draw(S, playing, boxes):
                  alt="Train and test loss so far" + ("" if i is None else f", at epoch {shown:,}: train "
                  f"{pg.fmt_loss(h['train_loss'][i])}, test {pg.fmt_loss(h['test_loss'][i])}"))
     with st.container(key="pg_map"):
-        st.image(map_uri, width="stretch", alt=f"Decision map at epoch {shown:,}: the plane coloured by the network's "
-                 "output, orange for class 0 (negative), blue for class 1 (positive)" + ("" if i is None else
+        train, test, palette = map_points(S)
+        label = (f"Decision map at epoch {shown:,}: the plane from −6 to 6 coloured by the network's output, orange "
+                 f"for class 0 (negative), blue for class 1 (positive); {numbers['words']}" + ("" if i is None else
                  f"; train loss {pg.fmt_loss(h['train_loss'][i])}, test " + (f"accuracy {h['test_acc'][i]:.1%}"
                  if tr.classifier else f"loss {pg.fmt_loss(h['test_loss'][i])}")))
+        click = map_canvas("pg_map_canvas", numbers, map_png, train, test, palette, CLASS_NAMES, label,
+                           add=S.get("pg_add_on", False), hint=add_hint(S, task))
+        if click is not None and S.get("pg_add_on"):
+            ps.add_point(S, click, S.get("pg_add_value", 0.5) if task == "regression" else int(S.get("pg_add_class", 0)))
+            st.rerun()                  # the whole page: the new point is counted below and drawn on the map
     t1 = t2 = st.container(horizontal=True)         # side by side, or one under the other if narrow
     t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
     t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")

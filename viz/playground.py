@@ -18,6 +18,8 @@ from viz.raster import font as _font
 
 VMAX = 1.0            # the fixed colour range of every map: −1 … +1
 LIM = 6.0             # the input plane is [−LIM, LIM]²
+POINT_EDGE, TRAIN_RING, TEST_RING = (60, 60, 60), (255, 255, 255), (20, 20, 20)   # every point's outline
+CLASS_NAMES = ["orange", "blue", "green", "purple", "red", "brown", "pink", "grey", "olive", "cyan"]  # CLASS_COLORS'
 
 
 def plane_image(values, n):
@@ -53,6 +55,11 @@ def point_colours(y, task):
     return class_rgb(y)
 
 
+def hex_colours(rgb):
+    """uint8 (N, 3) → ["#rrggbb", …]."""
+    return ["#%02x%02x%02x" % tuple(int(v) for v in c) for c in np.asarray(rgb)]
+
+
 def to_pixels(X, size, lim=LIM):
     """Input-plane points (N, 2) → pixel coordinates (N, 2) in a size×size image (+y up)."""
     X = np.asarray(X, dtype=float)
@@ -67,12 +74,12 @@ def points_overlay(size, train=None, test=None, task="binary", radius=3.5):
     edged in dark grey."""
     layer = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    for pts, ring in ((train, (255, 255, 255, 255)), (test, (20, 20, 20, 255))):
+    for pts, ring in ((train, (*TRAIN_RING, 255)), (test, (*TEST_RING, 255))):
         if pts is None or len(pts[0]) == 0:
             continue
         for (px, py), c in zip(to_pixels(pts[0], size), point_colours(pts[1], task)):
             r = radius + 1                 # a thin dark edge around the ring: readable on any background
-            draw.ellipse((px - r, py - r, px + r, py + r), fill=(60, 60, 60, 255))
+            draw.ellipse((px - r, py - r, px + r, py + r), fill=(*POINT_EDGE, 255))
             draw.ellipse((px - radius, py - radius, px + radius, py + radius),
                          fill=(int(c[0]), int(c[1]), int(c[2]), 255), outline=ring)
     arr = np.asarray(layer)
