@@ -115,7 +115,7 @@ with tab_slide:
         i, j = divmod(pos, n_out)
         r0, c0, window_mask, hatch, filled = cl.slide_frame(rec, pos, k, info["unused"])
         total = rec["sums"][i, j]
-        c1, c3 = st.columns(2, gap="large")
+        c1, c3 = (c.container(key=k) for c, k in zip(st.columns(2, gap="large"), ("cnn_slide_in", "cnn_slide_out")))
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
         show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, 52, numbers=window_mask, highlight=[(r0, c0, k, k)],
                              padding=padding, hatch=hatch if info["unused"] else None), 440,

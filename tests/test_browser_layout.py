@@ -30,7 +30,10 @@ LESSONS = {
     "playground": [("live training", ["pg_playpause", "pg_step", "pg_reset"], ["pg_spark", "pg_map"],
                     ("pg_play", "pg_pause")),
                    ("network builder", ["pg_builder_head", "pg_builder_0"], ["pg_diagram_box"], None)],
-    "cnn": [],             # the same: the slide's pictures are images without keys
+    "cnn": [("kernel slide", ["cnn_playpause", "cnn_step", "cnn_back", "cnn_last"], ["cnn_slide_in", "cnn_slide_out"],
+             ("cnn_play", "cnn_pause")),
+            ("training", ["cnn_train_playpause", "cnn_train_step", "cnn_train_reset"], ["cnn_hist_box"],
+             ("cnn_train_play", "cnn_train_pause"))],
     "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_box", "op_loss_box"],
                     ("op_play", "op_pause"))],
     "rnn": [("live training", ["rnn_playpause", "rnn_step", "rnn_reset"], ["rnn_loss", "rnn_forecast"],
@@ -138,11 +141,25 @@ def one_screen(page, name, controls, picture):
     assert not outside, f"{name}: not on one {width}×{height} screen with its controls (left, top, right, bottom): {outside}"
 
 
-def check_lesson(page, path, label):
+VISIBLE_JS = """keys => keys.every(k => { const e = document.querySelector('.st-key-' + k);
+    return e && e.getClientRects().length > 0 && e.getBoundingClientRect().width > 0; })"""
+
+
+def check_lesson(page, path, label, seen):
+    """No clipped text; each interaction shown now (a lesson's tabs show one at a time) on one screen. ``seen``
+    collects the interactions checked, so that the test can tell that each was checked in some state."""
     clipped = page.evaluate(CLIPPED_JS)
     assert not clipped, f"{path} {label}: {clipped}"
     for name, controls, picture, _ in LESSONS[path]:
-        one_screen(page, f"{path} {label} / {name}", controls, picture)
+        if page.evaluate(VISIBLE_JS, controls + picture):
+            one_screen(page, f"{path} {label} / {name}", controls, picture)
+            seen.add(name)
+
+
+def check_state(page, path, label, seen):
+    check_lesson(page, path, label, seen)
+    found = axe_violations(page)
+    assert not found, f"{path}: axe-core {label}: {found}"
 
 
 @pytest.fixture(scope="module")
@@ -162,21 +179,28 @@ KNOWN = {"optimizers": "Play sometimes moves the race 56 px (the Play bar shows 
 def test_lesson_fits_one_screen_and_passes_axe(browser, app_url, axe_js, path, size):
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]})
     page = ctx.new_page()
+    seen, played = set(), set()
+
+    def play_and_pause(label):
+        """Play then Pause each live view shown now and not played yet; then check the page as it is left."""
+        for name, controls, picture, live in LESSONS[path]:
+            if live and name not in played and page.evaluate(VISIBLE_JS, controls + picture):
+                play_pause_keeps_the_picture(page, f"{path} / {name}", picture, *live)
+                played.add(name)
+                check_state(page, path, f"{label}, after Play and Pause of the {name}", seen)
+
     try:
         load(page, app_url, path)
         assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 1, "the sidebar is open"
-        check_lesson(page, path, "at its defaults")
-        found = axe_violations(page)
-        assert not found, f"{path}: axe-core at its defaults: {found}"
+        check_state(page, path, "at its defaults", seen)
         screenshot(page, f"layout-{path}-{size[0]}x{size[1]}")
+        play_and_pause("at its defaults")
         for label in STATES.get(path, {}):
             STATES[path][label](page)
-            check_lesson(page, path, label)
-            found = axe_violations(page)
-            assert not found, f"{path}: axe-core {label}: {found}"
-        for name, _, picture, live in LESSONS[path]:
-            if live:
-                play_pause_keeps_the_picture(page, f"{path} / {name}", picture, *live)
+            check_state(page, path, label, seen)
+            play_and_pause(label)
+        assert seen == {name for name, *_ in LESSONS[path]}, f"{path}: interactions never shown: {seen}"
+        assert played == {name for name, *_, live in LESSONS[path] if live}, f"{path}: never played: {played}"
     finally:
         ctx.close()
 
@@ -212,7 +236,16 @@ def _backprop_states():
     return {"in the backward phase": phase("Backward"), "in the update phase": phase("Update")}
 
 
-STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states()}
+def _cnn_states():
+    def training_tab(page):
+        page.get_by_role("tab", name="2 · Train a CNN").click()
+        wait_ready(page, settle=1.0)
+    def trained(page):
+        click(page, "cnn_train_step")
+    return {"on the training tab": training_tab, "after an epoch of training": trained}
+
+
+STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states(), "cnn": _cnn_states()}
 
 
 def test_presenter_mode(browser, app_url):
