@@ -218,3 +218,13 @@ def test_a_point_can_be_added_while_playing_where_clicked(app_url, page):
     step = 12 / 99
     assert added_point(page) == (round(3 * step, 2), round(2 * step, 2))
     assert not page_errors(page), page_errors(page)
+
+
+def test_the_maths_is_drawn_when_opened(app_url, page):
+    """The maths expander builds its formulas only once opened (closed, they cost every live frame)."""
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.0)
+    assert page.locator(".katex-display").count() == 0
+    page.get_by_text("The maths behind it").first.click()
+    page.wait_for_function("() => document.querySelectorAll('.katex-display').length >= 5", timeout=30000)
+    assert not page_errors(page), page_errors(page)

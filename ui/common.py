@@ -20,10 +20,15 @@ def show_equations(obj):
         st.latex(block)
 
 
-def maths_expander(title, sections, icon=":material/functions:"):
+def maths_expander(title, sections, icon=":material/functions:", key="maths"):
     """An expander of (markdown caption, engine object) pairs, each object's docstring maths rendered below its
-    caption: the formulas a lesson shows are the ones its code documents."""
-    with st.expander(title, icon=icon):
+    caption: the formulas a lesson shows are the ones its code documents. Drawn only once opened: closed, its
+    twenty-odd formulas would be re-rendered by the browser on every live frame of the page (about 2,400 DOM
+    nodes of KaTeX, two thirds of the playground's), which delayed Pause."""
+    box = st.expander(title, icon=icon, key=key, on_change="rerun")
+    if not box.open:
+        return
+    with box:
         for caption, obj in sections:
             st.markdown(caption)
             show_equations(obj)
