@@ -228,3 +228,37 @@ def test_the_maths_is_drawn_when_opened(app_url, page):
     page.get_by_text("The maths behind it").first.click()
     page.wait_for_function("() => document.querySelectorAll('.katex-display').length >= 5", timeout=30000)
     assert not page_errors(page), page_errors(page)
+
+
+def challenge_text(page):
+    return page.locator(".st-key-challenge_pg_spiral2").first.inner_text()
+
+
+def test_the_challenge_panel_follows_the_run_while_playing(app_url, page):
+    """The spiral challenge (at most 2 hidden layers) is judged while playing, on the run the learner watches: its
+    'now' value moves with the training (the panel was stale: 'now 58 %' while the live value was 95 %) and, paused,
+    it is the test accuracy the page shows; the best epoch it names is at least as good."""
+    open_playground(page, app_url)
+    wait_ready(page, settle=1.0)
+    page.locator(".st-key-pg_layer_del button").first.click()           # 3 → 2 hidden layers
+    page.wait_for_function("() => document.body.innerText.includes('2 hidden layers')", timeout=30000)
+    wait_ready(page, settle=1.0)
+    page.locator(PLAY).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Live: ')",
+                           timeout=30000)
+    seen = set()
+    for _ in range(8):
+        time.sleep(0.6)
+        m = re.search(r"now ([\d.]+)%", challenge_text(page))
+        if m:
+            seen.add(m.group(1))
+    assert len(seen) >= 2, f"the challenge panel did not follow the run while playing: {seen}"
+    page.locator(PAUSE).first.click()
+    page.wait_for_function("() => document.querySelector('.st-key-pg_stats')?.innerText.startsWith('Paused')",
+                           timeout=30000)
+    wait_ready(page, settle=1.0)
+    shown = page.eval_on_selector_all("[data-testid='stMetricValue']", "els => els.map(e => e.innerText)")[1]
+    text = challenge_text(page)
+    best, now = re.search(r"([\d.]+)% at epoch [\d,]+, now ([\d.]+)%", text).groups()
+    assert f"{now}%" == shown and float(best) >= float(now), (text, shown)
+    assert not page_errors(page), page_errors(page)
