@@ -287,3 +287,16 @@ def neuron_graph(tr, l, j):
               {"id": "L", "op": "loss", "value": tr["loss"], "grad": 1.0}]
     edges += [("b", "z"), ("z", "a"), ("a", "L")]
     return {"nodes": nodes, "edges": edges, "last_layer": l == len(tr["layers"]) - 1}
+
+
+# what each preset is, said under the network's choice on the page
+PRESET_NOTES = {
+    "textbook": "Matt Mazur's *A Step by Step Backpropagation Example*: inputs 0.05, 0.10, targets 0.01, 0.99, "
+                "weights w1 … w8, one bias per layer, η = 0.5. Its \"total error\" ½Σ(target − out)² is the "
+                "mean squared error over the two outputs.",
+    "xor": "One XOR sample, (1, 0) → 1, through 2 sigmoid neurons and 1 sigmoid output, with binary cross-entropy. "
+           "XOR's other samples: (0, 0) → 0, (0, 1) → 1, (1, 1) → 0 — edit the sample and the target to try them.",
+    "softmax": "Three classes: 3 tanh neurons, then 3 raw scores (logits) that the loss turns into probabilities "
+               "with softmax; the target is the class y.",
+    "custom": "Up to 4 layers of up to 4 neurons; the weights, sample and target are drawn from the seed.",
+}

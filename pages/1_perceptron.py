@@ -7,7 +7,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 import nn_core.perceptron as perceptron_module
 from nn_core.perceptron import Perceptron, margin_bound
 from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
-from ui import challenges, links
+from ui import challenges, link_state, links
 from ui.common import show_equations, state
 from ui.layout import explain
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
@@ -110,6 +110,7 @@ lr = links.place("learning", c_lr).slider("learning rate η", 0.1, 2.0, 1.0, 0.1
 random_start = links.place("learning", c_opt).toggle("start from random weights", **links.kw("pc_random_start", "learning"),
                             help="Off: w = 0 and b = 0 at the start, as in the convergence theorem.")
 
+link_state.read_points(st.session_state, "pc_points", OWN_LIMS, MAX_OWN_POINTS)   # a link's own points
 points = state("pc_points", list)
 if data_name in GATES:
     X, y = gate(data_name)
@@ -135,6 +136,7 @@ else:
     X = np.array([p[:2] for p in points], dtype=float).reshape(-1, 2)
     y = np.array([p[2] for p in points], dtype=int)
     lims, data_key = OWN_LIMS, ("own", tuple(points))
+link_state.write_points(points, data_name == "Your own points")
 
 config = (data_key, random_start)
 if st.session_state.get("pc_config") != config or "pc_stepper" not in st.session_state:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
-from ui import challenges, links
+from ui import challenges, link_state, links
 from ui.common import show_equations
 from ui.layout import explain
 from viz import backprop as viz
@@ -15,16 +15,6 @@ PRESET_LABELS = {"textbook": "Textbook 2-2-2", "xor": "XOR 2-2-1", "softmax": "S
                  "custom": "Custom network"}
 PHASE_LABELS = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 LOSS_LABELS = {"mse": "mean squared error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy (softmax)"}
-PRESET_NOTES = {
-    "textbook": "Matt Mazur's *A Step by Step Backpropagation Example*: inputs 0.05, 0.10, targets 0.01, 0.99, "
-                "weights w1 … w8, one bias per layer, η = 0.5. Its \"total error\" ½Σ(target − out)² is the "
-                "mean squared error over the two outputs.",
-    "xor": "One XOR sample, (1, 0) → 1, through 2 sigmoid neurons and 1 sigmoid output, with binary cross-entropy. "
-           "XOR's other samples: (0, 0) → 0, (0, 1) → 1, (1, 1) → 0 — edit the sample and the target to try them.",
-    "softmax": "Three classes: 3 tanh neurons, then 3 raw scores (logits) that the loss turns into probabilities "
-               "with softmax; the target is the class y.",
-    "custom": "Up to 4 layers of up to 4 neurons; the weights, sample and target are drawn from the seed.",
-}
 ACT_LABELS = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "identity": "identity (linear)"}
 TEXTBOOK_TOTAL_ERROR, TEXTBOOK_W5 = "0.298371109", "0.35891648"   # published in Mazur's article
 TEXTBOOK_AFTER_1, TEXTBOOK_AFTER_10000 = "0.291027924", "0.0000351085"
@@ -119,7 +109,7 @@ top[1].number_input("Learning rate η", min_value=0.001, max_value=100.0, step=0
 top[2].checkbox("Update the biases too", **links.kw("bp_biases", "network"),
                 help="Mazur's textbook example keeps the biases fixed; a real training step updates them.")
 
-st.caption(PRESET_NOTES[ss.bp_preset] + ((" Check every number against the article." if stepper.is_article(ss.bp_spec)
+st.caption(stepper.PRESET_NOTES[ss.bp_preset] + ((" Check every number against the article." if stepper.is_article(ss.bp_spec)
                                           else " The weights are no longer the article's, so its numbers do not "
                                                "apply.") if ss.bp_preset == "textbook" else ""))
 spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
@@ -147,6 +137,7 @@ with st.expander("Edit the network: sample, target, every weight and bias — or
     if ss.pop("bp_first", False):   # a link's network: its preset, custom shape and seed, as just read above
         first = stepper.preset(ss.bp_preset) if ss.bp_preset != "custom" else None
         load(first if first and not ss.bp_seed else drawn(first, show=False), settings=False)
+        load(link_state.read_net(ss.bp_spec, stepper.validate) or ss.bp_spec, settings=False)   # its edited numbers
         spec = dict(ss.bp_spec, lr=float(ss.bp_lr), update_biases=bool(ss.bp_biases))
     v = ss.bp_ver
     edited = dict(spec)
@@ -186,6 +177,8 @@ except ValueError as e:   # e.g. a learning rate field emptied: keep the last go
     spec = ss.bp_spec
     rec = stepper.run(spec)
 ss.bp_spec = spec
+link_state.write_net(spec, stepper.preset(ss.bp_preset) if ss.bp_preset != "custom" and not ss.bp_seed
+                     else drawn(spec, show=False))   # the link carries the network's numbers once edited or trained
 steps = ss.bp_steps = stepper.build_steps(spec)
 ss.bp_k = min(ss.bp_k, len(steps) - 1)
 k, step = ss.bp_k, steps[ss.bp_k]

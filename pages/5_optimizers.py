@@ -90,7 +90,7 @@ with tab_race:
         trajs = race_cached(key, kappa, start, tuple(lrs.items()), steps)
     except (FloatingPointError, ValueError, OverflowError) as e:
         st.error(f"This race could not be run: {e}. Try other learning rates or another start.")
-        st.stop()
+        links.stop()
     xs, ys, Z = grid_cached(key, kappa)
 
     with view:

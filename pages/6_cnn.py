@@ -7,10 +7,10 @@ from lessons import cnn as cl, export
 from nn_core.conv import Conv2D, MaxPool2D
 from nn_core.images import SHAPE_CLASSES, load_digits, make_shapes
 from nn_core.optimizers import make_optimizer
-from ui import challenges, layout, links, live
+from ui import challenges, layout, link_state, links, live
 from ui.cnn_inside import conv_hierarchy, draw_your_digit
 from ui.common import grey_uri, grid_words, show_equations, show_rgb, state
-from ui.drawing import number_grid, pixel_editor
+from ui.drawing import pixel_editor
 from ui.export import code_panel
 from ui.pictures import live_picture
 from ui.uploads import image_uploader
@@ -83,9 +83,9 @@ with tab_slide:
         stride = cs1.slider("Stride s", 1, 3, 1, **links.kw("cnn_stride", "kernel"))
         padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, **links.kw("cnn_pad", "kernel"))
         K = cl.kernel(preset, k)
-        if st.toggle("Edit the kernel cell by cell", **links.kw("cnn_edit", "kernel")):
-            K = number_grid(K, f"cnn_kedit_{preset}_{k}")
-        else:
+        edit = st.toggle("Edit the kernel cell by cell", **links.kw("cnn_edit", "kernel"))
+        K = link_state.kernel(K, f"cnn_kedit_{preset}_{k}", edit)     # the edited cells travel in the link
+        if not edit:
             show_rgb(st, vc.grid_rgb(K, vc.symmetric_range(K), 44, decimals=0 if np.allclose(K, K.round()) else 2),
                      alt=f"The {k}×{k} kernel, row by row: {grid_words(K)}")
 
@@ -96,7 +96,7 @@ with tab_slide:
              rf"\left\lfloor \frac{{{SIZE} + 2 \cdot {padding} - {k}}}{{{stride}}} \right\rfloor + 1 = {n_out_tex}")
     if info["level"] == "error":
         st.error(info["message"])
-        st.stop()
+        links.stop()
     if info["level"] == "warning":
         st.warning(info["message"], icon=":material/crop_free:")
     else:

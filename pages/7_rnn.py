@@ -9,7 +9,7 @@ from nn_core import softmax
 from lessons.rnn import (MAX_TEXT, MIN_TEXT, OWN_CHARS, TEXT_HELP, SeqTrainer, hidden_states, last_step_grad_norms,
                          make_model, make_task, sample, spectral_radius, step_numbers)
 from lessons import export
-from ui import challenges, links, live
+from ui import challenges, link_state, links, live
 from ui import rnn_live as RL
 from ui.export import code_panel
 from ui.common import show_equations
@@ -50,6 +50,7 @@ links.start("rnn", {"task": "the task", "network": "H, seed and ρ", "training":
 st.header("1. Choose a task and a network")
 task_name = links.place("task", st).radio("Task", list(TASKS), horizontal=True, **links.kw("rnn_task", "task", TASKS.get))
 c1, c2, c3 = (links.place("task", c) for c in st.columns(3))
+link_state.own_text(ss, "rnn_text", task_name == "chars" and ss.get("rnn_source") == "own", MAX_TEXT)   # a short own text
 if task_name == "forecast":
     kind = c1.radio("Wave", ["sine", "sum"], horizontal=True,
                     **links.kw("rnn_kind", "task", {"sine": "one sine", "sum": "sum of two sines"}.get))
@@ -59,11 +60,11 @@ elif task_name == "echo":
     task_kw = {"k": k}
 else:
     source = c1.radio("Text", ["sonnets", "own"], horizontal=True, **links.kw(
-        "rnn_source", "task", {"sonnets": "Shakespeare's sonnets (bundled)", "own": "my own text"}.get))
+        "rnn_source", "task", {"sonnets": "Shakespeare", "own": "My own text"}.get))
     task_kw = {"text": None}
     if source == "own":
-        own = c2.text_area("Your text", "", key="rnn_text", height=120, max_chars=MAX_TEXT, help=TEXT_HELP,
-                           placeholder=f"Type or paste at least {MIN_TEXT} characters…")
+        own = c2.text_area("Your text", "", key="rnn_text", persist_state="session", height=120, max_chars=MAX_TEXT,
+                           help=TEXT_HELP, placeholder=f"Type or paste at least {MIN_TEXT} characters…")
         task_kw = {"text": own}
 
 c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 3, st.columns(4)))
@@ -99,7 +100,7 @@ if ss.get("rnn_config") != config:
         refusal("This text cannot be learned from" + (": your previous network is kept." if kept else "."),
                 str(e), kind="warning")
         if not kept:
-            st.stop()
+            links.stop()
         config = ss.rnn_config
 if ss.get("rnn_config") != config:
     old = ss.get("rnn_trainer")

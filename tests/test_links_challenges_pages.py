@@ -166,7 +166,9 @@ def test_bound_options_write_short_url_values(page):
     link long and break old links when reworded), so those widgets show short labels with captions or help."""
     from urllib.parse import quote_plus
     values = {}
-    for params in [{}] + [p for name, p, _ in LINKS if name == page]:
+    more = {"7_rnn.py": [{"rnn_task": "Next character"}], "6_cnn.py": [{"cnn_src": "a shape"}],
+            "1_perceptron.py": [{"pc_data": "Random separable points"}]}.get(page, [])
+    for params in [{}] + [p for name, p, _ in LINKS if name == page] + more:
         values.update(bound_option_values(open_link(page, params)))
     assert values, page
     long = {k: v for k, opts in values.items() for v in opts if len(quote_plus(str(v))) > URL_VALUE_MAX}
@@ -202,3 +204,62 @@ def test_an_infinite_whole_number_in_a_link_is_ignored_with_a_notice(page, key, 
         assert name not in warned(at)
     at.run()                                           # and the page goes on (the input is drawn unbound)
     assert not at.exception and widget(at, key).value == default
+
+
+# --- settings that are not a bound widget: in the link as a parameter the page owns (ui/link_state.py) ---------
+def test_perceptron_own_points_travel_in_the_link():
+    at = open_link("1_perceptron.py", {"pc_data": "Your own points", "pc_pts": "1_1_1~-1.5_0.5_0~2_-2_1"})
+    assert at.session_state["pc_points"] == [(1.0, 1.0, 1), (-1.5, 0.5, 0), (2.0, -2.0, 1)]
+    assert "3 of 3" not in warned(at) and not warned(at)
+    assert at.session_state["pc_stepper"].X.shape == (3, 2)           # the perceptron learns these points
+    at.button(key="pc_add").click().run()                              # one more, by hand: the link follows
+    assert at.query_params["pc_pts"] in ("1_1_1~-1.5_0.5_0~2_-2_1~1_1_1", ["1_1_1~-1.5_0.5_0~2_-2_1~1_1_1"])
+    at.selectbox(key="pc_data").set_value("AND").run()                 # not the own points: not in the link
+    assert "pc_pts" not in at.query_params
+
+
+@pytest.mark.parametrize("bad", ["1_1_7", "9_9_1", "1_x_1", "_".join(["1"] * 300), "1_1_1~" * 50 + "1_1_1"])
+def test_perceptron_bad_points_in_a_link_are_named_and_ignored(bad):
+    at = open_link("1_perceptron.py", {"pc_data": "Your own points", "pc_pts": bad})
+    assert "• pc_pts " in warned(at) and at.session_state["pc_points"] == []
+
+
+def test_cnn_kernel_cells_travel_in_the_link():
+    cells = "1_0_-1_2_0_-2_1_0_-1"                                     # Sobel x written by hand on the Sobel y preset
+    at = open_link("6_cnn.py", {"cnn_kernel": "Sobel y", "cnn_edit": "true", "cnn_kcells": cells})
+    assert not warned(at)
+    shown = at.session_state["cnn_kedit_Sobel y_3_base"]                # what the editable grid starts from
+    assert shown.ravel().tolist() == [1, 0, -1, 2, 0, -2, 1, 0, -1]
+    assert "cnn_kcells" in at.query_params                              # and the link keeps it
+    at = open_link("6_cnn.py", {"cnn_kernel": "Sobel y", "cnn_edit": "true", "cnn_kcells": "1_2_nan"})
+    assert "• cnn_kcells needs 9 numbers" in warned(at)
+    at = open_link("6_cnn.py", {"cnn_kernel": "Sobel y", "cnn_kcells": cells})   # not editing: said, not used
+    assert "• cnn_kcells is used only with cnn_edit=true" in warned(at)
+
+
+def test_rnn_own_text_travels_in_the_link_when_short():
+    text = "to be or not to be, that is the question. " * 3
+    at = open_link("7_rnn.py", {"rnn_task": "Next character", "rnn_source": "My own text", "rnn_own": text})
+    assert at.text_area(key="rnn_text").value == text and not warned(at)
+    long = "abc " * 400                                                  # 1,600 characters: too long for a link
+    at.text_area(key="rnn_text").input(long).run()
+    assert "rnn_own" not in at.query_params
+    assert any("too long for a link" in c.value for c in at.caption)
+    at.text_area(key="rnn_text").input("short text, twenty-plus characters").run()
+    assert at.query_params["rnn_own"] in ("short text, twenty-plus characters", ["short text, twenty-plus characters"])
+    at = open_link("7_rnn.py", {"rnn_task": "Next character", "rnn_source": "My own text", "rnn_own": "x" * 20_001})
+    assert "• rnn_own is 20,001 characters long" in warned(at)
+
+
+def test_backprop_edited_numbers_travel_in_the_link():
+    from lessons import backprop as stepper
+    base = stepper.preset("textbook")
+    at = open_link("3_backprop.py", {})
+    assert "bp_net" not in at.query_params                              # the preset's own numbers: no parameter
+    numbers = [0.5, 0.25, 0.01, 0.99] + [0.1 * i for i in range(1, 9)] + [0.35, 0.35, 0.6, 0.6]
+    at = open_link("3_backprop.py", {"bp_net": "_".join(f"{v:g}" for v in numbers)})
+    spec = at.session_state["bp_spec"]
+    assert spec["x"] == [0.5, 0.25] and spec["W"][0][0][0] == 0.1 and spec["sizes"] == base["sizes"] and not warned(at)
+    assert any("0.5" in x.value for x in at.latex)                      # the formulas use the link's sample
+    at = open_link("3_backprop.py", {"bp_net": "1_2_3"})
+    assert "• bp_net needs 16 numbers" in warned(at) and at.session_state["bp_spec"]["x"] == base["x"]

@@ -104,6 +104,11 @@ def raw(name):
     return values[-1] if values else None
 
 
+def note(text):
+    """A sentence for the share box: what the link does not carry."""
+    _this_page().setdefault("notes", []).append(text)
+
+
 def reject(name, why):
     """Report a parameter the page read itself and could not use: ``why`` ends the notice's sentence."""
     _this_page().setdefault("rejected", []).append((name[:40], why))
@@ -179,9 +184,16 @@ def finish(box=None, note=None):
         copy_link(",".join(chosen))
         st.caption("The link holds this lesson's current settings (only those that differ from the defaults); "
                    "opened on any computer, it rebuilds the same experiment.")
-        if note:
-            st.caption(note)
+        for line in ([note] if note else []) + ctx.get("notes", []):
+            st.caption(line)
     return problems
+
+
+def stop():
+    """``st.stop()`` for a page that cannot go on (a refused text, a kernel that does not fit): the link's
+    report and the share box first, so an ignored parameter is still named."""
+    finish()
+    st.stop()
 
 
 _COPY_JS = """
