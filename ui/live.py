@@ -162,6 +162,12 @@ def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, l
     (key ``prefix + "_bar"``): a click reruns these buttons only, so Pause shows at once, and the live
     view (``live_view``) cuts its frame short for it. ``on_play`` runs before playing starts and may
     return False to refuse (e.g. a finished race starts over in it)."""
+    # While the bar's fragment reruns, Streamlit keeps the replaced button (stale) until the run's end, and a Play
+    # click's run ends in a rerun of the page: the old Play stayed under the new Pause and pushed the view down
+    # 56 px. Hide a stale button as soon as a fresh one is there (never both: during a page rerun all are stale).
+    st.html(f"<style>.st-key-{prefix}_playpause:has([data-stale='false']) [data-stale='true'] "
+            "{display: none !important;}</style>")
+
     @st.fragment(key=f"{prefix}_bar")
     def bar():
         c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
