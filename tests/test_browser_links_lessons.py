@@ -62,6 +62,17 @@ CASES = {
                                         ("button", "pc_run")]),
                    lambda at: [re.search(r"after \*\*(\d+ updates?)\*\*", at.success[0].value).group(1)],
                    "Run until converged"),
+    "perceptron-own-points": (
+        "perceptron", "pc_data=Your+own+points&pc_pts=1_1_1~-1.5_0.5_0~2_-2_1~-2_-1_0",
+        {"pc_data": "Your own points"},
+        ("1_perceptron.py", [("selectbox", "pc_data", "Your own points")] + [
+            step for x, y, c in ((1.0, 1.0, 1), (-1.5, 0.5, 0), (2.0, -2.0, 1), (-2.0, -1.0, 0))
+            for step in (("number_input", "pc_px", x), ("number_input", "pc_py", y), ("radio", "pc_pcls", c),
+                         ("button", "pc_add"))] + [("button", "pc_run")]),
+        lambda at: [re.search(r"after \*\*(\d+ updates?)\*\*", at.success[0].value).group(1),
+                    re.search(r"w = (\([^)]*\)), b = ", at.markdown[[m.value.startswith("**Now:**")
+                                                                   for m in at.markdown].index(True)].value).group(1)],
+        "Run until converged"),
     "neuron": ("neuron", "nr_z=2.5&nr_focus=tanh&nr_w1=2.0",
                {"nr_z": "2.5", "nr_focus": "tanh", "nr_w1": "2"},
                ("2_neuron.py", [("slider", "nr_z", 2.5), ("selectbox", "nr_focus", "tanh"), ("slider", "nr_w1", 2.0)]),
