@@ -222,6 +222,7 @@ def test_perceptron_own_points_travel_in_the_link():
 def test_perceptron_bad_points_in_a_link_are_named_and_ignored(bad):
     at = open_link("1_perceptron.py", {"pc_data": "Your own points", "pc_pts": bad})
     assert "• pc_pts " in warned(at) and at.session_state["pc_points"] == []
+    assert "pc_pts" not in at.query_params                             # refused: out of the address too
 
 
 def test_cnn_kernel_cells_travel_in_the_link():

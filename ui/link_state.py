@@ -57,6 +57,7 @@ def _read(name, parse):
         return parse(raw)
     except ValueError as e:
         links.reject(name, f"{e}; it was not used")
+        del st.query_params[name]          # refused: out of the address too (the notice names it)
         return None
 
 
@@ -90,6 +91,7 @@ def kernel(K, key, editing, limit=10.0):
         st.session_state[f"{key}_base"] = np.array(got).reshape(k, k)
     elif got is not None:
         links.reject("cnn_kcells", "is used only with cnn_edit=true (editing the kernel cell by cell)")
+        del st.query_params["cnn_kcells"]
     if not editing:
         _write("cnn_kcells", None)
         return K
