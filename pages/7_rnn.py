@@ -178,7 +178,7 @@ def new_weights():
     ss.rnn_config = None                   # the page draws fresh weights (same seed) on this run
 
 
-bar_col, sweep_col = st.columns([2, 2], vertical_alignment="bottom")     # room for "New weights" at 1280 px
+bar_col, sweep_col = st.columns([2.5, 1.5], vertical_alignment="bottom")   # room for "New weights" at 1280 px
 with bar_col:
     live.control_bar("rnn", on_play=lambda: ss.rnn_trainer.resume(), step=one_update, reset=new_weights,
                      step_help="Train on one batch (one update per chunk of T steps).", reset_label="New weights",

@@ -15,6 +15,8 @@ PRESENT_ZOOM = 1.35           # Streamlit's 16 px body text → 21.6 px
 # Streamlit's defaults spend ~6 rem above every title and 5 rem on each side in wide layout. Captions and the
 # labels of disabled widgets are drawn in light greys (captions: dark text at 60 % opacity, 3.9:1 on white;
 # disabled labels 2.3:1) below WCAG AA's 4.5:1: the greys below are 5.9:1 (#63636b, opaque) and 5.2:1 (#6b6b75).
+# The Play bar's Play/Pause box (ui/live.control_bar) shows one button's height: for up to a second after a
+# click Streamlit shows the new button above the stale one (two buttons, 96 px), which pushed the picture down.
 BASE_CSS = """
 [data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 4rem;
                                        padding-left: 2.5rem; padding-right: 2.5rem; }
@@ -25,6 +27,7 @@ label[data-baseweb="checkbox"][disabled] p { color: #6b6b75; }
 .katex-display > .katex { font-size: 1.12em; }
 [data-testid="stColumn"] [data-testid="stExpander"] .katex-display > .katex { font-size: 0.96em; }  /* half width */
 [data-testid="stColumn"] h2 { font-size: 1.6rem; padding: 0.25rem 0 0.5rem; }
+div.stVerticalBlock[class*="_playpause"] { max-height: 2.5rem; overflow: clip; overflow-clip-margin: 0.4rem; }
 [class*="st-key-pg_builder_"] [data-testid="stSelectbox"] input { padding-left: 4px; padding-right: 0; font-size: 0.8rem; }
 [class*="st-key-pg_builder_"] [data-testid="stSelectbox"] [role="group"] button { padding: 0; min-width: 1.1rem; }
 """
