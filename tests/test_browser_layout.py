@@ -214,7 +214,7 @@ def test_play_bar_keeps_one_buttons_height(browser, app_url):
     try:
         load(page, app_url, "optimizers")
         res = page.evaluate("""() => { const box = document.querySelector('.st-key-op_playpause');
-            const fig = () => document.querySelector('.st-key-op_race_fig').getBoundingClientRect().top;
+            const fig = () => document.querySelector('.st-key-op_race_box').getBoundingClientRect().top;
             const h0 = box.offsetHeight, top0 = fig();
             box.appendChild(box.firstElementChild.cloneNode(true));
             return {h0, h1: box.offsetHeight, moved: fig() - top0, button: box.querySelector('button').offsetHeight}; }""")
