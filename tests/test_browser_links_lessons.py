@@ -170,3 +170,23 @@ def test_a_hostile_link_is_named_as_text_and_the_page_keeps_working(fresh_url, b
     wait_ready(page, settle=1.0)
     assert not page_errors(page), page_errors(page)
     ctx.close()
+
+
+def test_playground_settings_survive_a_visit_to_another_lesson(fresh_url, browser):
+    """persist_state="session" (the bound widgets) and the page's own state (the hidden layers): back from
+    another lesson, the playground shows the same experiment and writes it into the address again."""
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.goto(f"{fresh_url}/playground?pg_noise=20&pg_ds=Circle&pg_layers=3,2&pg_acts=relu,tanh")
+    wait_ready(page, settle=1.5)
+    assert shown(page, "pg_noise") == "20" and "2 hidden layers" in page.inner_text("body")
+    page.get_by_role("link", name="Perceptron").first.click()
+    wait_ready(page, settle=1.0)
+    page.get_by_role("link", name="MLP playground").first.click()
+    wait_ready(page, settle=1.5)
+    assert shown(page, "pg_noise") == "20" and shown(page, "pg_ds") == "Circle" and shown(page, "pg_n_1") == "2"
+    assert "2 hidden layers" in page.inner_text("body")
+    page.wait_for_function("() => location.search.includes('pg_layers=3%2C2') && location.search.includes('pg_noise=20')",
+                           timeout=10000)
+    assert not page_errors(page), page_errors(page)
+    ctx.close()

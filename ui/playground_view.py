@@ -148,8 +148,10 @@ def draw(S, playing, boxes):
             ps.add_point(S, click, S.get("pg_add_value", 0.5) if task == "regression" else int(S.get("pg_add_class", 0)))
             st.rerun()                  # the whole page: the new point is counted below and drawn on the map
     t1 = t2 = st.container(horizontal=True)         # side by side, or one under the other if narrow
-    t1.toggle("Test points", key="pg_show_test", help="Show the test points too (black rings)")
-    t2.toggle("Discretize", key="pg_discrete", help="Show only the decided class, not the confidence")
+    t1.toggle("Test points", key="pg_show_test", persist_state="session",   # kept across a visit to another lesson
+              help="Show the test points too (black rings)")
+    t2.toggle("Discretize", key="pg_discrete", persist_state="session",
+              help="Show only the decided class, not the confidence")
     if epochs is not None:
         st.select_slider("Rewind to epoch", epochs, key="pg_rewind",
                          help="The decision map and the diagram as they were at a saved epoch; Step or Play "
