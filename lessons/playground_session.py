@@ -12,7 +12,7 @@ import copy
 import numpy as np
 
 import lessons.playground as pg
-from nn_core.data import FEATURES
+from nn_core.data import FEATURES, feature_matrix
 
 
 # the widgets' keys, which are also their share-link parameters (Streamlit's binding: the key is the name)
@@ -177,8 +177,10 @@ def add_point(S, xy, value):
     S["pg_added"][1].append(value)
     S["pg_data"] = pg.make_data(S["pg_setup"], S["pg_upload"], added_points(S))
     S["pg_data_version"] += 1
-    S["pg_trainer"] = pg.make_trainer(S["pg_setup"], S["pg_data"], model=S["pg_trainer"].model)
-    S["pg_message"] = f"Added a point at {xy} to the training set; the network keeps its weights."
+    S["pg_trainer"].set_training_data(feature_matrix(S["pg_data"]["X_train"], S["pg_setup"]["features"]),
+                                      S["pg_data"]["y_train"])
+    S["pg_message"] = (f"Added a point at {xy} to the training set; the network keeps its weights, the epochs and "
+                       "the curves go on.")
 
 
 def load_model(S, model):

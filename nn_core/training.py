@@ -111,6 +111,15 @@ class Trainer:
         self._pos = None                 # next row of last_order to train on; None between epochs
         self.stopped, self.diverged = None, False
 
+    def set_training_data(self, X_train, y_train):
+        """New training rows (say, a point added by hand) for the next epoch; the weights, the optimizer's state,
+        the epoch count and the history go on. An epoch under way ends where it is."""
+        if len(X_train) == 0 or len(X_train) != len(y_train):
+            raise ValueError("the training set needs as many labels as rows, and at least one row")
+        self.X_train, self.y_train = np.asarray(X_train, dtype=float), np.asarray(y_train)
+        self.T_train = self.targets(self.y_train)
+        self._pos = None
+
     def reset_weights(self, weights):
         """Load new weights and start over (see ``reset``); the way out of a divergence stop."""
         self.reset(weights)

@@ -103,6 +103,19 @@ def test_an_added_point_joins_the_training_set_and_keeps_the_weights(S):
     assert len(S["pg_data"]["X_train"]) == n
 
 
+def test_a_point_added_while_training_keeps_the_epochs_and_curves_and_is_trained_on(S):
+    """Adding a point (also while playing) used to start a new trainer: the epoch counter went back to 0 and the
+    curves vanished. Now the run goes on, and the next epoch trains on the point."""
+    for _ in range(3):
+        ps.on_step(S)
+    tr, history = S["pg_trainer"], {k: list(v) for k, v in S["pg_trainer"].history.items()}
+    ps.add_point(S, (0.37, -4.21), 1)
+    assert S["pg_trainer"] is tr and tr.epoch == 3 and tr.history == history
+    assert any(np.allclose(row, [0.37, -4.21]) for row in tr.X_train)
+    ps.on_step(S)
+    assert tr.epoch == 4 and len(tr.last_order) == len(S["pg_data"]["X_train"])   # the new row was in the epoch
+
+
 def test_step_and_play_go_on_from_the_rewound_epoch_not_from_the_newest(S):
     for _ in range(6):
         ps.on_step(S)

@@ -232,3 +232,19 @@ def test_run_for_is_not_cut_short_by_one_slow_epoch(monkeypatch):
     # after the slow one the mean is 6 ms, so epochs go on until 6 ms more would pass 40 ms.
     done = trainer.run_for(0.040, max_epochs=100)
     assert 6 < done < 100, done
+
+
+def test_set_training_data_goes_on_with_new_rows():
+    X, y = make_2d("xor", 40, seed=1)
+    tr = Trainer(mlp([2, 4, 1], ["tanh"], output="sigmoid", seed=0), BinaryCrossEntropy(), SGD(0.1), X, y,
+                 batch_size=8, seed=0)
+    tr.run_epoch()
+    weights = tr.model.get_weights()
+    tr.set_training_data(np.vstack([X, [[0.5, -0.5]]]), np.append(y, 1))
+    assert tr.epoch == 1 and len(tr.history["epoch"]) == 1
+    assert all(np.array_equal(a[k], b[k]) for a, b in zip(weights, tr.model.get_weights()) for k in a)
+    assert tr.T_train.shape == (41, 1) and tr.T_train[-1, 0] == 1.0
+    tr.run_epoch()
+    assert tr.epoch == 2 and sorted(tr.last_order) == list(range(41))
+    with pytest.raises(ValueError):
+        tr.set_training_data(X, y[:-1])
