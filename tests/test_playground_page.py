@@ -217,6 +217,9 @@ def test_an_old_link_is_renamed_once_into_the_bound_parameters():
     assert at.select_slider(key="pg_lr").disabled
     assert "lr" not in at.query_params and at.query_params["pg_lr"] in ("0.1", ["0.1"])
     assert not at.warning
+    at = app({"lr": "1000", "layers": "3,99", "seed": "-4"})   # refused: named as the old link wrote them
+    notice = texts(at, "text")
+    assert "• lr (pg_lr) " in notice and "• layers (pg_layers) " in notice and "• seed (pg_seed) " in notice, notice
 
 
 def test_bad_share_link_values_are_ignored_with_a_notice():

@@ -104,6 +104,11 @@ def raw(name):
     return values[-1] if values else None
 
 
+def alias(names):
+    """{parameter: the older name a link gave it}: the notice names a refused parameter as the link wrote it."""
+    _this_page().setdefault("aliases", {}).update(names)
+
+
 def note(text):
     """A sentence for the share box: what the link does not carry."""
     _this_page().setdefault("notes", []).append(text)
@@ -139,6 +144,7 @@ def ignored():
     ctx = _this_page()
     out = [(HIDE, f"“{name}” is not a group of controls of this lesson") for name in ctx.get("bad_hide", ())]
     out += ctx.get("rejected", [])
+    named = ctx.get("aliases", {})
     for name, values in ctx.get("raw", {}).items():
         if name == HIDE or name.lower() in NOT_SETTINGS or name in ctx.get("owned", ()):
             continue
@@ -158,7 +164,7 @@ def ignored():
             out.append((name, f"was out of range; {shown} is used instead"))
         else:
             out.append((name, f"has a value this setting cannot take; {shown} is used instead"))
-    return out
+    return [(f"{named[name]} ({name})" if name in named else name, what) for name, what in out]
 
 
 def finish(box=None, note=None):

@@ -61,7 +61,7 @@ def translate_old_link(S):
                     new[ps.feature_key(f)] = "true" if code in codes else "false"
         else:
             new[LEGACY[name]] = _legacy_value(name, raw)
-    S["pg_link_notes"] = notes
+    S["pg_link_notes"], S["pg_link_renamed"] = notes, {LEGACY[n]: n for n in old if n in LEGACY}
     st.query_params.update(new)
     st.rerun()
 
@@ -70,6 +70,7 @@ def read_layers(S):
     """On the lesson's first run, the link's hidden layers go into the layer widgets; a bad value is named in
     the notice and the default layers stay."""
     links.own(LAYERS, ACTS)
+    links.alias(S.pop("pg_link_renamed", {}))
     for name, why in S.pop("pg_link_notes", []):
         links.reject(name, why)
     raw = links.raw(LAYERS)
