@@ -11,8 +11,6 @@ import math
 
 import numpy as np
 
-from nn_core.data import grid
-
 CLICK_DIGITS = 2            # a clicked point is kept to 0.01, the precision the page shows it with
 
 
@@ -95,5 +93,3 @@ def clicked_point(raw, lim):
         return None
     return round(x1, CLICK_DIGITS), round(x2, CLICK_DIGITS)
 
-
-plane_grid = grid
