@@ -177,8 +177,8 @@ with tab_lr:
                 st.image(jpeg_uri(V.sweep_image(SWEEP_LRS[:len(results)], losses)), alt="Loss after training against "
                          f"the learning rate, {len(results)} of {len(SWEEP_LRS)} runs: " + OV.sweep_words(SWEEP_LRS, results))
             else:
-                st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=410), key="op_sweep_fig")
-        st.caption(f"{results[0]['steps']} optimizer steps per run.")
+                st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=370), key="op_sweep_fig")
+            st.caption(f"{results[0]['steps']} optimizer steps per run.")      # in the box: it never grows
 
     OV.job_panel("op_sweep", sw_configs, draw_sweep)
     st.markdown("**Try next:** raise κ — the *good* rate must shrink with it. In the sweep, switch to Adam: "
@@ -242,7 +242,6 @@ with tab_grid:
         else:
             h1.plotly_chart(V.grid_heatmap(*args, height=410), key="op_grid_heat")
             h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label, height=410), key="op_grid_curves")
-        table_h = 35 * (len(gr_configs) + 1) + 3                # every run's row: the box never grows
         with st.container(height=table_h + 12, border=False, key="op_grid_table_box"):
             if playing:                                              # one element less to redraw every frame
                 st.caption("The table of the runs shows here when stopped.")
@@ -253,7 +252,8 @@ with tab_grid:
                              column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
                                             "seconds": st.column_config.NumberColumn(format="%.2f")})
 
-    OV.job_panel("op_grid", gr_configs, draw_grid)
+    table_h = 35 * (len(gr_configs) + 1) + 3                    # every run's row: the box never grows
+    OV.job_panel("op_grid", gr_configs, draw_grid, reserve=OV.JOB_H + 16 + table_h + 12)
     st.markdown("**Try next:** the spiral with 150 epochs — does depth help more than width? With batch "
                 "size 4, look at how the loss curves wobble.")
 challenges.panel("optimizers", dict(surface=key, kappa=kappa, start=start, lr=lrs["sgd"], lr_options=LR_OPTIONS,

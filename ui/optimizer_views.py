@@ -98,11 +98,12 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
 
 
 # --- training jobs: the sweep and the grid ----------------------------------------------------------------
-def job_panel(name, configs, draw):
+def job_panel(name, configs, draw, reserve=None):
     """Run/Stop (the lab's training bar), a progress bar and the picture of a list of training runs kept in
     st.session_state[name]. The runs train in the lab's live loop, a frame's slice at a time
     (``sweeps.ConfigRun``), so Stop lands within a frame even in the middle of a long run. ``draw(results,
-    playing)`` draws the results so far (images while playing)."""
+    playing)`` draws the results so far (images while playing) in ``reserve`` px (``JOB_H`` by default), kept
+    empty from the start so that nothing moves when the first run finishes."""
     job = state(name, lambda: {"configs": configs, "results": [], "run": None, "stopped": False})
 
     def start():
@@ -140,7 +141,7 @@ def job_panel(name, configs, draw):
         if done:
             draw(job["results"], playing)
         else:                                     # the pictures' place, kept from the start: nothing moves later
-            st.container(height=JOB_H, border=False, key=f"{name}_empty").caption(
+            st.container(height=reserve or JOB_H, border=False, key=f"{name}_empty").caption(
                 "The results show here as the runs finish.")
 
     bar, _ = st.columns([1.6, 3])

@@ -252,7 +252,7 @@ def sweep_figure(lrs, losses, done=None, height=420):
     return fig
 
 
-def sweep_image(lrs, losses, done=None, width=900, height=410):
+def sweep_image(lrs, losses, done=None, width=900, height=370):
     """``sweep_figure`` as an image for live frames: the loss after training against η (log–log), the runs
     that diverged as crosses on the top edge, the best run's star."""
     lrs, losses = np.asarray(lrs, dtype=float), np.asarray(losses, dtype=float)
