@@ -157,6 +157,7 @@ def bound_option_values(at):
             key = getattr(w.proto, "query_param_key", "")
             if key:
                 out[key] = [getattr(o, "label", o) for o in w.proto.options]
+    out.update(at.session_state["_links_page"].get("tab_labels", {}))      # bound tabs write their label too
     return out
 
 

@@ -82,6 +82,7 @@ def int_input(where, label, lo, hi, value, key, group=None, **more):
 def tabs(labels, key):
     """``st.tabs`` whose open tab is in the URL (tabs take no persist_state: their choice is kept by the URL)."""
     _this_page().setdefault("bound", {})[key] = None
+    _this_page().setdefault("tab_labels", {})[key] = list(labels)     # their labels are the URL's values
     return st.tabs(labels, key=key, bind="query-params")
 
 
