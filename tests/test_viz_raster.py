@@ -23,6 +23,8 @@ def test_ticks_and_labels():
     assert raster.nice_ticks(-5, 5) == [-5.0, 0.0, 5.0]
     assert [raster.short(v) for v in (0.0, -0.5, 1000, 2.5e-5)] == ["0", "−0.5", "1,000", "2.5e−05"]
     assert [raster.power(v) for v in (1e-6, 0.01, 10, 4)] == ["10⁻⁶", "0.01", "10", "4"]
+    assert raster.log_ticks(1e-3, 30) == [1e-3, 1e-2, 1e-1, 1, 10]
+    assert raster.log_ticks(0.3, 1.8) == pytest.approx([0.5, 1.0])      # under two powers of ten: 1, 2, 5 × 10ᵏ
 
 
 def near(img, x, y, colour, r=3, tol=40):

@@ -195,9 +195,8 @@ def loss_steps_image(trajectories, upto, floor, width=300, height=300):
               for t in trajectories.values())
     hi = 10.0 ** (np.log10(max(top, 1e-6)) + 0.5)
     p = raster.Panel(draw, (52, 40, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
-    decades = range(int(np.ceil(np.log10(LOSS_FLOOR))), int(np.floor(np.log10(hi))) + 1)
     p.axes(title="Loss per step", xlabel="step", ylabel="loss − lowest",
-           xticks=raster.nice_ticks(0, last), yticks=[10.0 ** k for k in decades][::2], size=14)
+           xticks=raster.nice_ticks(0, last), yticks=raster.log_ticks(LOSS_FLOOR, hi, every=2), size=14)
     for name, traj in trajectories.items():
         k = min(int(upto), len(traj.losses) - 1)
         p.line(np.arange(k + 1), loss_above_floor(traj.losses[:k + 1], floor), OPT_COLORS[name], width=3)
@@ -264,10 +263,9 @@ def sweep_image(lrs, losses, done=None, width=900, height=370):
     img, draw = raster.canvas(width, height)
     xlim = (10 ** (np.log10(lrs.min()) - 0.2), 10 ** (np.log10(lrs.max()) + 0.2))
     p = raster.Panel(draw, (70, 44, width - 20, height - 76), xlim, (low, top * 1.3), log_x=True, log_y=True)
-    decades = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(top * 1.3))) + 1)
     p.axes(title="Loss after a fixed number of steps, against the learning rate", xlabel="learning rate η (log scale)",
-           ylabel="training loss (log scale)", xticks=[10.0 ** k for k in range(-3, 2) if xlim[0] <= 10.0 ** k <= xlim[1]],
-           yticks=list(10.0 ** np.array(list(decades))), size=14)
+           ylabel="training loss (log scale)", xticks=raster.log_ticks(*xlim), yticks=raster.log_ticks(low, top * 1.3),
+           size=14)
     p.line(x[ok], y[ok], BLUE, width=3)
     p.points(x[ok], y[ok], BLUE, r=6)
     p.points(x[~ok], np.full((~ok).sum(), top), CLASS_COLORS[4], r=8, shape="x")

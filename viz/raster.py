@@ -81,6 +81,15 @@ def nice_ticks(lo, hi, n=4):
     return [float(round(v / step) * step) + 0.0 for v in np.arange(first, hi + step * 1e-6, step)]
 
 
+def log_ticks(lo, hi, every=1):
+    """Ticks for a log axis over [lo, hi]: every ``every``-th power of ten, or 1, 2, 5 × 10ᵏ when fewer than
+    two powers of ten fall inside."""
+    ks = range(int(np.ceil(np.log10(lo) - 1e-9)), int(np.floor(np.log10(hi) + 1e-9)) + 1)
+    if len(ks) >= 2:
+        return [10.0 ** k for k in ks][::every]
+    return [m * 10.0 ** k for k in range(ks.start - 1, ks.stop + 1) for m in (1, 2, 5) if lo <= m * 10.0 ** k <= hi]
+
+
 def short(v):
     """A tick label: 3 significant digits, a typographic minus."""
     if v == 0:

@@ -256,9 +256,8 @@ def loss_image(history, reference=None, reference_label="", width=560, height=33
     lo, hi = (float(vals.min()) / 1.5, float(vals.max()) * 1.5) if len(vals) else (0.01, 10.0)
     last = max(float(vx[-1]) if len(vx) else 0.0, float(bx[-1]) if len(bx) else 0.0, 1.0)
     p = raster.Panel(draw, (64, 40, width - 16, height - 76), (0, last), (lo, hi), log_y=True)
-    decades = [10.0 ** k for k in range(int(np.ceil(np.log10(lo))), int(np.floor(np.log10(hi))) + 1)]
     p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", xticks=raster.nice_ticks(0, last, 4),
-           yticks=decades if len(decades) > 1 else raster.nice_ticks(lo, hi, 3), size=14)
+           yticks=raster.log_ticks(lo, hi), size=14)
     items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
     if reference is not None and len(vx):
         p.hline(reference, "#777777")
