@@ -167,6 +167,7 @@ def history_figure(history, epochs_target=None):
                                  line=dict(color=BLUE, dash=dash)), 1, 2)
     fig.update_xaxes(title_text="epoch", range=[0, max(epochs_target or 1, len(ep)) + 0.5])
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    fig.update_yaxes(rangemode="tozero", row=1, col=1)          # from 0, as the live image draws it
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), font=dict(size=15),
                       legend=dict(orientation="h", y=-0.3))
     return fig
