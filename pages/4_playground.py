@@ -36,7 +36,9 @@ plinks.read_layers(S)
 D, K = pg.DEFAULT_SETUP, ps.KEYS
 
 # --- training bar
-bar = st.columns([3.9, 1.5, 1.3, 1.1, 1.3, 0.9, 1.3], vertical_alignment="bottom")
+SETTINGS = [1.5, 1.3, 1.1, 1.3, 0.9, 1.3]
+bar = (st.columns([3.9, *SETTINGS], vertical_alignment="bottom") if not layout.presenting() else   # larger type:
+       [st.columns([1, 1.3])[0], *st.columns(SETTINGS, vertical_alignment="bottom")])          # two rows
 trainer = S.pg_trainer
 
 

@@ -65,7 +65,7 @@ with tab_race:
         "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
         f"**Play** runs the race at {OV.RACE_SPEED} steps a second, so the four can be followed by eye. "
         "*Click the contour plot to start from there.*")
-    ctrl, view = st.columns([1, 3.3], gap="medium")
+    ctrl, view = st.columns([1.3, 3] if layout.presenting() else [1, 3.3], gap="medium")   # larger type: wider
     with links.place("race", ctrl):
         key = st.selectbox("Loss surface", list(S.SURFACES), **links.kw("op_surface", "race", lambda k: S.SURFACES[k].label))
         kappa = float(st.slider("Conditioning κ (bowl)", 1, 100, 20, **dict(links.kw("op_kappa", "race"), disabled=
@@ -94,7 +94,7 @@ with tab_race:
     xs, ys, Z = grid_cached(key, kappa)
 
     with view:
-        bar_col, speed_col = st.columns([1.6, 2], vertical_alignment="center")
+        bar_col, speed_col = st.columns([2.4, 1.2] if layout.presenting() else [1.6, 2], vertical_alignment="center")
         with bar_col:
             live.control_bar("op", on_play=OV.race_play, step=OV.race_step, reset=OV.race_reset,
                              step_help="One step of every optimizer", reset_help="Back to the start ★")

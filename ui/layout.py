@@ -4,7 +4,7 @@ readable contrast, and a presenter mode.
 ``setup()`` runs once per script run from app.py (so every lesson gets it): it injects the lab's CSS once,
 and puts the *Presenter mode* toggle in the sidebar, bound to the link parameter ``?present=true`` so that a
 teacher can bookmark it. Presenter mode enlarges the lesson's type and its image figures (for the back row of a
-classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels 12 px), collapses the sidebar, and folds the
+classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels grow to 16 px), collapses the sidebar, and folds the
 lesson's explanations (``explain``) so that the picture leads.
 """
 import streamlit as st
@@ -34,7 +34,8 @@ div.stVerticalBlock[class*="_playpause"] { max-height: 2.5rem; overflow: clip; o
 
 PRESENT_CSS = f"""
 [data-testid="stMain"] {{ zoom: {PRESENT_ZOOM}; }}
-[data-testid="stPlotlyChart"] {{ zoom: {1 / PRESENT_ZOOM:.4f}; }}  /* zoomed, Plotly drew past its column */
+[data-testid="stPlotlyChart"], [data-testid="stDataFrame"] {{ zoom: {1 / PRESENT_ZOOM:.4f}; }}  /* zoomed, they drew past their column */
+[data-testid="stPlotlyChart"] .main-svg text {{ font-size: 16px !important; }}  /* ticks, legends, titles: 16 px */
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-left: 1.5rem; padding-right: 1.5rem; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}
 """
