@@ -183,6 +183,16 @@ def add_point(S, xy, value):
                        "the curves go on.")
 
 
+def add_points(S, points):
+    """Several points added at once (a link's): [((x1, x2), label)]; the network keeps its weights."""
+    for xy, value in points:
+        S["pg_added"][0].append(xy)
+        S["pg_added"][1].append(value)
+    S["pg_data"] = pg.make_data(S["pg_setup"], S["pg_upload"], added_points(S))
+    S["pg_data_version"] += 1
+    S["pg_trainer"] = pg.make_trainer(S["pg_setup"], S["pg_data"], model=S["pg_trainer"].model)
+
+
 def load_model(S, model):
     """A model loaded from a file replaces the network (its layers set the widgets on the next run);
     a ``ValueError`` if it does not fit this data."""

@@ -111,6 +111,7 @@ except ValueError as e:
     right.warning(f"{e} The previous network is kept.")
 if was_playing and not S.pg_playing:
     st.rerun()                             # rebuilt while playing: redraw the Play button, stop the timer
+plinks.points(S)                           # points added by clicking: in the link too
 setup, trainer, data = S.pg_setup, S.pg_trainer, S.pg_data
 plinks.write_layers(setup)
 task, classes = data["task"], data["classes"]

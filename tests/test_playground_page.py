@@ -233,6 +233,28 @@ def test_bad_share_link_values_are_ignored_with_a_notice():
     ok(at.button(key="pg_step").click().run())          # and the page works on
 
 
+def test_points_added_by_clicking_travel_in_the_link():
+    """A link's clicked-in points land on the link's data and first weights, as clicking them would: the
+    same training set and, after a Step, the same weights as a session that clicked them by hand."""
+    import lessons.playground_session as ps
+    pts = [((1.5, -2.0), 1), ((-0.5, 3.25), 0)]
+    at = app({"pg_ds": "Circle", "pg_pts": "1.5_-2_1~-0.5_3.25_0"})
+    assert at.session_state["pg_added"] == ([(1.5, -2.0), (-0.5, 3.25)], [1, 0]) and not at.warning
+    hand = app({"pg_ds": "Circle"})
+    for xy, v in pts:
+        ps.add_point(hand.session_state, xy, v)
+    ok(hand.run())
+    for a in (at, hand):
+        ok(a.button(key="pg_step").click().run())
+    assert np.array_equal(at.session_state["pg_data"]["X_train"], hand.session_state["pg_data"]["X_train"])
+    assert same(weights(at), weights(hand))
+    assert hand.query_params["pg_pts"] in ("1.5_-2_1~-0.5_3.25_0", ["1.5_-2_1~-0.5_3.25_0"])   # written by the page
+    ok(hand.button(key="pg_clear_added").click().run())
+    assert "pg_pts" not in hand.query_params
+    bad = app({"pg_ds": "Circle", "pg_pts": "1_1_5"})                    # class 5 on a two-class set
+    assert "• pg_pts needs classes 0 to 1" in texts(bad, "text") and bad.session_state["pg_added"] == ([], [])
+
+
 def test_good_and_bad_csv():
     at = app()
     bad = b"x1,x2,label\n1,2,0\n3,four,1\n"

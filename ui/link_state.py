@@ -36,7 +36,7 @@ def parse_numbers(raw, count=None, lo=-math.inf, hi=math.inf):
     return values
 
 
-def _write(name, text):
+def write_param(name, text):
     """Keep the URL's ``name`` at ``text`` (None: absent). On the lesson's first run the link's own value stays."""
     if links.raw(name) is not None:
         return
@@ -47,7 +47,7 @@ def _write(name, text):
         st.query_params[name] = text
 
 
-def _read(name, parse):
+def read_param(name, parse):
     """The link's value of ``name`` parsed (first run only), or None; a bad one is named in the notice."""
     links.own(name)
     raw = links.raw(name)
@@ -72,13 +72,13 @@ def read_points(S, key, lims, max_points):
             raise ValueError(f"needs points within {lims[0]:g} … {lims[1]:g} of class 0 or 1")
         return [(x, y, int(c)) for x, y, c in points]
 
-    got = _read("pc_pts", parse)
+    got = read_param("pc_pts", parse)
     if got is not None:
         S[key] = got
 
 
 def write_points(points, active):
-    _write("pc_pts", "~".join(numbers_text(p) for p in points) if active and points else None)
+    write_param("pc_pts", "~".join(numbers_text(p) for p in points) if active and points else None)
 
 
 # --- lesson 6: a kernel edited cell by cell ---------------------------------------------------------------------
@@ -86,17 +86,17 @@ def kernel(K, key, editing, limit=10.0):
     """The kernel shown: the preset ``K`` or, when ``editing``, the grid of numbers the learner edits (key
     ``key``), whose cells go in the link as ``cnn_kcells`` while they differ from the preset."""
     k = K.shape[0]
-    got = _read("cnn_kcells", lambda raw: parse_numbers(raw, k * k, -limit, limit))
+    got = read_param("cnn_kcells", lambda raw: parse_numbers(raw, k * k, -limit, limit))
     if got is not None and editing:
         st.session_state[f"{key}_base"] = np.array(got).reshape(k, k)
     elif got is not None:
         links.reject("cnn_kcells", "is used only with cnn_edit=true (editing the kernel cell by cell)")
         del st.query_params["cnn_kcells"]
     if not editing:
-        _write("cnn_kcells", None)
+        write_param("cnn_kcells", None)
         return K
     edited = number_grid(st.session_state.get(f"{key}_base", K), key)
-    _write("cnn_kcells", None if np.allclose(edited, K) else numbers_text(edited.ravel()))
+    write_param("cnn_kcells", None if np.allclose(edited, K) else numbers_text(edited.ravel()))
     return edited
 
 
@@ -109,14 +109,14 @@ def own_text(S, key, active, max_chars):
             raise ValueError(f"is {len(raw):,} characters long; at most {max_chars:,}")
         return raw
 
-    got = _read("rnn_own", parse)
+    got = read_param("rnn_own", parse)
     if got is not None:
         S[key] = got
     text = S.get(key) or ""
     if active and len(text) > TEXT_IN_LINK:
         links.note(f"Your text ({len(text):,} characters) is too long for a link (at most {TEXT_IN_LINK:,}): "
                    "whoever opens the link gets an empty text box to fill in.")
-    _write("rnn_own", text if active and text and len(text) <= TEXT_IN_LINK else None)
+    write_param("rnn_own", text if active and text and len(text) <= TEXT_IN_LINK else None)
 
 
 # --- lesson 3: the network's numbers, edited ---------------------------------------------------------------------
@@ -136,9 +136,9 @@ def read_net(spec, validate, limit=100.0):
         out["b"] = [take(len(b)) for b in spec["b"]]
         validate(out)
         return out
-    return _read("bp_net", parse)
+    return read_param("bp_net", parse)
 
 
 def write_net(spec, base):
     """``bp_net`` in the link while the network's numbers differ from ``base`` (what preset and seed give)."""
-    _write("bp_net", numbers_text(net_numbers(spec)) if net_numbers(spec) != net_numbers(base) else None)
+    write_param("bp_net", numbers_text(net_numbers(spec)) if net_numbers(spec) != net_numbers(base) else None)

@@ -10,7 +10,7 @@ import streamlit as st
 import lessons.playground as pg
 import lessons.playground_session as ps
 from nn_core.data import DATASETS_2D
-from ui import links
+from ui import link_state, links
 
 LAYERS, ACTS = "pg_layers", "pg_acts"
 OPT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "rmsprop": "RMSprop", "adam": "Adam"}   # short: they go in the URL
@@ -100,9 +100,37 @@ def write_layers(setup):
         st.query_params.update({LAYERS: want[0], ACTS: want[1]})
 
 
+POINTS, MAX_LINK_POINTS = "pg_pts", 100     # points added by clicking: x1_x2_label~… (a link carries up to 100)
+
+
+def points(S):
+    """The points added by clicking: from the link on the lesson's first run (onto the link's data and first
+    weights, as a learner clicking them would), into the link while there are any (up to MAX_LINK_POINTS)."""
+    data = S["pg_data"]
+
+    def parse(raw):
+        pts = [link_state.parse_numbers(p, 3, -6.0, 6.0) for p in raw.split("~")] if raw else []
+        if len(pts) > MAX_LINK_POINTS:
+            raise ValueError(f"holds {len(pts)} points; at most {MAX_LINK_POINTS}")
+        if data["task"] == "regression":
+            if not all(-1.0 <= v <= 1.0 for _, _, v in pts):
+                raise ValueError("needs values between −1 and 1 for this data set")
+            return [((x, y), v) for x, y, v in pts]
+        if not all(v in range(data["classes"]) for _, _, v in pts):
+            raise ValueError(f"needs classes 0 to {data['classes'] - 1} for this data set")
+        return [((x, y), int(v)) for x, y, v in pts]
+
+    got = link_state.read_param(POINTS, parse)
+    if got:
+        ps.add_points(S, got)
+    xs, ys = S["pg_added"]
+    link_state.write_param(POINTS, "~".join(link_state.numbers_text((*xy, v)) for xy, v in zip(xs, ys))
+                           if 0 < len(xs) <= MAX_LINK_POINTS else None)
+
+
 def not_in_link(S):
     """What the share link does not carry, said in the share box (None when it carries everything)."""
     gone = (["your uploaded points"] if S.get("pg_upload") is not None else []) + (
-        ["the points you added by clicking"] if S["pg_added"][0] else [])
+        [f"more than {MAX_LINK_POINTS} points added by clicking"] if len(S["pg_added"][0]) > MAX_LINK_POINTS else [])
     return (f"The link does not carry {' or '.join(gone)}: whoever opens it gets the data set's own points."
             if gone else None)
