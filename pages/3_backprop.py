@@ -239,12 +239,12 @@ with right.container(key="bp_formula"):
                     f"{spec['lr']:g} against its gradient.")
         for line in viz.update_latex(spec, rec, l, digits):
             st.latex(line)
+        table = pd.DataFrame(viz.update_rows(spec, rec, l))
+        right.container(key="bp_upd_box").dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
+                     column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
         if not spec["update_biases"]:
             right.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")
-        table = pd.DataFrame(viz.update_rows(spec, rec, l))
-        right.dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
-                     column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
         shared = stepper.shared_bias_gradient(spec, tr, l)
         if shared and spec["update_biases"]:
             d = tr["layers"][l]["dL_db"]

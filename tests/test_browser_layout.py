@@ -26,7 +26,8 @@ LESSONS = {
                    ("learning rule", ["pc_step", "pc_epoch", "pc_run", "pc_reset"], ["pc_plane", "pc_last"], None)],
     "neuron": [("activation gallery", ["nr_z", "nr_focus"], ["nr_gallery", "nr_readout"], None),
                ("neuron map", ["nr_map_act", "nr_w1", "nr_w2", "nr_b"], ["nr_map"], None)],
-    "backprop": [("stepper", ["bp_prev", "bp_next"], ["bp_diagram", "bp_formula"], None)],
+    "backprop": [("stepper", ["bp_prev", "bp_next"], ["bp_diagram", "bp_formula"], None),
+                 ("update table", ["bp_prev", "bp_next"], ["bp_upd_box"], None)],        # shown in the update phase
     "playground": [("live training", ["pg_playpause", "pg_step", "pg_reset"], ["pg_spark", "pg_map"],
                     ("pg_play", "pg_pause")),
                    ("network builder", ["pg_builder_head", "pg_builder_0"], ["pg_diagram_box"], None)],
@@ -255,7 +256,10 @@ def _backprop_states():
             page.locator(".st-key-bp_phase").get_by_text(label, exact=True).click()
             wait_ready(page, settle=0.8)
         return go
-    return {"in the backward phase": phase("Backward"), "in the update phase": phase("Update")}
+    def next_step(page):
+        click(page, "bp_next")
+    return {"in the backward phase": phase("Backward"), "in the update phase": phase("Update"),
+            "a step into the update phase (its table)": next_step, "two steps into it": next_step}
 
 
 def _cnn_states():
