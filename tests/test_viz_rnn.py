@@ -54,6 +54,8 @@ def test_loss_figure_plots_the_history_and_the_reference():
     assert list(fig.data[0].y) == [2.0, 1.0] and list(fig.data[1].y) == [3.0, 1.5]
     assert list(fig.data[2].y) == [pytest.approx(np.log(40))] * 2 and fig.data[2].name == "uniform guess"
     assert fig.layout.yaxis.type == "log"
+    # every tick written in full (0.5, not Plotly's abbreviated minor-tick "5": seen as 5, 2, 1, 5, 2, 0.1 at 1280 px)
+    assert fig.layout.yaxis.tickformat in ("~g", "~r", ".2g", "~s") and fig.layout.yaxis.exponentformat in (None, "none")
 
 
 def test_clip_figure_shows_the_gradient_used():

@@ -92,7 +92,8 @@ def loss_figure(history, reference=None, reference_label="", log=True):
         traces.append(_line([0, max(history["eval_step"][-1], 1)], [reference, reference], reference_label, "#777",
                             2, line={"dash": "dash"}, hoverinfo="skip"))
     return _figure(traces, "Loss", xaxis={"title": "update", "rangemode": "tozero"},
-                   yaxis={"title": "loss", "type": "log" if log else "linear"})
+                   yaxis={"title": "loss", "type": "log" if log else "linear",
+                          "tickformat": "~g"})   # on a log axis Plotly labels 0.5 and 0.2 as "5" and "2"
 
 
 def grad_norm_figure(train_norms, last_norms=None, mark=None):
