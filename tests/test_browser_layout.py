@@ -95,7 +95,12 @@ PLACES_JS = """keys => { const main = document.querySelector('[data-testid="stMa
     return keys.map(k => { const r = document.querySelector('.st-key-' + k).getBoundingClientRect();
         return [Math.round(r.left), Math.round(r.top + main.scrollTop), Math.round(r.width), Math.round(r.height)]; }); }"""
 
-AXE_RUN_JS = r"""async () => { return (await axe.run(document, {resultTypes: ['violations']})).violations
+# axe measures the page at rest: running CSS transitions (a slider's min/max labels fading in after a rerun,
+# #e2e2e2 on white mid-fade) are waited for first
+AXE_RUN_JS = r"""async () => {
+    await Promise.all(document.getAnimations().filter(a => isFinite(a.effect?.getComputedTiming().endTime))
+                      .map(a => a.finished.catch(() => null)));
+    return (await axe.run(document, {resultTypes: ['violations']})).violations
     .filter(v => v.impact === 'critical' || v.impact === 'serious')
     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.html.slice(0, 80) + ' — ' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)).join(' | ')); }"""
 
