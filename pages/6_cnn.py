@@ -81,7 +81,7 @@ with tab_slide:
         k = ck2.radio("Size", cl.KERNEL_SIZES, horizontal=True, **links.kw("cnn_k", "kernel", cl.size_label))
         cs1, cs2 = st.columns(2)
         stride = cs1.slider("Stride s", 1, 3, 1, **links.kw("cnn_stride", "kernel"))
-        padding = cs2.slider("Padding p (zeros around the image)", 0, 2, 0, **links.kw("cnn_pad", "kernel"))
+        padding = cs2.slider("Padding p", 0, 2, 0, help="Zeros added around the image.", **links.kw("cnn_pad", "kernel"))
         K = cl.kernel(preset, k)
         edit = st.toggle("Edit the kernel cell by cell", **links.kw("cnn_edit", "kernel"))
         K = link_state.kernel(K, f"cnn_kedit_{preset}_{k}", edit)     # the edited cells travel in the link

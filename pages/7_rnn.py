@@ -69,8 +69,8 @@ else:
 
 c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 3, st.columns(4)))
 hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, **links.kw("rnn_hidden", "network"))
-seq_len = c2.slider("Sequence length T (truncated BPTT)", 2, 64, 16, **links.kw("rnn_T", "training"),
-                    help="The gradient flows back at most T steps: a chunk of T steps is one update.")
+seq_len = c2.slider("Sequence length T", 2, 64, 16, **links.kw("rnn_T", "training"),
+                    help="Truncated BPTT: the gradient flows back at most T steps; a chunk of T steps is one update.")
 opt = c3.selectbox("Optimizer", list(OPTIMIZERS), index=3, **links.kw("rnn_opt", "training", OPTIMIZERS.get))
 lr = c4.select_slider("Learning rate η", LRS, 0.01, **links.kw("rnn_lr", "training"))
 c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["training"] * 2 + ["network"] * 2, st.columns(4)))

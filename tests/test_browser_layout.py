@@ -56,7 +56,7 @@ CLIPPED_JS = """() => {
     for (const el of main.querySelectorAll('button *, label *, label, [data-baseweb="select"] *, [data-baseweb="tab"] *')) {
         const t = (el.innerText || '').trim().replace(/\\s+/g, ' ');
         if (!t || / icon$/.test(t) || el.offsetWidth === 0 || el.closest('[data-testid="stIconMaterial"], [data-testid^="stIcon"], span[translate="no"], .katex, [data-testid="stMarkdownContainer"] p > *')) continue;
-        if (lines(el) > 1 && t.length < 25) out.add('wrapped: ' + t.slice(0, 30));
+        if (lines(el) > 1 && (t.length < 25 || el.closest('[data-testid="stWidgetLabel"]'))) out.add('wrapped: ' + t.slice(0, 30));
         const cs = getComputedStyle(el);
         if ((cs.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + (el.querySelector('.katex') ? 2 : 0)) ||   // 1 px: "Re…" when zoomed
             (cs.overflow === 'hidden' && el.scrollWidth > el.clientWidth + 2))
@@ -98,8 +98,9 @@ PLACES_JS = """keys => { const main = document.querySelector('[data-testid="stMa
 # axe measures the page at rest: running CSS transitions (a slider's min/max labels fading in after a rerun,
 # #e2e2e2 on white mid-fade) are waited for first
 AXE_RUN_JS = r"""async () => {
-    await Promise.all(document.getAnimations().filter(a => isFinite(a.effect?.getComputedTiming().endTime))
-                      .map(a => a.finished.catch(() => null)));
+    await Promise.race([new Promise(r => setTimeout(r, 2000)),      // an idle animation's promise never settles
+        Promise.all(document.getAnimations().filter(a => a.playState === 'running'
+                    && isFinite(a.effect?.getComputedTiming().endTime)).map(a => a.finished.catch(() => null)))]);
     return (await axe.run(document, {resultTypes: ['violations']})).violations
     .filter(v => v.impact === 'critical' || v.impact === 'serious')
     .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.html.slice(0, 80) + ' — ' + n.failureSummary.replace(/\s+/g, ' ').slice(0, 160)).join(' | ')); }"""
