@@ -12,18 +12,19 @@ from viz import rnn as vz
 SAMPLE_LEN = 240
 SWEEP_KS = [1, 2, 4, 6, 8, 10, 12, 16, 20, 24]
 SWEEP_MAX_H, SWEEP_MAX_T = 32, 24   # the sweep trains one network per k at once: keep each small
-ss = st.session_state
 
 
 # --- the k sweep --------------------------------------------------------------------------------------------
 def sweep_start(hidden, seq_len, opt, lr, seed):
     # The sweep trains len(SWEEP_KS) networks in one go: cap their size so it stays a matter of seconds.
+    ss = st.session_state
     if ss.get("rnn_sweep_job") is None or ss.rnn_sweep_job.finished:
         ss.rnn_sweep_job = EchoSweep(SWEEP_KS, hidden_size=min(hidden, SWEEP_MAX_H),
                                      seq_len=min(seq_len, SWEEP_MAX_T), updates=300, optimizer=opt, lr=lr, seed=seed)
 
 
 def sweep_advance(seconds, until):
+    ss = st.session_state
     job = ss.rnn_sweep_job
     job.run_for(seconds, until)
     ss.setdefault("rnn_echo_results", {}).update(job.results)
@@ -31,6 +32,7 @@ def sweep_advance(seconds, until):
 
 
 def sweep_view(playing):
+    ss = st.session_state
     job = ss.get("rnn_sweep_job")
     if job is not None and not job.finished:
         n, total = len(job.results), len(job.ks)
@@ -49,6 +51,7 @@ def _loss_words(hist):
 def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, prime=None, radius=None):
     """The live training view: metrics, the loss (left), the task's own picture (right, and below for echo and
     characters), then the challenges judged on the network as it is now."""
+    ss = st.session_state
     task, model = trainer.task, trainer.model
     if trainer.stopped:
         st.error(trainer.stopped, icon=":material/warning:")
