@@ -16,7 +16,8 @@ CLICK_DIGITS = 2            # a clicked point is kept to 0.01, the precision the
 
 def encode_f32(values):
     """float64 values → base64 of little-endian float32 (the canvas decodes them with a Float32Array)."""
-    return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+    finite = np.clip(np.asarray(values, dtype=float), -3e38, 3e38)     # a diverged network: no float32 overflow
+    return base64.b64encode(finite.astype("<f4").tobytes()).decode("ascii")
 
 
 def decode_f32(text):

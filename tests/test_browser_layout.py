@@ -11,6 +11,7 @@ import os
 import pathlib
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import ROOT, screenshot, wait_ready
 from test_browser_lessons12 import choose
@@ -239,7 +240,14 @@ def play_pause_keeps_the_picture(page, name, picture, play, pause):
     page.locator(f".st-key-{play} button").first.click()
     page.wait_for_timeout(1500)
     playing = page.evaluate(PLACES_JS, picture)
-    page.locator(f".st-key-{pause} button").first.click()
+    # For a moment after Play, Streamlit keeps the stale Play over the new Pause (it intercepts a pointer click)
+    # and a short job may finish by itself: send the click to Pause itself, then wait for Play to be back.
+    try:
+        page.wait_for_selector(f".st-key-{pause} button", timeout=10000)
+    except PlaywrightTimeout:
+        pass                                  # the job ended by itself before Pause showed
+    page.evaluate(f"() => document.querySelector('.st-key-{pause} button')?.click()")
+    page.wait_for_selector(f".st-key-{play} button", timeout=30000)
     wait_ready(page, settle=0.8)
     paused = page.evaluate(PLACES_JS, picture)
     for label, now in (("Play", playing), ("Pause", paused)):
