@@ -31,13 +31,18 @@ def by_hand(page, steps):
     return at
 
 
-def latex_number(at, pattern):
-    """The first capture of ``pattern`` in the page's formulas (raw TeX)."""
-    for x in at.latex:
+def first_capture(elements, pattern, what):
+    """The first capture of ``pattern`` in the values of ``elements`` (AppTest's formulas, captions, …)."""
+    for x in elements:
         m = re.search(pattern, x.value)
         if m:
             return m.group(1)
-    raise AssertionError(f"no formula matches {pattern!r}")
+    raise AssertionError(f"no {what} matches {pattern!r}")
+
+
+def latex_number(at, pattern):
+    """The first capture of ``pattern`` in the page's formulas (raw TeX)."""
+    return first_capture(at.latex, pattern, "formula")
 
 
 def metric(at, label):
@@ -45,11 +50,7 @@ def metric(at, label):
 
 
 def caption_number(at, pattern):
-    for x in at.caption:
-        m = re.search(pattern, x.value)
-        if m:
-            return m.group(1)
-    raise AssertionError(f"no caption matches {pattern!r}")
+    return first_capture(at.caption, pattern, "caption")
 
 
 # lesson path, link, {widget key: what the widget shows}, the by-hand session's steps, the numbers to find
