@@ -10,6 +10,7 @@ import streamlit as st
 from lessons import sweeps
 from ui import live
 from ui.common import state
+from ui.pictures import live_picture
 from viz import optimizers as V
 from viz.raster import jpeg_uri
 
@@ -89,12 +90,10 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
         + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")
         for n, tr in trajs.items()))
-    with right.container(height=LOSS_H, border=False, key="op_loss_box"):
-        if playing:
-            st.image(jpeg_uri(V.loss_steps_image(trajs, t, surface.floor())),
-                     alt=f"Loss per step up to step {t}: {loss_words(trajs, t)}")
-        else:
-            st.plotly_chart(V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10), key="op_loss_fig")
+    with right:
+        live_picture("op_loss_box", LOSS_H, playing, lambda: V.loss_steps_image(trajs, t, surface.floor()),
+                     lambda: V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10),
+                     lambda: f"Loss per step up to step {t}: {loss_words(trajs, t)}", key="op_loss_fig")
 
 
 # --- training jobs: the sweep and the grid ----------------------------------------------------------------
