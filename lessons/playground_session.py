@@ -110,19 +110,18 @@ def on_play(S, play):
         S["pg_message"] = None
         go_on_from_shown(S)
     S["pg_playing"] = play and not S["pg_trainer"].stopped
-    S["pg_redraw"] = S["pg_playing"]      # Pause needs no redraw: the next live tick stops the timer
     return S["pg_playing"]
 
 
 def on_step(S):
-    S["pg_playing"], S["pg_redraw"] = False, True
+    S["pg_playing"] = False
     S["pg_message"] = None
     go_on_from_shown(S)
     pg.train_chunk(S["pg_trainer"], {**S["pg_setup"], "stop_epoch": 0, "stop_loss": 0.0}, 0.0)   # one epoch
 
 
 def on_reset(S):
-    S["pg_playing"], S["pg_redraw"] = False, True
+    S["pg_playing"] = False
     S["pg_trainer"].reset(S["pg_initial"])
     S["pg_rewound"] = []
     S["pg_message"] = "Reset: the weights are back to their starting values and the epoch counter to 0."

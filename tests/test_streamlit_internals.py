@@ -19,14 +19,14 @@ def test_the_adapter_finds_every_internal_it_relies_on():
 def _probe():
     import streamlit as st
     from ui import streamlit_internals as si
-    st.session_state["probe"] = (si.click_pending(), si.fragment_rerun(), si.running_sessions())
+    st.session_state["probe"] = (si.click_pending(), si.running_sessions())
 
 
 def test_the_adapter_answers_inside_a_script_run():
-    """Inside a quiet script run: no click waits, the run is the whole page, and its own thread counts."""
+    """Inside a quiet script run: no click waits, and the run's own thread counts."""
     at = AppTest.from_function(_probe).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["probe"] == (False, False, 1)
+    assert at.session_state["probe"] == (False, 1)
 
 
 def test_the_adapter_detects_a_removed_internal(monkeypatch):

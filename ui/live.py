@@ -28,7 +28,7 @@ import time
 
 import streamlit as st
 
-from ui.streamlit_internals import click_pending, fragment_rerun, running_sessions  # noqa: F401  (re-exported)
+from ui.streamlit_internals import click_pending, running_sessions  # noqa: F401  (re-exported)
 
 SHARE = 0.55          # of one core: what the live frames of one process may use between them
 MIN_SESSIONS = 3      # fewer sessions running at once (one learner, a second tab) never wait
@@ -145,49 +145,44 @@ def _on_play(prefix, play, hook):
     if play and hook is not None and hook() is False:
         return                                   # the lesson refused (nothing left to play)
     set_playing(prefix, play)
-    st.session_state[f"{prefix}_redraw"] = play  # Pause needs no redraw: the next live tick stops the timer
 
 
 def _on_action(prefix, action):
     set_playing(prefix, False)
     action()
-    st.session_state[f"{prefix}_redraw"] = True
 
 
 def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, labels=("Play", "Pause"),
                 step_label="Step", step_help=None, reset_label="Reset", reset_help=None):
     """The lab's training bar, the same shape in every lesson: Play/Pause (two buttons, one shown — a
     replayed Pause click must not find itself bound to Play), then Step and Reset when the lesson gives
-    them (``step`` and ``reset`` are callables run in the click's callback). It is a fragment of its own
-    (key ``prefix + "_bar"``): a click reruns these buttons only, so Pause shows at once, and the live
-    view (``live_view``) cuts its frame short for it. ``on_play`` runs before playing starts and may
-    return False to refuse (e.g. a finished race starts over in it)."""
-    # While the bar's fragment reruns, Streamlit keeps the replaced button (stale) until the run's end, and a Play
-    # click's run ends in a rerun of the page: the old Play stayed under the new Pause and pushed the view down
-    # 56 px. Hide a stale button as soon as a fresh one is there (never both: during a page rerun all are stale).
+    them (``step`` and ``reset`` are callables run in the click's callback). ``on_play`` runs before playing
+    starts and may return False to refuse (e.g. a finished race starts over in it).
+
+    The bar is deliberately not a fragment: a click on it asks for a rerun of the whole page, and Streamlit
+    lets only such a request (not a fragment's) interrupt the script run under way. The live frame then
+    stops training at once (``click_pending``) and hands over before drawing (``yield_to_click``), and the
+    page is drawn paused: Pause lands in the time the page takes to reach the bar, not after one or two more
+    frames (a fragment's click waited behind the frame running and the next timer tick: ~200 ms). Play, Step
+    and Reset need the whole page anyway (the live view's timer starts or stops only in a full run)."""
+    # During a rerun Streamlit keeps the replaced button (stale) until the run's end: the old Play stayed under
+    # the new Pause and pushed the view down 56 px. Hide a stale button as soon as a fresh one is there.
     st.html(f"<style>.st-key-{prefix}_playpause:has([data-stale='false']) [data-stale='true'] "
             "{display: none !important;}</style>")
-
-    @st.fragment(key=f"{prefix}_bar")
-    def bar():
-        c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
-        with c[0].container(key=f"{prefix}_playpause"):
-            if playing(prefix):
-                st.button(labels[1], key=f"{prefix}_pause", on_click=_on_play, args=(prefix, False, None),
-                          type="primary", icon=":material/pause:", width="stretch")
-            else:
-                st.button(labels[0], key=f"{prefix}_play", on_click=_on_play, args=(prefix, True, on_play),
-                          type="primary", icon=":material/play_arrow:", width="stretch", disabled=not can_play)
-        if step is not None:
-            c[1].button(step_label, key=f"{prefix}_step", on_click=_on_action, args=(prefix, step),
-                        icon=":material/skip_next:", width="stretch", help=step_help)
-        if reset is not None:
-            c[2].button(reset_label, key=f"{prefix}_reset", on_click=_on_action, args=(prefix, reset),
-                        icon=":material/replay:", width="stretch", help=reset_help)
-        if st.session_state.pop(f"{prefix}_redraw", False) and fragment_rerun():
-            st.rerun()                           # Play, Step, Reset: the live view (and its timer) follows
-
-    bar()
+    c = st.columns([1.15, 1.0, 1.05], vertical_alignment="bottom")
+    with c[0].container(key=f"{prefix}_playpause"):
+        if playing(prefix):
+            st.button(labels[1], key=f"{prefix}_pause", on_click=_on_play, args=(prefix, False, None),
+                      type="primary", icon=":material/pause:", width="stretch")
+        else:
+            st.button(labels[0], key=f"{prefix}_play", on_click=_on_play, args=(prefix, True, on_play),
+                      type="primary", icon=":material/play_arrow:", width="stretch", disabled=not can_play)
+    if step is not None:
+        c[1].button(step_label, key=f"{prefix}_step", on_click=_on_action, args=(prefix, step),
+                    icon=":material/skip_next:", width="stretch", help=step_help)
+    if reset is not None:
+        c[2].button(reset_label, key=f"{prefix}_reset", on_click=_on_action, args=(prefix, reset),
+                    icon=":material/replay:", width="stretch", help=reset_help)
 
 
 def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING, floor=0.002, count=None,
@@ -203,22 +198,21 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
     ``training`` may be a callable (seconds, asked each frame). ``count()``: the lesson's counter (epochs,
     steps, updates…), shown with the frame rate under the view while playing (``frame_stats``; the
     benchmark reads it)."""
-    bar_key = f"{prefix}_bar"
     st.session_state[f"{prefix}_live_timer"] = on = playing(prefix)
     # live images are replaced every frame: keep them at full strength instead of Streamlit's "stale" fading
     st.html(f"<style>.st-key-{prefix}_live [data-stale='true'] {{opacity: 1 !important; "
             "transition: none !important;}</style>")
 
     @st.fragment(run_every=interval if on else None)
-    @paced(prefix, wake=(bar_key,))
+    @paced(prefix)
     def view():
         now = playing(prefix)
         if st.session_state.get(f"{prefix}_live_timer") and not now:
-            st.rerun()                           # paused from the bar's fragment: stop the timer, draw all
+            st.rerun()                           # paused by a fragment's click: stop the timer, draw all
         t_start, cpu_start = time.perf_counter(), time.process_time()
         if now:
             base = training() if callable(training) else training
-            finished = advance(budget(prefix, base, floor=floor), lambda: click_pending(bar_key))
+            finished = advance(budget(prefix, base, floor=floor), click_pending)
             yield_to_click()                     # Pause lands without drawing this frame
             if finished:
                 set_playing(prefix, False)

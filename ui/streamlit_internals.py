@@ -10,7 +10,6 @@ equivalent in Streamlit 1.67:
   class flag ``st.navigation`` flips (``PagesManager.uses_pages_directory``) and reruns.
 - ``click_pending``: whether a click is waiting while a live frame trains or sleeps, so that Pause lands
   in ~100 ms instead of after the frame (peeks at the session's request queue).
-- ``fragment_rerun``: whether this run is a fragment's own rerun.
 - ``running_sessions``: how many sessions of this process are running their script now (Streamlit names
   each session's script thread; the live loop's pacing counts them, keeping no shared state of its own).
 
@@ -59,14 +58,6 @@ def click_pending(*fragment_keys):
         return False
 
 
-def fragment_rerun():
-    """Whether this script run is a fragment's own rerun (not the whole page)."""
-    try:
-        return bool(_ctx().fragment_ids_this_run)
-    except Exception:
-        return False
-
-
 def running_sessions():
     """How many sessions of this process are running their script now."""
     return sum(t.name == SCRIPT_THREAD for t in threading.enumerate())
@@ -95,7 +86,7 @@ def self_check():
             if name not in fields:
                 missing.append(f"RerunData.{name}")
         ctx_fields = getattr(ScriptRunContext, "__dataclass_fields__", {})
-        for name in ("script_requests", "fragment_storage", "fragment_ids_this_run"):
+        for name in ("script_requests", "fragment_storage"):
             if name not in ctx_fields:
                 missing.append(f"ScriptRunContext.{name}")
     except ImportError as e:
