@@ -333,6 +333,14 @@ def test_frame_pacing_gives_every_session_the_same_period(monkeypatch):
     assert periods["busy"] > 10 * 0.010                      # paced: far slower than the frames could run
 
 
+def test_costly_frames_are_never_paced_below_two_frames_a_second(monkeypatch):
+    """30 sessions on one process whose frames cost 10 ms of CPU each: their fair turn (30 × 10 ms / 0.55 ≈ 0.55 s)
+    would give each fewer than 2 frames/s; the period stops at 0.4 s, the frames keep coming ≥ 2 a second."""
+    pace, times = _pace(monkeypatch, "busy", 30)
+    assert 30 * pace["cpu"] / 0.55 > 0.5, pace                # uncapped, the turn would be over half a second
+    assert 0.3 < pace["period"] <= 0.4 and max(times[1:]) < 0.5, (pace, times)
+
+
 def test_one_learner_never_waits_and_an_overloaded_process_backs_off(monkeypatch):
     pace, times = _pace(monkeypatch, "busy", 1)              # one learner (or two tabs): no wait at all
     assert pace["sleep"] == 0 and max(times) < 0.05, (pace, times)
