@@ -286,7 +286,7 @@ def test_static_checks_can_fail(tmp_path):
 
 
 # ------------------------------------------------------------------ 4. frame pacing keeps per-session state
-def _paced_app(mode, frames=4):
+def _paced_app(mode, frames=4, interval=0.0):
     import time as _t
     import streamlit as st
     from ui import live as robust
@@ -299,7 +299,7 @@ def _paced_app(mode, frames=4):
     times = []
     for _ in range(frames):
         t0 = _t.perf_counter()
-        with robust.live_frame("t"):
+        with robust.live_frame("t", interval=interval):
             spin(0.010)
             if mode == "waiting":                            # the same CPU, but a frame that also waited for
                 _t.sleep(0.040)                              # the GIL while other sessions ran: longer wall
@@ -309,10 +309,10 @@ def _paced_app(mode, frames=4):
     st.write(st.session_state["t_pace"])
 
 
-def _pace(monkeypatch, mode, sessions):
+def _pace(monkeypatch, mode, sessions, interval=0.0):
     from ui import live as robust
     monkeypatch.setattr(robust, "running_sessions", lambda: sessions)
-    at = AppTest.from_function(_paced_app, args=(mode,), default_timeout=60).run()
+    at = AppTest.from_function(_paced_app, args=(mode, 4, interval), default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     return at.session_state["t_pace"], at.session_state["t_times"]
 
@@ -339,6 +339,15 @@ def test_costly_frames_are_never_paced_below_two_frames_a_second(monkeypatch):
     pace, times = _pace(monkeypatch, "busy", 30)
     assert 30 * pace["cpu"] / 0.55 > 0.5, pace                # uncapped, the turn would be over half a second
     assert 0.3 < pace["period"] <= 0.4 and max(times[1:]) < 0.5, (pace, times)
+
+
+def test_a_view_with_a_slow_timer_of_its_own_is_not_slowed_further(monkeypatch):
+    """The kernel slide moves one cell per half second (its fragment's timer): under a class's load its frames
+    are not also made to sleep (the pacing's 0.2-0.4 s on top gave 1.6 frames/s instead of its 2)."""
+    pace, times = _pace(monkeypatch, "busy", 30, interval=0.5)
+    assert pace["period"] > 0.3 and pace["sleep"] == 0 and max(times) < 0.1, (pace, times)
+    pace, times = _pace(monkeypatch, "busy", 30, interval=0.095)     # a 10 frames/s view is paced as before
+    assert pace["sleep"] > 0.1, pace
 
 
 def test_one_learner_never_waits_and_an_overloaded_process_backs_off(monkeypatch):

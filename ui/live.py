@@ -66,7 +66,8 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, max_period=MAX_PERIOD, wake=()):
+def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, max_period=MAX_PERIOD,
+               interval=0.0, wake=()):
     """Measure this frame (wall and thread CPU); afterwards sleep until the period P = N · c / ``share``
     has passed since the frame began, with N the sessions running now (at least ``min_sessions`` for any
     wait) and c this session's smoothed CPU time per frame. Every session of a process sees the same N, so
@@ -75,7 +76,8 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     overloaded process backs off instead of piling frames up. The period is at most ``max_period``: a class
     that mixes costly frames (the RNN's) with cheap ones (the playground's) would otherwise pace the costly
     ones below 2 frames/s while the cheap ones get 4; capped, every learner keeps ≥ 2 and the costly frames
-    take a little more of the core. ``wake``: fragment keys whose clicks also
+    take a little more of the core. A view whose own ``interval`` between frames (the kernel slide's half
+    second) is already as long as the period never sleeps: its timer spaces its frames. ``wake``: fragment keys whose clicks also
     end the sleep."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
@@ -89,7 +91,7 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     s["cpu"], s["t"] = cpu if s["cpu"] is None else (1 - a) * s["cpu"] + a * cpu, now
     s["sessions"] = n = running_sessions()
     s["period"] = min(n * s["cpu"] / share, max_period) if n >= min_sessions else 0.0
-    s["sleep"] = min(max(s["period"] - wall, s["period"] / 2), max_sleep)
+    s["sleep"] = 0.0 if s["period"] <= interval else min(max(s["period"] - wall, s["period"] / 2), max_sleep)
     end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending(*wake):   # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
@@ -208,7 +210,7 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
             "transition: none !important;}</style>")
 
     @st.fragment(run_every=interval if on else None)
-    @paced(prefix)
+    @paced(prefix, interval=interval)
     def view():
         now = playing(prefix)
         if st.session_state.get(f"{prefix}_live_timer") and not now:
