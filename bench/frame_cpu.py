@@ -27,7 +27,7 @@ VIEWS = {
     "lr sweep": ("5_optimizers", "op_sweep", {}),
     "hp grid": ("5_optimizers", "op_grid", {}),
     "kernel slide": ("6_cnn", "cnn", {}),
-    "cnn training": ("6_cnn", "cnn_train", {}),
+    "cnn training": ("6_cnn", "cnn_train", {"cnn_tab": "2 · Train a CNN"}),     # only the open tab is drawn
     "rnn forecast": ("7_rnn", "rnn", {}),
     "rnn echo": ("7_rnn", "rnn", {"rnn_task": "echo"}),
     "rnn chars": ("7_rnn", "rnn", {"rnn_task": "chars"}),

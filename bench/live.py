@@ -54,7 +54,8 @@ VIEWS = {
     "lr sweep": ("optimizers", "op_sweep", tab("Learning rate"), 1.0, 10),
     "hp grid": ("optimizers", "op_grid", tab("Hyperparameter explorer"), 1.5, 10),
     "kernel slide": ("cnn", "cnn", None, 2.0, None),
-    "cnn training": ("cnn", "cnn_train", tab("2 · Train a CNN"), 2.5, 10),
+    # 40 epochs: the default 10 are done within the first play window (about 4 epochs/s), leaving no Pause to time
+    "cnn training": ("cnn?cnn_epochs=40", "cnn_train", tab("2 · Train a CNN"), 2.5, 10),
     "rnn forecast": ("rnn", "rnn", None, 2.5, 10),
     "rnn echo": ("rnn", "rnn", radio("Echo k steps back"), 2.5, 10),
     "rnn chars": ("rnn", "rnn", radio("Next character"), 2.5, 10),

@@ -21,8 +21,15 @@ PAGE = str(ROOT / "pages" / "6_cnn.py")
 DIGIT = load_digits()[0][4]
 
 
-def fresh():
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
+TRAIN = "2 · Train a CNN"
+
+
+def fresh(tab=None):
+    """The page at its defaults, on its first tab or on the tab ``tab`` (its link parameter, as a share link opens it)."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if tab:
+        at.query_params["cnn_tab"] = tab
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -241,13 +248,37 @@ def test_big_jpeg_upload_is_reduced_before_it_is_kept():
     assert z_shown(at)[2] == pytest.approx(expected, abs=0.05)
 
 
+# --- the two tabs ---------------------------------------------------------------------------------
+def test_only_the_open_tab_is_drawn_and_the_closed_one_keeps_its_link_parameters():
+    """A closed tab's pictures and live view are not drawn (each rerun, a Pause among them, would carry them), and
+    what it plays stops; its settings stay drawn (hidden): the challenges judge them and the link keeps them."""
+    at = fresh()
+    assert at.button(key="cnn_play") and not [b for b in at.button if b.key.startswith("cnn_train_")]
+    assert not at.get("plotly_chart") and not at.metric
+    assert at.slider(key="cnn_pick") and at.radio(key="cnn_own_src") and at.radio(key="cnn_data")
+    ok(at.button(key="cnn_play").click().run())
+    assert at.session_state["cnn_playing"] is True
+    at.session_state["cnn_tab"] = TRAIN                  # as a click on the tab does
+    ok(at.run())
+    assert at.session_state["cnn_playing"] is False      # the slide stopped with its tab closed
+    assert at.button(key="cnn_train_play") and not [b for b in at.button if b.key in ("cnn_play", "cnn_pause")]
+    assert not any("z_{" in t.value for t in at.latex) and at.radio(key="cnn_pool") and at.selectbox(key="cnn_kernel")
+    assert {m.label for m in at.metric} >= {"training loss", "test loss", "test accuracy"}
+    ok(at.button(key="cnn_train_play").click().run())
+    ok(at.radio(key="cnn_pool").set_value("average").run())   # set while its tab is closed: kept for it
+    at.session_state["cnn_tab"] = "1 · Slide a kernel"
+    ok(at.run())
+    assert at.session_state["cnn_train_playing"] is False
+    assert any("Average pooling" in m.value for m in at.markdown)
+
+
 # --- training -------------------------------------------------------------------------------------
 def trainer(at):
     return at.session_state["cnn_run"]["trainer"]
 
 
 def test_train_pause_resume_step_reset():
-    at = fresh()
+    at = fresh(TRAIN)
     assert trainer(at).epoch == 0 and at.button(key="cnn_train_play").label == "Play"
     assert at.button(key="cnn_mlp_go").disabled
     ok(at.button(key="cnn_train_play").click().run())
@@ -286,7 +317,7 @@ def test_train_pause_resume_step_reset():
 
 
 def test_training_stops_at_the_epoch_target():
-    at = fresh()
+    at = fresh(TRAIN)
     at.slider(key="cnn_epochs").set_value(1).run()
     ok(at.button(key="cnn_train_play").click().run())
     frames = 0
@@ -299,7 +330,7 @@ def test_training_stops_at_the_epoch_target():
 
 
 def test_every_training_control():
-    at = fresh()
+    at = fresh(TRAIN)
     ok(at.radio(key="cnn_data").set_value("shapes").run())
     assert trainer(at).model.layers[-1].out_features == 4
     ok(at.radio(key="cnn_preset").set_value("two conv layers").run())
@@ -326,7 +357,7 @@ def test_every_training_control():
 
 
 def test_own_image_drawn_and_uploaded_and_mlp_comparison():
-    at = fresh()
+    at = fresh(TRAIN)
     ok(at.button(key="cnn_train_step").click().run())
     model = trainer(at).model
     at.radio(key="cnn_own_src").set_value("tick cells").run()   # the canvas: tests/test_drawing.py
@@ -359,7 +390,7 @@ def test_own_image_drawn_and_uploaded_and_mlp_comparison():
 
 
 def test_a_divergence_stop_is_shown_in_plain_words_and_blocks_training():
-    at = fresh()
+    at = fresh(TRAIN)
     trainer(at).stopped = "The loss became NaN at epoch 3: the learning rate 1 is most likely too large."
     ok(at.run())
     assert "learning rate 1 is most likely too large" in at.warning[0].value

@@ -1,12 +1,16 @@
-"""The CNN lesson's "inside" views: what convolutions buy, shown with the trained network's first- and
-second-layer maps side by side, and the draw-your-digit panel whose answer follows the pen."""
+"""The CNN lesson's "inside" views, drawn under the training while its tab is open: the trained network's filters,
+a test image's answer and feature maps, what convolutions buy (the first- and second-layer maps side by side), the
+confusion matrix and mistakes, and the learner's own image (the draw-your-digit panel's answer follows the pen)."""
 import numpy as np
 import streamlit as st
 
 from lessons import cnn as cl
 from lessons.drawing import bitmap, block_counts
+from ui import links
 from ui.canvas import digit_canvas
 from ui.common import grey_uri, show_rgb
+from ui.drawing import pixel_editor
+from ui.uploads import image_uploader
 from viz import cnn as vc
 
 
@@ -76,3 +80,102 @@ def draw_your_digit(model, classes, digits=True, key="cnn_canvas"):
         st.plotly_chart(vc.probability_figure(probs, classes), key=f"{key}_probs", config={"displayModeBar": False})
         st.caption("Many 7s in the training digits have a bar across the middle; most digits are written "
                    "large and bold. Draw one big digit, filling the canvas's height.")
+
+
+def pick_slider(n):
+    """The test image to look at (bound to the link): also drawn while the tab is closed, so that its parameter stays."""
+    return st.slider("A test image", 0, n - 1, 0, **links.kw("cnn_pick"))
+
+
+def own_choice():
+    """Where the learner's own image comes from (bound to the link), drawn as ``pick_slider`` is."""
+    return st.radio("Your image", ["draw", "tick cells", "upload"], horizontal=True, **links.kw("cnn_own_src"))
+
+
+def feature_maps(model, x):
+    """Every layer's maps for one image, each layer on its own fixed symmetric range."""
+    st.markdown("**Feature maps of every layer for this image** (one row per layer, one tile per filter)")
+    for name, a in cl.layer_outputs(model, x):
+        if a.ndim == 3:
+            vmax = vc.symmetric_range(a)
+            show_rgb(st, vc.montage_rgb(a, vmax, cell=max(8, 104 // a.shape[-1]), ncols=8, gap=10),
+                     caption=f"{name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]} (range ±{vmax:.2f})",
+                     alt=f"Feature maps of {name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}, range ±{vmax:.2f}")
+
+
+def inside_network(trainer, data):
+    """The trained network from inside (drawn on full reruns: while paused, or when training ends): its first
+    layer's filters, a test image's answer and feature maps, what convolutions buy, the confusion matrix and
+    the mistakes."""
+    model, classes = trainer.model, data["classes"]
+    st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
+    W1 = model.layers[0].params["W"][:, 0]
+    st.markdown(f"**The {len(W1)} learned 3×3 filters of the first conv layer** (range ±{vc.symmetric_range(W1):.2f})")
+    show_rgb(st, vc.montage_rgb(W1, vc.symmetric_range(W1), cell=36, ncols=8, gap=10),
+             alt=f"The {len(W1)} learned 3×3 filters of the first conv layer, range ±{vc.symmetric_range(W1):.2f}")
+    st.caption("Each filter is a kernel the network found by itself: compare them with the presets of part 1.")
+
+    X_test, y_test = data["X_test"], data["y_test"]
+    g1, g2 = st.columns([1, 2], gap="large")
+    with g1:
+        pick = pick_slider(len(X_test))
+        st.image(grey_uri(X_test[pick, 0], 20), caption=f"true class: {classes[y_test[pick]]}", width=160,
+                 alt=f"Test image {pick}, true class {classes[y_test[pick]]}")
+    with g2:
+        probs = cl.probabilities(model, X_test[pick])
+        st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
+        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
+                        config={"displayModeBar": False})
+    feature_maps(model, X_test[pick])
+    conv_hierarchy(model, X_test[pick], "cnn_hier")
+
+    P_test = model.predict_proba(X_test)                           # one forward pass for both pictures
+    cm = cl.confusion_matrix(y_test, P_test.argmax(axis=1), len(classes))
+    g3, g4 = st.columns([1, 1], gap="large")
+    with g3:
+        st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
+        st.plotly_chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
+    with g4:
+        wrong, said, conf = cl.mistakes(P_test, y_test)
+        st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
+        if len(wrong):
+            shown = wrong[:12]
+            st.image([grey_uri(X_test[i, 0], 12) for i in shown], width=96,
+                     caption=[f"{classes[y_test[i]]} → {classes[s]} ({c:.0%})" for i, s, c in zip(shown, said, conf)],
+                     alt=[f"Test image {i}: a {classes[y_test[i]]} taken for a {classes[s]} ({c:.0%} sure)"
+                          for i, s, c in zip(shown, said, conf)])
+        else:
+            st.success("None: every test image is classified correctly.")
+
+
+def own_image(model, classes, digits):
+    """The learner's own image (drawn on the canvas, ticked cell by cell or uploaded) and the network's answer;
+    ``digits``: is the network a digit reader?"""
+    st.subheader("Your own image")
+    own_src = own_choice()
+    if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
+        draw_your_digit(model, classes, digits=digits)
+    o1, o2 = st.columns([1.3, 1.7], gap="large")   # room for the 8 tick columns at 1280 px
+    with o1:
+        x_own = None
+        if own_src == "upload":
+            prepared, error = image_uploader("A picture for the network to recognise", "cnn_upload_own")
+            if prepared is not None:
+                x_own = prepared["image"]
+                before, after = st.columns(2)
+                before.image(prepared["preview"], clamp=True, caption="before: your picture, in grey", width=160,
+                             alt="Your picture in grey, before it is shrunk")
+                after.image(grey_uri(x_own, 16), caption="after: 8×8, like the training data", width="stretch",
+                            alt="Your picture shrunk to 8×8, the network's input")
+        elif own_src != "draw":
+            x_own = pixel_editor("cnn_own_draw")
+            st.image(grey_uri(x_own, 16), caption="your drawing", width=130, alt="Your drawing as 8×8 input")
+    with o2:
+        if x_own is not None:
+            probs_own = cl.probabilities(model, x_own)
+            st.markdown(f"**The network says: {classes[int(probs_own.argmax())]}** "
+                        f"({probs_own.max():.0%} sure)")
+            st.plotly_chart(vc.probability_figure(probs_own, classes), key="cnn_probs_own",
+                            config={"displayModeBar": False})
+    if x_own is not None:
+        feature_maps(model, x_own)
