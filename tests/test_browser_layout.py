@@ -32,8 +32,8 @@ LESSONS = {
     "playground": [("live training", ["pg_playpause", "pg_step", "pg_reset"], ["pg_spark", "pg_map"],
                     ("pg_play", "pg_pause")),
                    ("network builder", ["pg_builder_head", "pg_builder_0"], ["pg_diagram_box"], None)],
-    "cnn": [("kernel slide", ["cnn_playpause", "cnn_step", "cnn_back", "cnn_last"], ["cnn_slide_in", "cnn_slide_out"],
-             ("cnn_play", "cnn_pause")),
+    "cnn": [("kernel slide", ["cnn_playpause", "cnn_step", "cnn_back", "cnn_last"],
+             ["cnn_slide_in", "cnn_slide_out", "cnn_slide_eq"], ("cnn_play", "cnn_pause")),   # eq: window × kernel
             ("training", ["cnn_train_playpause", "cnn_train_step", "cnn_train_reset"], ["cnn_hist_box"],
              ("cnn_train_play", "cnn_train_pause"))],
     "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_box", "op_loss_box"],

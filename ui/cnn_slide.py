@@ -12,7 +12,8 @@ from viz import cnn as vc
 SPEEDS = {"slow": 1.0, "normal": 0.5, "fast": 0.2}
 PICTURE = 322         # px: the input and output pictures' width at most, so that the window × kernel equation
                       # fits under them on a 1280×720 screen with the sidebar open (tests/test_browser_layout.py)
-DECIMALS = 3          # the output, ReLU and pooled maps: as many digits as the z the slide writes beside them
+DECIMALS = 2          # every number of the slide and its pooling, rounded alike: the window, the products, the output
+                      # map, z and the engine's value (three decimals for z beside a map of one showed 0.062 beside 0.1)
 
 
 def pool_choice():
@@ -57,8 +58,8 @@ def slide_section(image, K, k, stride, padding, size):
         total = rec["sums"][i, j]
         c1, c3 = (c.container(key=key) for c, key in zip(st.columns(2, gap="large"), ("cnn_slide_in", "cnn_slide_out")))
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
-        show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, in_cell, numbers=window_mask, highlight=[(r0, c0, k, k)],
-                                 padding=padding, hatch=hatch if info["unused"] else None),
+        show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, in_cell, numbers=window_mask, decimals=DECIMALS,
+                                 highlight=[(r0, c0, k, k)], padding=padding, hatch=hatch if info["unused"] else None),
                  alt=f"Input image with the window at row {r0}, column {c0}; its values: {grid_words(rec['windows'][i, j])}")
         c3.markdown(f"**Output map** — cell ({i}, {j}), {pos + 1} of {n_cells}")
         show_rgb(c3, vc.grid_rgb(filled, out_vmax, out_cell, decimals=DECIMALS, highlight=[(i, j, 1, 1)]),
@@ -70,7 +71,7 @@ def slide_section(image, K, k, stride, padding, size):
                 e1, e2 = st.container(), st.container()
             e1.markdown("**Window × kernel, weight by weight**")
             show_rgb(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
-                                                cell=44),
+                                                cell=44, decimals=DECIMALS),
                      alt=f"Window times kernel, weight by weight: products {grid_words(rec['products'][i, j])}; "
                          f"sum {total:.{DECIMALS}f}")
             e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"
