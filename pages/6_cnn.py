@@ -140,6 +140,8 @@ with tab_train:
                 trainer.run_steps_for(seconds, max_epochs=epochs - trainer.epoch, until=until)
             return trainer.epoch >= epochs or bool(trainer.stopped)
 
+        later = []                               # paused: the curves' Plotly chart, drawn at the end of the run
+
         def train_view(playing):
             hist = trainer.history
             done_part = trainer.epoch + trainer.epoch_progress
@@ -152,7 +154,8 @@ with tab_train:
             m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}" if hist["epoch"] else "—")
             m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}" if hist["epoch"] else "—")
             live_picture("cnn_hist_box", 310, playing, lambda: vc.history_image(hist, epochs), lambda: vc.history_figure(
-                hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist", config={"displayModeBar": False})
+                hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist", later=later,
+                         config={"displayModeBar": False})
 
         done = trainer.epoch >= epochs
         bt = st.columns([3.3, 3], vertical_alignment="center")
@@ -195,5 +198,7 @@ with tab_train:
                 f"pixel–unit pair, so the same budget buys it only {mlp_state['hidden']} hidden units, and what it "
                 "learns at one place does not carry over to another. On the digits, centred and tiny, a plain MLP "
                 "keeps up; on the shapes, drawn anywhere in the frame, the shared filters usually win clearly — try both.")
+        for draw in later:                       # out of the first lot of elements, which carries the Play button
+            draw()
 
 challenges.close("cnn", challenges.cnn_view(K, st.session_state.get("cnn_edit", False), data_name, trainer, mlp_state, arch))
