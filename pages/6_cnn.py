@@ -140,7 +140,7 @@ with tab_train:
                 trainer.run_steps_for(seconds, max_epochs=epochs - trainer.epoch, until=until)
             return trainer.epoch >= epochs or bool(trainer.stopped)
 
-        later = []                               # paused: the curves' Plotly chart, drawn at the end of the run
+        later = []                               # the Plotly charts, drawn at the end of the run (ui/pictures.py)
 
         def train_view(playing):
             hist = trainer.history
@@ -168,8 +168,8 @@ with tab_train:
                        unit="epochs")
         code_panel(lambda f, n: export.cnn_code(data_name, trainer, f, epochs=n), "cnn_code", trainer.epoch, default=epochs)
 
-        inside_network(trainer, data)
-        own_image(trainer.model, classes, digits=data_name == "digits")
+        inside_network(trainer, data, later)
+        own_image(trainer.model, classes, digits=data_name == "digits", later=later)
 
         st.markdown("**Try next:** set the learning rate to 1 and watch the accuracy stall near chance; drop to 2 "
                     "filters and see what the network can still learn; switch to the shapes and compare with the MLP "

@@ -26,3 +26,14 @@ def live_picture(box, height, playing, image, figure, alt, key=None, later=None,
             later.append(lambda: spot.plotly_chart(figure(), key=key, **chart_kw))
         else:
             st.plotly_chart(figure(), key=key, **chart_kw)
+
+
+def chart_later(later, height, figure, key, **chart_kw):
+    """``figure()`` as a Plotly chart with ``key``, drawn when the page calls what ``later`` (a list) received, at
+    the end of its run (see ``live_picture``), in a box of ``height`` px held meanwhile so that nothing moves; with
+    ``later`` None, drawn now."""
+    if later is None:
+        st.plotly_chart(figure(), key=key, **chart_kw)
+        return
+    spot = st.container(height=height, border=False).empty()
+    later.append(lambda: spot.plotly_chart(figure(), key=key, **chart_kw))
