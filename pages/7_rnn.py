@@ -45,44 +45,61 @@ st.markdown(
     "- Behind all three, **memory**: a word agreeing with one several words back, a sound's rhythm → *Echo*, "
     "which asks for exactly k steps of memory.")
 
-# --- controls (they decide the network every section below shows) -----------------------------------
+# --- the task, the settings and the live view on one screen (issue 21): those a learner changes while watching
 links.start("rnn", {"task": "the task", "network": "H, seed and ρ", "training": "T, optimizer, η and clipping"})
-st.header("1. Choose a task and a network")
-task_name = links.place("task", st).radio("Task", list(TASKS), horizontal=True, **links.kw("rnn_task", "task", TASKS.get))
-c1, c2, c3 = (links.place("task", c) for c in st.columns(3))
+st.header("1. Choose a task and train it live")
+c1, c2, c3 = (links.place("task", c) for c in st.columns([2.1, 1.2, 1.2], vertical_alignment="bottom"))
+task_name = c1.radio("Task", list(TASKS), horizontal=True, **links.kw("rnn_task", "task", TASKS.get))
 link_state.own_text(ss, "rnn_text", task_name == "chars" and ss.get("rnn_source") == "own", MAX_TEXT)   # a short own text
 if task_name == "forecast":
-    kind = c1.radio("Wave", ["sine", "sum"], horizontal=True,
+    kind = c2.radio("Wave", ["sine", "sum"], horizontal=True,
                     **links.kw("rnn_kind", "task", {"sine": "one sine", "sum": "sum of two sines"}.get))
     task_kw = {"kind": kind}
+    warm = c3.slider("Warm-up on the truth", 1, 48, 16, **links.kw("rnn_warm"),
+                     help="Steps of the true wave the network reads before it feeds itself its own forecasts.")
 elif task_name == "echo":
-    k = c1.slider("Delay k (steps back to remember)", 1, 30, 2, **links.kw("rnn_k", "task"))
+    k = c2.slider("Delay k (steps back)", 1, 30, 2, **links.kw("rnn_k", "task"),
+                  help="The answer at step t is the symbol read at step t − k: k steps of memory.")
     task_kw = {"k": k}
 else:
-    source = c1.radio("Text", ["sonnets", "own"], horizontal=True, **links.kw(
+    source = c2.radio("Text", ["sonnets", "own"], horizontal=True, **links.kw(
         "rnn_source", "task", {"sonnets": "Shakespeare", "own": "My own text"}.get))
+    temperature = c3.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, **links.kw("rnn_temp"),
+                            help="Low τ: the likeliest characters; high τ: more surprises.")
     task_kw = {"text": None}
     if source == "own":
-        own = c2.text_area("Your text", "", key="rnn_text", persist_state="session", height=120, max_chars=MAX_TEXT,
-                           help=TEXT_HELP, placeholder=f"Type or paste at least {MIN_TEXT} characters…")
+        own = links.place("task", st).text_area(
+            "Your text", "", key="rnn_text", persist_state="session", height=120, max_chars=MAX_TEXT,
+            help=TEXT_HELP, placeholder=f"Type or paste at least {MIN_TEXT} characters…")
         task_kw = {"text": own}
 
-c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 3, st.columns(4)))
+cols = st.columns([1.05, 1.05, 1.15, 1.2, 0.75, 1.0], vertical_alignment="bottom")
+c1, c2, c3, c4, c5, c6 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 5, cols))
 hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, **links.kw("rnn_hidden", "network"))
 seq_len = c2.slider("Sequence length T", 2, 64, 16, **links.kw("rnn_T", "training"),
                     help="Truncated BPTT: the gradient flows back at most T steps; a chunk of T steps is one update.")
 opt = c3.selectbox("Optimizer", list(OPTIMIZERS), index=3, **links.kw("rnn_opt", "training", OPTIMIZERS.get))
 lr = c4.select_slider("Learning rate η", LRS, 0.01, **links.kw("rnn_lr", "training"))
-c1, c2, c3, c4 = (links.place(g, c) for g, c in zip(["training"] * 2 + ["network"] * 2, st.columns(4)))
-clip_on = c1.toggle("Gradient clipping", False, **links.kw("rnn_clip_on", "training"))
-clip_c = c2.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0,
+clip_on = c5.toggle("Clip", False, **links.kw("rnn_clip_on", "training"),
+                    help="Gradient clipping: rescale the gradient g when its norm exceeds c (the formula below).")
+clip_c = c6.select_slider("Clip threshold c", [0.1, 0.3, 1.0, 3.0, 10.0], 1.0,
                           **dict(links.kw("rnn_clip", "training"), disabled=not clip_on or links.hidden("training")))
-seed = links.int_input(c3, "Seed", 0, 9999, 0, "rnn_seed", "network")
-radius_on = c4.toggle("Rescale W_h at the start", False, **links.kw("rnn_radius_on", "network"))
-radius = c4.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1,
+clip = clip_c if clip_on else None
+live_box = st.container()       # the bar and the live view, drawn once the network exists (below in the script)
+# Below the live view on the screen, before it in the script (the network needs them): what is set once.
+if task_name == "chars":
+    prime_col, c2 = st.columns(2)
+    prime = prime_col.text_input("Start the sample with", "Shall " if task_kw["text"] is None else task_kw["text"][:1],
+                          key="rnn_prime", max_chars=40, help=OWN_CHARS)
+    c2.latex(latex_blocks(sample)[0] + rf"\qquad (\tau = {temperature:g})")
+else:
+    temperature = prime = None
+c1, c2, c3 = (links.place("network", c) for c in st.columns(3, vertical_alignment="bottom"))
+seed = links.int_input(c1, "Seed", 0, 9999, 0, "rnn_seed", "network")
+radius_on = c2.toggle("Rescale W_h at the start", False, **links.kw("rnn_radius_on", "network"))
+radius = c3.slider("Spectral radius ρ of W_h", 0.1, 3.0, 1.0, 0.1,
                    **dict(links.kw("rnn_radius", "network"), disabled=not radius_on or links.hidden("network")),
                    help="W_h is rescaled so that its largest |eigenvalue| is ρ: < 1 gradients fade, > 1 they can explode.")
-clip = clip_c if clip_on else None
 st.latex(latex_blocks(SeqTrainer)[0].split(r", \qquad")[0]
          + (rf"\qquad (c = {clip_c:g})" if clip_on else r"\qquad \text{(clipping off: } g \text{ unchanged)}"))
 st.caption("Training cuts each sequence into chunks of T steps and makes one update per chunk; the hidden state "
@@ -116,9 +133,55 @@ trainer.set_hyper(lr=lr, clip=clip, seq_len=seq_len, optimizer=opt)
 task, model = trainer.task, trainer.model
 rnn = model.layers[0]
 
-# --- the unrolled view ------------------------------------------------------------------------------
-st.header("2. One cell, unrolled in time")
 x_probe, y_probe = task.probe()
+if task.name == "chars":
+    unknown = sorted(set(prime) - set(task.vocab.chars))
+    if unknown or not prime:
+        with prime_col:
+            refusal("The start must not be empty" if not prime else
+                    "The network does not know these characters of the start (it only knows its text's); "
+                    "starting from its text's beginning instead:", " ".join(unknown), kind="info")
+        prime = "Shall " if task_kw["text"] is None else task.text[0]
+
+
+def one_update():
+    ss.rnn_trainer.resume()
+    ss.rnn_trainer.run_for(0.0, max_updates=1)
+
+
+def new_weights():
+    ss.rnn_config = None                   # the page draws fresh weights (same seed) on this run
+
+
+def train_advance(seconds, until):
+    trainer.run_for(seconds, until=until)
+    return bool(trainer.stopped)           # the whole page then shows the message and Play again
+
+
+with live_box:
+    bar_col, sweep_col = st.columns([2.5, 1.5])     # room for "New weights" at 1280 px; top-aligned: Play stays put
+    with bar_col:
+        live.control_bar("rnn", on_play=lambda: ss.rnn_trainer.resume(), step=one_update, reset=new_weights,
+                         step_help="Train on one batch (one update per chunk of T steps).", reset_label="New weights",
+                         reset_help="Start over from freshly drawn weights (same seed).")
+if task.name == "echo":
+    with sweep_col:
+        live.control_bar("rnn_sweep", on_play=lambda: RL.sweep_start(hidden, seq_len, opt, lr, int(seed)),
+                         labels=("Sweep k", "Stop"))
+        live.live_view("rnn_sweep", RL.sweep_advance, RL.sweep_view, training=0.03, floor=0.02,
+                       count=lambda: len(ss.rnn_sweep_job.results), unit="delays")
+with live_box:                             # after the bar in the script: a Pause's run reaches the bar first
+    live.live_view("rnn", train_advance, lambda playing: RL.train_view(
+        playing, trainer, x_probe, y_probe, warm if task.name == "forecast" else None, temperature, prime,
+        radius if radius_on else None), training=0.03, floor=0.015, count=lambda: trainer.steps, unit="updates")
+code_panel(lambda f, n: export.rnn_code(trainer, f, batches=n), "rnn_code", len(trainer.history["batch_step"]),
+           unit="batches", default=50)
+
+# --- the unrolled view (after the live view: nothing heavy before the Play bar, issue 17) --------------------
+st.header("2. One cell, unrolled in time")
+if live.playing("rnn"):
+    st.caption("Sections 2 and 3 are drawn for the weights at the moment you pressed Play: press Pause to look "
+               "inside the network as it is now.")
 if task.name == "forecast":
     step_labels = [f"{v:+.2f}" for v in x_probe[:, 0]]
 elif task.name == "echo":
@@ -165,70 +228,7 @@ with st.expander("The engine's equations, forward and backward through time (nn_
 st.caption(f"W_x is {rnn.input_size}×{H}, W_h is {H}×{H}, b has {H} entries; the spectral radius of W_h "
            f"is now ρ = {spectral_radius(rnn.params['Wh']):.2f}.")
 
-# --- training -----------------------------------------------------------------------------------------
-st.header("3. Train it live")
-
-
-def one_update():
-    ss.rnn_trainer.resume()
-    ss.rnn_trainer.run_for(0.0, max_updates=1)
-
-
-def new_weights():
-    ss.rnn_config = None                   # the page draws fresh weights (same seed) on this run
-
-
-bar_col, sweep_col = st.columns([2.5, 1.5], vertical_alignment="bottom")   # room for "New weights" at 1280 px
-with bar_col:
-    live.control_bar("rnn", on_play=lambda: ss.rnn_trainer.resume(), step=one_update, reset=new_weights,
-                     step_help="Train on one batch (one update per chunk of T steps).", reset_label="New weights",
-                     reset_help="Start over from freshly drawn weights (same seed).")
-
-
-if task.name == "echo":
-    with sweep_col:
-        live.control_bar("rnn_sweep", on_play=lambda: RL.sweep_start(hidden, seq_len, opt, lr, int(seed)),
-                         labels=("Sweep k", "Stop"))
-        st.caption(f"A fresh network for each k = {', '.join(map(str, RL.SWEEP_KS))} (at most {RL.SWEEP_MAX_H} hidden "
-                   f"units and T = {RL.SWEEP_MAX_T}, so it takes seconds).")
-        live.live_view("rnn_sweep", RL.sweep_advance, RL.sweep_view, training=0.03, floor=0.02,
-                       count=lambda: len(ss.rnn_sweep_job.results), unit="delays")
-
-if task.name == "chars":
-    c1, c2 = st.columns(2)
-    temperature = c1.slider("Sampling temperature τ", 0.1, 2.0, 0.7, 0.1, **links.kw("rnn_temp"),
-                            help="Low τ: the likeliest characters; high τ: more surprises.")
-    c1.latex(latex_blocks(sample)[0] + rf"\qquad (\tau = {temperature:g})")
-    default_prime = "Shall " if task_kw["text"] is None else task.text[0]
-    prime = c2.text_input("Start the sample with", default_prime, key="rnn_prime", max_chars=40, help=OWN_CHARS)
-    unknown = sorted(set(prime) - set(task.vocab.chars))
-    if unknown or not prime:
-        refusal("The start must not be empty" if not prime else
-                "The network does not know these characters of the start (it only knows its text's); "
-                "starting from its text's beginning instead:", " ".join(unknown), kind="info")
-        prime = default_prime
-else:
-    temperature = prime = None
-if task.name == "forecast":
-    warm = st.slider("Warm-up steps on the truth before it feeds itself", 1, 48, 16, **links.kw("rnn_warm"))
-
-
-def train_advance(seconds, until):
-    trainer.run_for(seconds, until=until)
-    return bool(trainer.stopped)           # the whole page then shows the message and Play again
-
-
-live.live_view("rnn", train_advance, lambda playing: RL.train_view(
-    playing, trainer, x_probe, y_probe, warm if task.name == "forecast" else None, temperature, prime,
-    radius if radius_on else None), training=0.03, floor=0.015, count=lambda: trainer.steps,
-               unit="updates")
-code_panel(lambda f, n: export.rnn_code(trainer, f, batches=n), "rnn_code", len(trainer.history["batch_step"]),
-           unit="batches", default=50)
-
-st.header("4. Inside the network")
-if live.playing("rnn"):
-    st.caption("Drawn for the weights at the moment you pressed Play: press Pause to look inside the network "
-               "as it is now.")
+st.header("3. Inside the network")
 left, right = st.columns(2)
 with left:
     if task.name == "chars":

@@ -21,6 +21,9 @@ SIZES = [(1280, 720), (1366, 768), (1440, 900)]
 AXE_PATHS = [pathlib.Path(os.environ["AXE_JS"])] if os.environ.get("AXE_JS") else []
 AXE_PATHS.append(ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js")
 
+# the RNN's bar and the settings a learner changes while watching its training (each task adds its own)
+RNN_BAR = ["rnn_playpause", "rnn_step", "rnn_reset", "rnn_task", "rnn_hidden", "rnn_T", "rnn_opt", "rnn_lr",
+           "rnn_clip_on", "rnn_clip"]
 # lesson url -> interactions: (name, control keys, picture keys, live: (play key, pause key) or None)
 LESSONS = {
     "perceptron": [("anatomy", ["pc_x1", "pc_w1", "pc_x2", "pc_w2", "pc_b"], ["pc_anatomy"], None),
@@ -38,8 +41,10 @@ LESSONS = {
              ("cnn_train_play", "cnn_train_pause"))],
     "optimizers": [("race", ["op_playpause", "op_step", "op_reset"], ["op_race_box", "op_loss_box"],
                     ("op_play", "op_pause"))],
-    "rnn": [("live training", ["rnn_playpause", "rnn_step", "rnn_reset"], ["rnn_loss_box", "rnn_forecast_box"],
-             ("rnn_play", "rnn_pause"))],
+    "rnn": [("live training", RNN_BAR + ["rnn_warm"], ["rnn_loss_box", "rnn_forecast_box"], ("rnn_play", "rnn_pause")),
+            ("echo training", RNN_BAR + ["rnn_k", "rnn_sweep_playpause"], ["rnn_loss_box", "rnn_echo_acc_box"],
+             ("rnn_play", "rnn_pause")),
+            ("character training", RNN_BAR + ["rnn_temp"], ["rnn_loss_box", "rnn_sample_box"], ("rnn_play", "rnn_pause"))],
 }
 
 # Buttons, labels, selects and tabs whose text takes two lines or is cut off by an ellipsis (as look.py does),
@@ -285,7 +290,17 @@ def _cnn_states():
     return {"on the training tab": training_tab, "after an epoch of training": trained}
 
 
-STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states(), "cnn": _cnn_states()}
+def _rnn_states():
+    def task(label):
+        def go(page):
+            page.get_by_role("radiogroup", name="Task").get_by_text(label, exact=True).click()
+            wait_ready(page, settle=1.0)
+        return go
+    return {"on the echo task": task("Echo k steps back"), "on the character task": task("Next character")}
+
+
+STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states(), "cnn": _cnn_states(),
+          "rnn": _rnn_states()}
 
 
 def test_presenter_mode(browser, app_url):

@@ -49,22 +49,14 @@ def _loss_words(hist):
 
 
 def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, prime=None, radius=None):
-    """The live training view: metrics, the loss (left), the task's own picture (right, and below for echo and
-    characters), then the challenges judged on the network as it is now."""
+    """The live training view: the loss (left), the task's own picture (right), the metrics, the echo's and the
+    characters' second picture, then the challenges judged on the network as it is now."""
     ss = st.session_state
     task, model = trainer.task, trainer.model
     if trainer.stopped:
         st.error(trainer.stopped, icon=":material/warning:")
     hist = trainer.history
     val_loss, val_acc = hist["val_loss"][-1], hist["val_acc"][-1]
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Updates", trainer.steps)
-    m2.metric("Validation loss", f"{val_loss:.4f}")
-    if val_acc is not None:
-        m3.metric("Validation accuracy", f"{val_acc:.1%}")
-    if trainer.grad_norm is not None:
-        m4.metric("Gradient norm ‖g‖", f"{trainer.grad_norm:.3g}")
-
     left, right = st.columns(2)
     ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
            "echo": (np.log(task.output_size), "guessing: ln(K)")}.get(task.name, (None, ""))
@@ -91,11 +83,22 @@ def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, 
                          lambda: f"Validation accuracy against the delay k: this run (k = {task.k}) {val_acc:.1%}"
                                  + "".join(f"; k = {k}: {a:.1%}" for k, a in sorted(results.items()))
                                  + f"; chance {task.chance:.1%}", key="rnn_echo_acc")
+            st.caption(f"Sweep k trains a fresh network for each k = {', '.join(map(str, SWEEP_KS))} (at most "
+                       f"{SWEEP_MAX_H} hidden units and T = {SWEEP_MAX_T}, so it takes seconds).")
         else:
             text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
-            st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first {len(prime)} characters):")
-            st.code(prime + text, language=None, wrap_lines=True)
+            with st.container(height=350, border=False, key="rnn_sample_box"):   # as high as the loss box
+                st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first {len(prime)} "
+                            "characters):")
+                st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
+    m1, m2, m3, m4 = st.columns(4)     # under the pictures: at 1280×720 the bar, the settings and the pictures fit
+    m1.metric("Updates", trainer.steps)
+    m2.metric("Validation loss", f"{val_loss:.4f}")
+    if val_acc is not None:
+        m3.metric("Validation accuracy", f"{val_acc:.1%}")
+    if trainer.grad_norm is not None:
+        m4.metric("Gradient norm ‖g‖", f"{trainer.grad_norm:.3g}")
     if task.name == "echo":
         x_in, pred = x_probe.argmax(1)[:32], model.forward(x_probe[None])[0].argmax(-1)[:32]
         right_ones = int(sum(pred[t] == y_probe[t] for t in range(task.k, len(pred))))
