@@ -76,7 +76,7 @@ else:
             help=TEXT_HELP, placeholder=f"Type or paste at least {MIN_TEXT} characters…")
         task_kw = {"text": own}
 
-cols = st.columns([0.95, 1.2, 1.15, 1.15, 0.7, 0.9], vertical_alignment="bottom")    # T: its label unwrapped in presenter mode
+cols = st.columns([0.95, 1.2, 1.15, 1.15, 0.7, 0.9], vertical_alignment="bottom")   # T unwrapped when presenting
 c1, c2, c3, c4, c5, c6 = (links.place(g, c) for g, c in zip(["network"] + ["training"] * 5, cols))
 hidden = c1.select_slider("Hidden size H", [4, 8, 16, 32, 64, 128], 32, **links.kw("rnn_hidden", "network"))
 seq_len = c2.slider("Sequence length T", 2, 64, 16, **links.kw("rnn_T", "training"),
