@@ -9,7 +9,7 @@ from nn_core.perceptron import Perceptron, margin_bound
 from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
 from ui import challenges, link_state, links
 from ui.common import show_equations, state
-from ui.layout import explain
+from ui.layout import explain, table
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
 
 GATE_LIMS = (-0.6, 1.6)
@@ -253,7 +253,7 @@ if stepper.mistakes:
                  "ŷ": r["y_hat"], "Δw": vec(r["dw"]), "Δb": num(r["db"]), "w after": vec(r["w"]),
                  "b after": num(r["b"])}
                 for k, r in reversed(list(enumerate(stepper.updates, start=1))[-200:])]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=300)
+        table(pd.DataFrame(rows), height=300)
 elif stepper.updates:
     st.markdown(f"**Past updates:** {stepper.n_updates} so far in this epoch.")
 
@@ -276,9 +276,9 @@ with c1:
     guess.w, guess.b = np.array([gw1, gw2]), float(gb)
     GX, Gy = gate(goal)
     gz, gy_hat = guess.net_input(GX), guess.predict(GX)
-    table = pd.DataFrame({"x₁": GX[:, 0].astype(int), "x₂": GX[:, 1].astype(int), "z": [num(v) for v in gz],
+    truth = pd.DataFrame({"x₁": GX[:, 0].astype(int), "x₂": GX[:, 1].astype(int), "z": [num(v) for v in gz],
                           "ŷ": gy_hat, f"{goal}": Gy, "right?": ["✓" if a == t else "✗" for a, t in zip(gy_hat, Gy)]})
-    st.dataframe(table, hide_index=True, width="stretch")
+    table(truth)
     right_count = int((gy_hat == Gy).sum())
     if right_count == 4:
         st.success(f"Solved: w = ({num(gw1)}, {num(gw2)}), b = {num(gb)} computes {goal} on all four inputs.")

@@ -11,7 +11,7 @@ from lessons.neuron import derivative_at, layer_counts, softmax_cross_entropy, s
 from lessons.challenges import edge_width
 from ui import challenges, links
 from ui.common import show_equations
-from ui.layout import explain
+from ui.layout import explain, table
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
 ACTS = {"sigmoid": Sigmoid, "tanh": Tanh, "ReLU": ReLU, "leaky ReLU": LeakyReLU, "step": Step, "linear": Identity}
@@ -93,11 +93,11 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown(f"**{focus}**, as written in the engine (`nn_core/activations.py`):")
     show_equations(ACTS[focus])
-table = pd.DataFrame({"activation": list(acts),
+values = pd.DataFrame({"activation": list(acts),
                       "f(z)": [num(a.fn(zv)[0]) for a in acts.values()],
                       "f′(z)": [deriv_text(a, z) for a in acts.values()]})
 with right.expander(f"All six at z = {z:.1f}"):
-    st.dataframe(table, hide_index=True, width="stretch")
+    table(values)
 
 # ---------------------------------------------------------------- 2. softmax
 st.header("2 · Softmax: scores into probabilities")

@@ -8,7 +8,7 @@ from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
 from ui import challenges, link_state, links
 from ui.common import show_equations
-from ui.layout import explain
+from ui.layout import explain, table
 from viz import backprop as viz
 
 PRESET_LABELS = {"textbook": "Textbook 2-2-2", "xor": "XOR 2-2-1", "softmax": "Softmax 2-3-3",   # short: in the link
@@ -157,8 +157,8 @@ with st.expander("Edit the network: sample, target, every weight and bias — or
         edited["target"] = t["target"].tolist()
     edited["W"], edited["b"] = [], []
     for l in range(len(spec["sizes"]) - 1):
-        table = pd.DataFrame(spec["W"][l] + [spec["b"][l]], index=names[l] + ["bias"], columns=names[l + 1])
-        out = c[2 + l].data_editor(table, key=f"bp_W{l}_{v}")
+        weights = pd.DataFrame(spec["W"][l] + [spec["b"][l]], index=names[l] + ["bias"], columns=names[l + 1])
+        out = c[2 + l].data_editor(weights, key=f"bp_W{l}_{v}")
         c[2 + l].caption(f"Layer {l + 1}: a row per input (and the bias), a column per neuron")
         edited["W"].append(out.iloc[:-1].to_numpy(dtype=float).tolist())
         edited["b"].append(out.iloc[-1].to_numpy(dtype=float).tolist())
@@ -239,9 +239,9 @@ with right.container(key="bp_formula"):
                     f"{spec['lr']:g} against its gradient.")
         for line in viz.update_latex(spec, rec, l, digits):
             st.latex(line)
-        table = pd.DataFrame(viz.update_rows(spec, rec, l))
-        right.container(key="bp_upd_box").dataframe(table, hide_index=True, key="bp_upd",   # the formulas' significant digits: one number each
-                     column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
+        rows = pd.DataFrame(viz.update_rows(spec, rec, l))
+        table(rows, where=right.container(key="bp_upd_box"), key="bp_upd",   # the formulas' significant digits: one number each
+              column_config={c: st.column_config.NumberColumn(format=f"%.{digits}g") for c in ("old", "gradient", "new")})
         if not spec["update_biases"]:
             right.info("As in the textbook, the **biases are not updated** here: only the weights learn. Tick "
                     "*Update the biases too* to see what changes.", icon=":material/menu_book:")
@@ -289,11 +289,11 @@ with tabs[0]:
                  "precision": "float64 rounding limits the finite difference here"}[stepper.disagreement_cause(spec, tr)]
         st.warning(f"{sum(not r['agrees'] for r in raw)} of {len(raw)} gradients disagree (largest relative error "
                    f"{worst:.1e}) — {cause}.")
-    st.dataframe(pd.DataFrame(check), hide_index=True, key="bp_gc",
-                 column_config={"backprop": st.column_config.NumberColumn(format="%.9f"),
-                                "finite difference": st.column_config.NumberColumn(format="%.9f"),
-                                "relative error": st.column_config.NumberColumn(format="%.1e"),
-                                "|difference|": st.column_config.NumberColumn(format="%.1e")})
+    table(pd.DataFrame(check), key="bp_gc",
+          column_config={"backprop": st.column_config.NumberColumn(format="%.9f"),
+                         "finite difference": st.column_config.NumberColumn(format="%.9f"),
+                         "relative error": st.column_config.NumberColumn(format="%.1e"),
+                         "|difference|": st.column_config.NumberColumn(format="%.1e")})
     st.caption("When both gradients are about 0 (a ReLU that is off), the relative error means nothing: "
                "then the absolute difference is what counts (below 10⁻⁹ here).")
 with tabs[1]:

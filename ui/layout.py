@@ -7,6 +7,9 @@ teacher can bookmark it. Presenter mode enlarges the lesson's type and its image
 classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels grow to 16 px), collapses the sidebar, and folds the
 lesson's explanations (``explain``) so that the picture leads.
 """
+import numbers
+
+import pandas as pd
 import streamlit as st
 
 PRESENT_KEY = "present"       # the toggle's key, and so the link parameter's name (?present=true)
@@ -38,6 +41,13 @@ PRESENT_CSS = f"""
 [data-testid="stPlotlyChart"] .main-svg text {{ font-size: 16px !important; }}  /* ticks, legends, titles: 16 px */
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-left: 1.5rem; padding-right: 1.5rem; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{ font-size: inherit; }}  /* the rule above made it 1rem, not 2.25 */
+[data-testid="stMetricLabel"] * {{ white-space: normal; overflow: visible; text-overflow: clip; }}  /* long labels wrap, not "…" */
+[data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]) :is(code, sub, sup) {{ font-size: 0.95em; }}
+[data-testid="stTable"] :is(td, th), [data-testid="stFileUploaderDropzoneInstructions"] * {{ font-size: 1rem; }}
+[data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stNumberInput"],
+                          [data-testid="stTextInput"], [data-testid="stTextArea"]) :is(input, textarea) {{ font-size: 1rem; }}
+[data-testid="stPlotlyChart"] .main-svg text tspan {{ font-size: 16px !important; }}  /* sub- and superscripts: 70 % */
 """
 
 
@@ -65,3 +75,21 @@ def explain(text, label="Explanation", **kwargs):
             st.markdown(text, **kwargs)
     else:
         st.markdown(text, **kwargs)
+
+
+def table(data, *, height="auto", column_config=None, key=None, where=None):
+    """A read-only table without its index, full width: ``st.dataframe`` (it sorts and scrolls), or in presenter mode
+    an HTML table (``st.table``), whose type grows with the page: the dataframe draws its cells on a canvas at 14 px
+    whatever the page's zoom (zoomed, it drew past its column). ``column_config``'s number formats are applied to
+    the HTML table too; an integer ``height`` scrolls either; ``key`` names the dataframe, or the table's box."""
+    where = where or st
+    if not presenting():
+        return where.dataframe(data, hide_index=True, width="stretch", height=height, column_config=column_config,
+                               key=key)
+    frame = pd.DataFrame(data)
+    for name, config in (column_config or {}).items():
+        fmt = (config.get("type_config") or {}).get("format") if isinstance(config, dict) else None
+        if fmt and name in frame:
+            frame[name] = [fmt % v if isinstance(v, numbers.Real) else v for v in frame[name]]
+    box = where.container(key=key, height=height if isinstance(height, int) else "content")
+    return box.table(frame, hide_index=True)
