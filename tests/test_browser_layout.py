@@ -303,43 +303,94 @@ STATES = {"perceptron": _perceptron_states(), "backprop": _backprop_states(), "c
           "rnn": _rnn_states()}
 
 
-def test_presenter_mode(browser, app_url):
-    """?present=true: the sidebar folded, the explanations folded, body text ≥ 20 px as seen on the screen, no
-    Plotly figure running off the screen (they keep their normal size: zoomed, Plotly drew them wider than their
-    column), Plotly's labels ≥ 16 px as seen, no control label wrapped or cut, axe-core clean; screenshots at each size."""
+# Presenter mode's floors (issue 21), as seen on the screen (computed size × every zoom above): the lesson's text —
+# paragraphs, captions, labels, buttons, slider values, inputs, table cells, metrics — at least 20 px; a Plotly
+# figure's text (ticks, titles, legends, and the sub- and superscripts inside them) at least 16 px; a formula's
+# type at least 20 px (its scripts are 70 % and 50 % of it, as typesetting has them). A canvas table (st.dataframe,
+# st.data_editor) draws its cells at the size named in its --gdg-base-font-style. A metric's value stands out:
+# at least 1.5 × the body text. Text drawn inside images is not measured here (the screenshots are looked at).
+TEXT_FLOOR, FIGURE_FLOOR = 20, 16
+FONTS_JS = r"""() => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const zoom = el => { let z = 1; for (let e = el; e && e.nodeType === 1; e = e.parentElement) z *= parseFloat(getComputedStyle(e).zoom) || 1; return z; };
+    const px = el => parseFloat(getComputedStyle(el).fontSize) * zoom(el);
+    const shown = el => { const r = el.getBoundingClientRect();    // false in a folded expander (content-visibility)
+        return r.width > 0 && r.height > 0 && el.checkVisibility({visibilityProperty: true}); };
+    const found = [];       // [kind, text, px, floor]
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    for (let n; (n = walker.nextNode());) {
+        const text = n.textContent.replace(/[\s\u200b]+/g, ' ').trim(), el = n.parentElement;
+        if (!text || !shown(el) || el.closest('.katex, [data-testid="stIconMaterial"], span[translate="no"], style, script')) continue;
+        const figure = el.closest('.js-plotly-plot');
+        const kind = figure ? 'figure label' : el.closest('[data-testid="stMetricValue"]') ? 'metric value'
+            : el.closest('td, th') ? 'table cell' : el.closest('[data-testid="stCaptionContainer"]') ? 'caption' : 'text';
+        found.push([kind, text.slice(0, 30), px(el), figure ? %(figure)s : %(text)s]);
+    }
+    for (const el of main.querySelectorAll('.katex'))
+        if (shown(el)) found.push(['formula', el.textContent.slice(0, 30), px(el), %(text)s]);
+    for (const el of main.querySelectorAll('input:not([type=checkbox]):not([type=radio]):not([type=range]):not([type=file]), textarea'))
+        if (shown(el)) found.push(['input', (el.value || el.placeholder || '').slice(0, 30), px(el), %(text)s]);
+    for (const grid of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+        if (!shown(grid)) continue;
+        const style = [grid, ...grid.querySelectorAll('*')].map(e => getComputedStyle(e).getPropertyValue('--gdg-base-font-style')).find(v => v);
+        const size = style && style.match(/([\d.]+)px/);
+        if (size) found.push(['canvas table cell', grid.innerText.slice(0, 30), parseFloat(size[1]) * zoom(grid), %(text)s]);
+    }
+    const body = Math.min(...found.filter(f => f[0] === 'text').map(f => f[2]));
+    for (const f of found) if (f[0] === 'metric value') f[3] = 1.5 * body;
+    return found;
+}""" % {"text": TEXT_FLOOR, "figure": FIGURE_FLOOR}
+
+# A lesson's tables and metrics that show only after some clicks, reached in presenter mode at 1280×720
+PRESENT_STATES = {"perceptron": [_perceptron_states()["after a step and a run on XOR"]],
+                  "backprop": [_backprop_states()["in the update phase"],
+                               _backprop_states()["a step into the update phase (its table)"],
+                               _backprop_states()["two steps into it"]]}
+# Known, in another helper's area: the optimizers' three tables are st.dataframe (a canvas at 14 px); ui.layout.table
+# shows an HTML table in presenter mode instead. Only this kind of text is exempt there, nothing else.
+CANVAS_TABLES_KNOWN = {"optimizers"}
+
+
+def too_small(page, path):
+    """Every piece of text on the lesson now under its floor, as (kind, text, px)."""
+    return [(kind, text, round(px, 1)) for kind, text, px, floor in page.evaluate(FONTS_JS)
+            if px < floor - 0.1 and not (kind == "canvas table cell" and path in CANVAS_TABLES_KNOWN)]
+
+
+@pytest.mark.parametrize("path", list(LESSONS))
+def test_presenter_mode(browser, app_url, path):
+    """?present=true: the sidebar folded, the explanations folded, the lesson's text at least 20 px as seen on the
+    screen and Plotly's labels at least 16 px (FONTS_JS: every text, caption, table cell, metric, input, formula on
+    the page), no Plotly figure running off the screen (they keep their normal size: zoomed, Plotly drew them wider
+    than their column), no control label wrapped or cut, axe-core clean; screenshots at each size."""
     for width, height in SIZES:
         ctx = browser.new_context(viewport={"width": width, "height": height})
         page = ctx.new_page()
         try:
-            for path in LESSONS:
-                load(page, app_url, path, "?present=true")
-                page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
-                                       timeout=15000)      # the first load after the server starts can lag
-                assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, path
-                assert page.get_by_text("no such setting").count() + page.get_by_text("not a setting of").count() == 0, \
-                    f"{path}: ?present=true refused as a lesson setting"
-                sizes = page.evaluate("""() => {
-                    const main = document.querySelector('[data-testid="stMain"]'), zoom = parseFloat(getComputedStyle(main).zoom);
-                    const px = el => parseFloat(getComputedStyle(el).fontSize) * zoom;
-                    return {body: Math.min(...[...main.querySelectorAll('[data-testid="stMarkdownContainer"] p')]
-                                       .filter(p => p.offsetWidth).map(px)),
-                            labels: [...main.querySelectorAll('.js-plotly-plot .main-svg text')]
-                                       .filter(t => t.textContent.trim() && t.getBoundingClientRect().width > 0)
-                                       .map(t => { let z = 1; for (let e = t; e; e = e.parentElement) z *= parseFloat(getComputedStyle(e).zoom) || 1;
-                                                   return [t.textContent.trim().slice(0, 20), parseFloat(getComputedStyle(t).fontSize) * z]; }),
-                            cut: [...main.querySelectorAll('.js-plotly-plot')].filter(f => f.offsetWidth
-                                       && f.getBoundingClientRect().right > innerWidth + 1).length};
-                }""")
-                assert sizes["body"] >= 20, f"{path}: body text {sizes['body']:.1f} px in presenter mode"
-                small = [f"{t!r} {px:.1f} px" for t, px in sizes["labels"] if px < 15.9]
-                assert not small, f"{path}: figure labels under 16 px in presenter mode: {small[:6]}"
-                clipped = page.evaluate(CLIPPED_JS)
-                assert not clipped, f"{path} in presenter mode at {width}×{height}: {clipped}"
-                found = axe_violations(page)
-                assert not found, f"{path}: axe-core in presenter mode: {found}"
-                assert sizes["cut"] == 0, f"{path}: {sizes['cut']} figures run off the screen in presenter mode"
-                assert page.locator("[data-testid='stExpander'] summary", has_text="Explanation").count() >= 1, \
-                    f"{path}: the lesson's explanation is not folded in presenter mode"
-                screenshot(page, f"present-{path}-{width}x{height}")
+            load(page, app_url, path, "?present=true")
+            page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
+                                   timeout=15000)      # the first load after the server starts can lag
+            assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, path
+            assert page.get_by_text("no such setting").count() + page.get_by_text("not a setting of").count() == 0, \
+                f"{path}: ?present=true refused as a lesson setting"
+            small = too_small(page, path)
+            assert not small, f"{path} in presenter mode: text under its floor (kind, text, px): {small[:8]}"
+            cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+                .filter(f => f.offsetWidth && f.getBoundingClientRect().right > innerWidth + 1).length""")
+            assert cut == 0, f"{path}: {cut} figures run off the screen in presenter mode"
+            clipped = page.evaluate(CLIPPED_JS)
+            assert not clipped, f"{path} in presenter mode at {width}×{height}: {clipped}"
+            found = axe_violations(page)
+            assert not found, f"{path}: axe-core in presenter mode: {found}"
+            assert page.locator("[data-testid='stExpander'] summary", has_text="Explanation").count() >= 1, \
+                f"{path}: the lesson's explanation is not folded in presenter mode"
+            screenshot(page, f"present-{path}-{width}x{height}")
+            if (width, height) == SIZES[0]:
+                for i, state in enumerate(PRESENT_STATES.get(path, [])):
+                    state(page)
+                    small = too_small(page, path)
+                    assert not small, f"{path} in presenter mode, state {i + 1}: text under its floor: {small[:8]}"
+                    clipped = page.evaluate(CLIPPED_JS)
+                    assert not clipped, f"{path} in presenter mode, state {i + 1}: {clipped}"
         finally:
             ctx.close()
