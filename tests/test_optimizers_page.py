@@ -23,8 +23,12 @@ def ok(at):
     return at
 
 
-def run_page():
-    return ok(AppTest.from_file(PAGE, default_timeout=90).run())
+def run_page(tab=None):
+    """The page as a link opens it, on the tab ``tab`` (the page draws only the open tab's content)."""
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    if tab:
+        at.query_params["op_tab"] = tab
+    return ok(at.run())
 
 
 def chart(at, key):
@@ -175,7 +179,7 @@ def test_a_diverging_learning_rate_gets_a_message_not_a_traceback():
 
 
 def test_learning_rate_ladder():
-    at = run_page()
+    at = run_page("Learning rate")
     at.slider(key="op_ladder_kappa").set_value(25).run()
     ok(at)
     bowl = S.Bowl(25.0)
@@ -200,7 +204,7 @@ def run_until_done(at, index, limit=60):
 
 
 def test_learning_rate_sweep_runs_to_the_end_and_shows_the_engines_losses():
-    at = run_page()
+    at = run_page("Learning rate")
     at.selectbox(key="op_sw_data").set_value("moons")
     at.selectbox(key="op_sw_opt").set_value("adam")
     at.slider(key="op_sw_epochs").set_value(5).run()
@@ -217,7 +221,7 @@ def test_learning_rate_sweep_runs_to_the_end_and_shows_the_engines_losses():
 
 
 def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
-    at = run_page()
+    at = run_page("Learning rate")
     value, text = progress(at, 0)
     assert value == 0 and text == "13 runs to train: press Run", text      # not "0 of 13 trained (stopped)"
     empty_height = box(at, "op_sweep_empty")[0]                            # the picture's place, kept already
@@ -256,7 +260,7 @@ def test_sweep_says_what_to_do_before_any_run_and_can_be_stopped():
 
 def test_a_long_run_is_stopped_within_a_frame():
     """Stop lands inside a run: a grid cell of 150 epochs is trained a frame's slice at a time."""
-    at = run_page()
+    at = run_page("Hyperparameter explorer")
     at.slider(key="op_gr_epochs").set_value(150).run()
     at.radio(key="op_gr_kind").set_value("Batch size × rate").run()
     at.button(key="op_grid_play").click().run()
@@ -265,11 +269,11 @@ def test_a_long_run_is_stopped_within_a_frame():
 
 
 def test_loss_functions_of_one_prediction():
-    at = run_page()
+    at = run_page("Loss functions")
     at.slider(key="op_z").set_value(-6.0)
     at.radio(key="op_y").set_value(0).run()
     ok(at)
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     rows = S.single_prediction(-6.0, 0)
     for i, name in enumerate(("mse", "bce", "cross_entropy")):
         assert table["loss L"][i] == pytest.approx(rows[name]["value"])
@@ -285,7 +289,7 @@ def test_loss_functions_of_one_prediction():
 
 
 def test_hyperparameter_grid_runs_and_stops():
-    at = run_page()
+    at = run_page("Hyperparameter explorer")
     at.selectbox(key="op_gr_data").set_value("xor")
     at.radio(key="op_gr_kind").set_value("Batch size × rate")
     at.slider(key="op_gr_epochs").set_value(10).run()
@@ -297,7 +301,7 @@ def test_hyperparameter_grid_runs_and_stops():
         at.run()
     n = len(at.session_state["op_grid"]["results"])
     if at.session_state["op_grid_playing"]:       # playing: the progress says which run, the pictures are images
-        assert progress(at, 1)[1] == f"{n} of 12 trained; training run {n + 1} of 12…"
+        assert progress(at, 0)[1] == f"{n} of 12 trained; training run {n + 1} of 12…"
         accs = [sweeps.train_config(**c)["test_acc"] for c in configs[:n]]
         h_heat, shown = box(at, "op_grid_box0")
         assert shown == [("image", f"Test accuracy of the {n} runs trained so far: "
@@ -305,8 +309,8 @@ def test_hyperparameter_grid_runs_and_stops():
         h_curves, shown = box(at, "op_grid_box1")
         assert shown == [("image", f"Loss per epoch of the {n} runs trained so far")]
         table_h = box(at, "op_grid_table_box")[0]           # the table's place, kept while playing
-        assert len(at.dataframe) == 2                       # the race's and the losses' only: the grid's shows when stopped
-    assert run_until_done(at, 1) == "12 of 12 trained"
+        assert len(at.dataframe) == 0                       # the grid's table shows when stopped
+    assert run_until_done(at, 0) == "12 of 12 trained"
     assert [k for k, _ in box(at, "op_grid_box0")[1]] == ["plotly"] and box(at, "op_grid_box0")[0] == 420
     if n < 12:
         assert box(at, "op_grid_table_box")[0] == table_h
@@ -325,11 +329,11 @@ def test_hyperparameter_grid_runs_and_stops():
     at.button(key="op_grid_pause").click().run()
     ok(at)
     done = len(at.session_state["op_grid"]["results"])
-    assert done < 12 and progress(at, 1)[1] == f"{done} of 12 trained (stopped: press Run to go on)"
+    assert done < 12 and progress(at, 0)[1] == f"{done} of 12 trained (stopped: press Run to go on)"
 
 
 def test_regression_example_uses_mse_beside_the_classifier():
-    at = run_page()
+    at = run_page("Loss functions")
     at.slider(key="op_rg_w").set_value(1.5).run()
     at.slider(key="op_rg_b").set_value(1.0).run()
     ok(at)
@@ -343,3 +347,79 @@ def test_regression_example_uses_mse_beside_the_classifier():
     fig = chart(at, "op_rg_fig")
     line = next(t for t in fig["data"] if t.get("name") == "prediction ŷ")
     assert line["y"] is not None
+
+
+# --- only the open tab is drawn --------------------------------------------------------------------------
+TABS = ["Optimizer race", "Learning rate", "Loss functions", "Hyperparameter explorer"]
+SETTINGS = {   # tab -> the share link's settings made in it
+    "Optimizer race": ["op_surface", "op_kappa", "op_x_bowl", "op_y_bowl", "op_lr_sgd_bowl20", "op_lr_adam_bowl20",
+                       "op_steps", "op_3d", "op_who"],
+    "Learning rate": ["op_ladder_kappa", "op_sw_data", "op_sw_opt", "op_sw_epochs"],
+    "Loss functions": ["op_z", "op_y"],
+    "Hyperparameter explorer": ["op_gr_data", "op_gr_kind", "op_gr_epochs"],
+}
+CONTENT = {    # tab -> elements (charts, buttons) of its content
+    "Optimizer race": {"op_race_fig", "op_loss_fig", "op_play"},
+    "Learning rate": {"op_ladder_fig", "op_sweep_play"},
+    "Loss functions": {"op_lossfn_fig", "op_rg_fig"},
+    "Hyperparameter explorer": {"op_grid_play"},
+}
+
+
+def open_tab(at, label):
+    """A click on the tab ``label``: the tabs' value, and the address, which they are bound to."""
+    at.session_state["op_tab"] = at.query_params["op_tab"] = label
+    return ok(at.run())
+
+
+def keys(at):
+    found = {c.key for c in at.get("plotly_chart")} | {b.key for b in at.button}
+    for kind in ("slider", "select_slider", "selectbox", "radio", "toggle"):
+        found |= {w.key for w in getattr(at, kind)}
+    return found
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_only_the_open_tab_is_drawn_but_every_tabs_settings_are_made(tab):
+    """A closed tab's figures, tables and live view are not built (each run, a Pause's included, would send them
+    and the browser re-render them unseen); its settings are, being the link's parameters and the challenges'."""
+    at = run_page(tab)
+    found = keys(at)
+    for other in TABS:
+        assert set(SETTINGS[other]) <= found, (other, set(SETTINGS[other]) - found)
+        if other == tab:
+            assert CONTENT[other] <= found, (other, CONTENT[other] - found)
+        else:
+            assert not CONTENT[other] & found, f"{tab} open, yet {other}'s {CONTENT[other] & found} drawn"
+    assert len(at.dataframe) == {"Optimizer race": 1, "Loss functions": 1}.get(tab, 0)
+
+
+def test_a_links_settings_on_closed_tabs_stay_in_the_link_and_apply_when_opened():
+    link = {"op_tab": "Learning rate", "op_surface": "Saddle", "op_steps": "60", "op_z": "-6.0", "op_gr_epochs": "90"}
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params.update(link)
+    ok(at.run())
+    assert {k: at.query_params[k] for k in link} == link          # nothing dropped from the address (the share link)
+    assert not at.warning, [w.value for w in at.warning]            # nor reported as ignored
+    open_tab(at, "Optimizer race")
+    assert any(m.value == "## Step 60 of 60" for m in at.markdown)
+    assert chart(at, "op_race_fig")["layout"]["title"]["text"] == "Saddle: step 60"
+    open_tab(at, "Loss functions")
+    rows = S.single_prediction(-6.0, 1)
+    assert at.dataframe[0].value["∂L/∂z"][0] == pytest.approx(rows["mse"]["dz"])
+
+
+def test_a_live_view_stops_when_its_tab_is_closed():
+    at = run_page("Learning rate")
+    at.slider(key="op_sw_epochs").set_value(60).run()
+    at.button(key="op_sweep_play").click().run()
+    assert at.session_state["op_sweep_playing"]
+    open_tab(at, "Optimizer race")
+    assert not at.session_state["op_sweep_playing"]
+    done = len(at.session_state["op_sweep"]["results"])
+    at.button(key="op_step").click().run()
+    at.button(key="op_play").click().run()                 # the race plays meanwhile, alone
+    assert at.session_state["op_playing"] and len(at.session_state["op_sweep"]["results"]) == done
+    open_tab(at, "Learning rate")
+    assert not at.session_state["op_playing"] and not at.session_state["op_sweep_playing"]
+    assert progress(at, 0)[1] == f"{done} of 13 trained (stopped: press Run to go on)"

@@ -17,8 +17,8 @@ def regression_example():
         "of revision — there are no classes and no probabilities: the output neuron is linear, ŷ = w·x + b, "
         "and the loss is the **mean squared error**, the mean squared distance between prediction and target.")
     c1, c2 = st.columns([1, 1.6], gap="large")
-    w = c1.slider("weight w", -1.0, 3.0, 0.5, 0.05, key="op_rg_w")
-    b = c1.slider("bias b", -2.0, 6.0, 1.0, 0.1, key="op_rg_b")
+    w = c1.slider("weight w", -1.0, 3.0, 0.5, 0.05, key="op_rg_w", persist_state="session")
+    b = c1.slider("bias b", -2.0, 6.0, 1.0, 0.1, key="op_rg_b", persist_state="session")
     out = regression_step(w, b)
     with c1:
         st.latex(latex_blocks(MSE)[0] + rf" = {out['loss']:.3f}")
