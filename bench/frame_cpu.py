@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 # name: (page, prefix of the live view, session-state settings before playing)
 VIEWS = {
     "optimizer race": ("5_optimizers", "op", {}),
-    "lr sweep": ("5_optimizers", "op_sweep", {}),
-    "hp grid": ("5_optimizers", "op_grid", {}),
+    "lr sweep": ("5_optimizers", "op_sweep", {"op_tab": "Learning rate"}),         # the page draws only the open tab
+    "hp grid": ("5_optimizers", "op_grid", {"op_tab": "Hyperparameter explorer"}),
     "kernel slide": ("6_cnn", "cnn", {}),
     "cnn training": ("6_cnn", "cnn_train", {"cnn_tab": "2 · Train a CNN"}),     # only the open tab is drawn
     "rnn forecast": ("7_rnn", "rnn", {}),

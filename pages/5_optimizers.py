@@ -42,6 +42,15 @@ def grid_cached(key, kappa):
     return S.make_surface(key, kappa).grid(70)
 
 
+@st.cache_data(show_spinner=False, max_entries=50)
+def ladder_cached(lk):
+    """Plain SGD at the ladder's four learning rates on the bowl of conditioning ``lk``, and their figure (four
+    contour maps: ~50 ms to build, a cached copy ~15 ms to load, on every run of the tab, a Stop's included)."""
+    bowl = S.Bowl(lk)
+    ladder = {label: S.run(bowl, SGD(lr), bowl.start, 40, name=label) for label, lr in S.lr_ladder(bowl).items()}
+    return ladder, V.ladder_figure(bowl, *grid_cached("bowl", lk), ladder, bowl.start)
+
+
 def dataset_select(col, key, group, label=lambda k: DATASETS_2D[k]["label"]):
     return col.selectbox("Data set", sweeps.CLASSIFICATION_SETS, **links.kw(key, group, label))
 
@@ -121,13 +130,7 @@ with tab_race:
         xs, ys, Z = grid_cached(key, kappa)
 
         with view:
-            bar_col, speed_col = st.columns([2.4, 1.2] if layout.presenting() else [1.6, 2], vertical_alignment="center")
-            with bar_col:
-                live.control_bar("op", on_play=OV.race_play, step=OV.race_step, reset=OV.race_reset,
-                                 step_help="One step of every optimizer", reset_help="Back to the start ★")
-            speed_col.caption(f"Plays at {OV.RACE_SPEED} steps a second, whatever the frame rate.")
-
-        with view:
+            OV.race_bar()
             live.live_view("op", OV.race_advance, lambda playing: OV.race_view(
                 playing, surface, key, kappa, (xs, ys, Z), trajs, start, steps, three_d),
                 count=lambda: st.session_state.op_t, unit="steps")
@@ -177,10 +180,8 @@ with tab_lr:
                     "SGD converges only for η < 2/κ.")
     lk = float(links.place("sweep", st).slider("Conditioning κ of the bowl", 1, 50, 10, **links.kw("op_ladder_kappa", "sweep")))
     if tab_lr.open:
-        bowl = S.Bowl(lk)
-        ladder = {label: S.run(bowl, SGD(lr), bowl.start, 40, name=label) for label, lr in S.lr_ladder(bowl).items()}
-        bxs, bys, bZ = grid_cached("bowl", lk)
-        st.plotly_chart(V.ladder_figure(bowl, bxs, bys, bZ, ladder, bowl.start), key="op_ladder_fig")
+        ladder, ladder_fig = ladder_cached(lk)
+        st.plotly_chart(ladder_fig, key="op_ladder_fig")
         st.markdown("  \n".join(
             f"**{lab}** (η = {tr.lr:.3g}, {tr.lr * lk / 2:.2f} × 2/κ): "
             + (f"diverged at step {tr.diverged}" if tr.diverged else f"loss {tr.losses[-1]:.3g} after 40 steps")
