@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from lessons import sweeps
-from ui import live
+from ui import layout, live
 from ui.common import state
 from ui.pictures import live_picture
 from viz import optimizers as V
@@ -45,6 +45,20 @@ def race_advance(seconds, until):
     ss.op_pos = max(ss.get("op_pos", float(ss.op_t)), float(ss.op_t)) + RACE_SPEED * dt
     ss.op_t = min(int(ss.op_pos), ss.op_steps)
     return ss.op_t >= ss.op_steps
+
+
+def race_bar():
+    """The race's Play bar and, beside it, its pace. The pace is constant text in a box that never fades: Streamlit
+    dims what a run has not re-sent yet from half a second into the run, and a caption (5.9:1 on white) fell below
+    WCAG's 4.5:1 mid-fade whenever a rerun (the page's first progress report, a Pause on a loaded machine) ran long."""
+    bar_col, speed_col = st.columns([2.4, 1.2] if layout.presenting() else [1.6, 2], vertical_alignment="center")
+    with bar_col:
+        live.control_bar("op", on_play=race_play, step=race_step, reset=race_reset,
+                         step_help="One step of every optimizer", reset_help="Back to the start ★")
+    with speed_col:
+        st.html("<style>.st-key-op_speed [data-stale='true'] {opacity: 1 !important; transition: none !important;}"
+                "</style>")
+        st.container(key="op_speed").caption(f"Plays at {RACE_SPEED} steps a second, whatever the frame rate.")
 
 
 def clicked():
