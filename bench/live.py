@@ -52,8 +52,9 @@ def both(*steps):
 VIEWS = {
     "playground": ("playground", "pg", None, 2.5, 10),
     "optimizer race": ("optimizers", "op", None, 1.5, 10),
-    "lr sweep": ("optimizers", "op_sweep", tab("Learning rate"), 1.0, 10),
-    "hp grid": ("optimizers", "op_grid", tab("Hyperparameter explorer"), 1.5, 10),
+    # 60 epochs a run, cleared before each Run: at the default 20 the 13 runs were over within a second
+    "lr sweep": ("optimizers?op_sw_epochs=60", "op_sweep", tab("Learning rate"), 1.0, 10, "op_sweep_reset"),
+    "hp grid": ("optimizers", "op_grid", tab("Hyperparameter explorer"), 1.5, 10, "op_grid_reset"),
     "kernel slide": ("cnn", "cnn", None, 2.0, None),
     # 40 epochs, from fresh weights before each Play (Reset): the default 10 epochs were done within the first
     # window (4–8 epochs/s), and no Pause was timed

@@ -132,7 +132,7 @@ def frame_stats(prefix, epoch, t_start, cpu_start, unit="epochs"):
 
 
 # ---------------------------------------------------------------- the one live loop of every lesson
-LIVE_INTERVAL = 0.095   # seconds between live frames: 10.5 asked, so that timer jitter still leaves ≥ 10
+LIVE_INTERVAL = 0.09    # seconds between live frames: 11 asked, so that timer jitter and a long frame still leave ≥ 10
 TRAINING = 0.030        # seconds of work (training, stepping) a live frame does on an idle server
 
 

@@ -164,7 +164,7 @@ def job_panel(name, configs, draw, reserve=None):
     if job["configs"] != configs and not live.playing(name):
         st.info("Settings changed: press **Run** to train these configurations.", icon=":material/info:")
         return
-    live.live_view(name, advance, view, training=0.04, floor=0.02, count=lambda: len(job["results"]), unit="runs")
+    live.live_view(name, advance, view, training=0.025, floor=0.02, count=lambda: len(job["results"]), unit="runs")
 
 
 def sweep_words(lrs, results):
