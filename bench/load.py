@@ -11,7 +11,7 @@ new_session / navigation / delta / auto_rerun / script_finished). It opens the p
     python bench/load.py --learners 1 30 --processes 1 2 --seconds 20 [--gc-variant] [--browsers 2]
     python bench/load.py --learners 30 --processes 2 --mix     # learners spread over every live view
 
-With ``--mix`` the learners are dealt round robin over MIX (page, Play button's key): the playground, the
+With ``--mix`` the learners are dealt round robin over MIX (page, link, Play button's key): the playground, the
 optimizer race, the lr sweep, the hp grid, the kernel slide, CNN training and the RNN. Every live view runs
 on the lab's one live loop (ui/live.py), whose live line under the view ("Live: … frames/s" or "Paused: …") is
 drawn once per frame: a frame = that line arriving from the live fragment.
@@ -40,8 +40,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 POLITE = False                # True: ask for the next frame only once the last one finished (not the browser)
 PAGE = "playground"          # the url path of the page the learners open ("" with --script: the script itself)
-MIX = [("playground", "pg_play"), ("optimizers", "op_play"), ("cnn", "cnn_train_play"), ("rnn", "rnn_play"),
-       ("optimizers", "op_sweep_play"), ("cnn", "cnn_play"), ("optimizers", "op_grid_play")]
+# (page, query string, Play button's key): a view on a lesson's other tab is opened by its link (only the open tab
+# is drawn)
+MIX = [("playground", "", "pg_play"), ("optimizers", "", "op_play"),
+       ("cnn", "cnn_tab=2+%C2%B7+Train+a+CNN", "cnn_train_play"), ("rnn", "", "rnn_play"),
+       ("optimizers", "op_tab=Learning+rate", "op_sweep_play"), ("cnn", "", "cnn_play"),
+       ("optimizers", "op_tab=Hyperparameter+explorer", "op_grid_play")]
 
 
 def free_port():
@@ -327,8 +331,7 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py", 
             asyncio.run(asyncio.wait_for(Learner(s.port).run(1.0), 180))
         time.sleep(1.0)
         rss0 = [rss_mb(s.proc.pid) for s in servers]
-        clients = [Learner(servers[i % processes].port, *((MIX[i % len(MIX)][0], "", MIX[i % len(MIX)][1])
-                                                          if mix else ()))
+        clients = [Learner(servers[i % processes].port, *(MIX[i % len(MIX)] if mix else ()))
                    for i in range(learners)]
 
         window = {"end": None}
@@ -380,6 +383,7 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py", 
             "script": str(script), "learners": learners, "processes": processes, "gc": gc, "seconds": seconds,
             "fps_mean": statistics.mean(s["fps"] for s in stats), "fps_min": min(s["fps"] for s in stats),
             "fps_each": [round(s["fps"], 2) for s in stats], "total_fps": sum(s["fps"] for s in stats),
+            "max_gap_each": [round(s["max_gap"], 2) for s in stats],
             "gap_p50": pct(gaps, 0.5), "gap_p95": pct(gaps, 0.95),
             "worst_session_p50": max(per_session_p50), "worst_session_p95": max(per_session_p95),
             "stalls": sum(1 for s in stats if s["max_gap"] > 2.0),

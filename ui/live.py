@@ -34,7 +34,6 @@ SHARE = 0.55          # of one core: what the live frames of one process may use
 MIN_SESSIONS = 3      # fewer sessions running at once (one learner, a second tab) never wait
 CPU_MEMORY = 1.0      # seconds over which a session's CPU time per frame is averaged
 MAX_SLEEP = 2.0       # never pause a session's live view longer than this between frames
-MAX_PERIOD = 0.4      # … nor pace it below ~2 frames/s (its frames' cost, not its turn, decides past that)
 
 
 def _state(prefix):
@@ -66,19 +65,17 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, max_period=MAX_PERIOD,
-               interval=0.0, wake=()):
+def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, interval=0.0, wake=()):
     """Measure this frame (wall and thread CPU); afterwards sleep until the period P = N · c / ``share``
     has passed since the frame began, with N the sessions running now (at least ``min_sessions`` for any
     wait) and c this session's smoothed CPU time per frame. Every session of a process sees the same N, so
     all get the same period whatever their luck with the GIL (a wait that grew with each session's own
     stretch gave some learners twice the frames of others). At least half the period is always slept: an
-    overloaded process backs off instead of piling frames up. The period is at most ``max_period``: a class
-    that mixes costly frames (the RNN's) with cheap ones (the playground's) would otherwise pace the costly
-    ones below 2 frames/s while the cheap ones get 4; capped, every learner keeps ≥ 2 and the costly frames
-    take a little more of the core. A view whose own ``interval`` between frames (the kernel slide's half
-    second) is already as long as the period never sleeps: its timer spaces its frames. ``wake``: fragment keys whose clicks also
-    end the sleep."""
+    overloaded process backs off instead of piling frames up. (Capping the period at 0.4 s, so that costly
+    frames keep 2 a second, saturated the process instead: 13–23 gaps over 2 s in bench/load.py --mix, none
+    without.) A view whose own ``interval`` between frames (the kernel slide's half second) is already as long
+    as the period never sleeps: its timer spaces its frames. ``wake``: fragment keys whose clicks also end the
+    sleep."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
@@ -90,7 +87,7 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     a = 1.0 if s["cpu"] is None else 1.0 - math.exp(-(now - s["t"]) / CPU_MEMORY)
     s["cpu"], s["t"] = cpu if s["cpu"] is None else (1 - a) * s["cpu"] + a * cpu, now
     s["sessions"] = n = running_sessions()
-    s["period"] = min(n * s["cpu"] / share, max_period) if n >= min_sessions else 0.0
+    s["period"] = n * s["cpu"] / share if n >= min_sessions else 0.0
     s["sleep"] = 0.0 if s["period"] <= interval else min(max(s["period"] - wall, s["period"] / 2), max_sleep)
     end = time.perf_counter() + s["sleep"]
     while time.perf_counter() < end and not click_pending(*wake):   # a click ends the pause at once
