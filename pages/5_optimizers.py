@@ -158,6 +158,8 @@ with tab_race:
         who = who_radio(i1)
         traj = trajs[who]
         n_steps = len(traj.steps)
+        if st.session_state.get(f"op_inspect_{who}", 1) > n_steps:     # kept from a longer race: within this one
+            st.session_state[f"op_inspect_{who}"] = n_steps
         t_in = (i1.slider("Step t", 1, n_steps, min(3, n_steps), key=f"op_inspect_{who}", persist_state="session")
                 if n_steps > 1 else 1)
         with i2:

@@ -19,8 +19,12 @@ from test_fuzz import _forge, _install_forged_states  # noqa: E402
 DIVERGED = re.compile(r"diverg|\bnan\b|infinit|overflow|blew up|blows up|explod", re.I)
 
 
-def page(name):
-    return AppTest.from_file(next(p for p in PAGES if name in pathlib.Path(p).name), default_timeout=90).run()
+def page(name, **link):
+    """The lesson as a link opens it (``link``: its parameters, e.g. the open tab: only that tab is drawn)."""
+    at = AppTest.from_file(next(p for p in PAGES if name in pathlib.Path(p).name), default_timeout=90)
+    for key, value in link.items():
+        at.query_params[key] = value
+    return at.run()
 
 
 def ok(at):
@@ -127,7 +131,7 @@ def test_optimizer_race_lr_10():
 
 def test_optimizer_lr_sweep_up_to_30():
     """The sweep trains networks up to η = 30: runs that blow up are part of the picture, never a crash."""
-    at = page("optimizers")
+    at = page("optimizers", op_tab="Learning rate")
     choose(at, "selectbox", "op_sw_opt", "sgd" if "sgd" in by_key(at, "selectbox", "op_sw_opt").options else "SGD")
     ok(at.run())
     click(at, "op_sweep_play")
@@ -143,7 +147,7 @@ def test_optimizer_lr_sweep_up_to_30():
 
 
 def test_cnn_training_at_its_highest_lr():
-    at = page("cnn")
+    at = page("cnn", cnn_tab="2 · Train a CNN")
     lr = highest(at, "cnn_lr")
     choose(at, "select_slider", "cnn_lr", lr)
     choose(at, "selectbox", "cnn_opt", "SGD")

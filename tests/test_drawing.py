@@ -58,7 +58,9 @@ def test_an_empty_canvas_is_blank_and_a_dot_is_ink():
 
 
 def test_the_cnn_page_reads_the_canvas():
-    at = AppTest.from_file(str(ROOT / "pages" / "6_cnn.py"), default_timeout=90).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "6_cnn.py"), default_timeout=90)
+    at.query_params["cnn_tab"] = "2 · Train a CNN"           # the canvas is on the training tab (drawn when open)
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="cnn_own_src").value == "draw"
     model = at.session_state["cnn_run"]["trainer"].model

@@ -12,8 +12,11 @@ from conftest import ROOT
 PAGES = {"pg": "4_playground.py", "cnn": "6_cnn.py", "rnn": "7_rnn.py"}
 
 
-def page(name):
-    at = AppTest.from_file(str(ROOT / "pages" / PAGES[name]), default_timeout=120).run()
+def page(name, **link):
+    at = AppTest.from_file(str(ROOT / "pages" / PAGES[name]), default_timeout=120)
+    for key, value in link.items():                # e.g. the open tab: only that tab is drawn
+        at.query_params[key] = value
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -55,7 +58,7 @@ def test_playground_panel_is_lazy_then_shows_both_versions_and_repeats_the_run()
 
 
 def test_cnn_panel_repeats_the_pages_run():
-    at = page("cnn")
+    at = page("cnn", cnn_tab="2 · Train a CNN")
     at.slider(key="cnn_filters").set_value(2).run()
     at.button(key="cnn_train_step").click().run()
     trainer = at.session_state["cnn_run"]["trainer"]
