@@ -65,7 +65,7 @@ def budget(prefix, base, floor=0.002, slack=0.5):
 
 
 @contextlib.contextmanager
-def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, interval=0.0, wake=()):
+def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLEEP, interval=0.0):
     """Measure this frame (wall and thread CPU); afterwards sleep until the period P = N · c / ``share``
     has passed since the frame began, with N the sessions running now (at least ``min_sessions`` for any
     wait) and c this session's smoothed CPU time per frame. Every session of a process sees the same N, so
@@ -74,8 +74,7 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     overloaded process backs off instead of piling frames up. (Capping the period at 0.4 s, so that costly
     frames keep 2 a second, saturated the process instead: 13–23 gaps over 2 s in bench/load.py --mix, none
     without.) A view whose own ``interval`` between frames (the kernel slide's half second) is already as long
-    as the period never sleeps: its timer spaces its frames. ``wake``: fragment keys whose clicks also end the
-    sleep."""
+    as the period never sleeps: its timer spaces its frames. A click ends the sleep at once."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace
@@ -90,7 +89,7 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     s["period"] = n * s["cpu"] / share if n >= min_sessions else 0.0
     s["sleep"] = 0.0 if s["period"] <= interval else min(max(s["period"] - wall, s["period"] / 2), max_sleep)
     end = time.perf_counter() + s["sleep"]
-    while time.perf_counter() < end and not click_pending(*wake):   # a click ends the pause at once
+    while time.perf_counter() < end and not click_pending():   # a click ends the pause at once
         time.sleep(min(0.05, max(0.0, end - time.perf_counter())))
 
 

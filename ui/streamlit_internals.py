@@ -37,23 +37,14 @@ def leave_folder_mode():
         st.rerun()
 
 
-def click_pending(*fragment_keys):
-    """Whether the learner clicked something (a full-app rerun is waiting), or a control inside one of the
-    fragments named by ``fragment_keys`` (``@st.fragment(key=...)``, whose reruns would otherwise wait for
-    this frame to end). Should Streamlit's internals change, this answers False and a frame merely runs
-    to its end."""
+def click_pending():
+    """Whether the learner clicked something: a rerun of the whole page is waiting (the only request that
+    Streamlit lets interrupt the run under way; a fragment's timer tick is not a click). Should Streamlit's
+    internals change, this answers False and a frame merely runs to its end."""
     try:
-        ctx = _ctx()
-        req = ctx.script_requests
+        req = _ctx().script_requests
         data = req._rerun_data
-        if req._state.name != "RERUN":
-            return False
-        queue = [data.fragment_id] if data.fragment_id else list(data.fragment_id_queue)
-        if not queue:
-            return True
-        if not fragment_keys:
-            return False
-        return bool(set(queue) & set(ctx.fragment_storage.resolve_target(list(fragment_keys))))
+        return req._state.name == "RERUN" and not data.fragment_id and not data.fragment_id_queue
     except Exception:
         return False
 
@@ -86,17 +77,11 @@ def self_check():
             if name not in fields:
                 missing.append(f"RerunData.{name}")
         ctx_fields = getattr(ScriptRunContext, "__dataclass_fields__", {})
-        for name in ("script_requests", "fragment_storage"):
+        for name in ("script_requests",):
             if name not in ctx_fields:
                 missing.append(f"ScriptRunContext.{name}")
     except ImportError as e:
         missing.append(f"streamlit.runtime.scriptrunner_utils ({e})")
-    try:
-        from streamlit.runtime.fragment import MemoryFragmentStorage
-        if not hasattr(MemoryFragmentStorage, "resolve_target"):
-            missing.append("MemoryFragmentStorage.resolve_target")
-    except ImportError:
-        missing.append("streamlit.runtime.fragment.MemoryFragmentStorage")
     try:
         from streamlit.runtime.scriptrunner import script_runner
         if SCRIPT_THREAD not in open(script_runner.__file__, encoding="utf-8").read():
