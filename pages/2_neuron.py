@@ -197,8 +197,9 @@ with c1:
     out = model.forward(x)[0]
     if output is None:
         out = softmax(out)
+    total = f", adding up to {out.sum():.2f}" if output is None else ""    # only softmax's outputs sum to 1
     st.markdown(f"With random starting weights and the input x = ({', '.join(f'{v:.2f}' for v in x[0])}) the "
-                f"output is ({', '.join(f'{v:.2f}' for v in out)}), adding up to {out.sum():.2f}. This network has "
+                f"output is ({', '.join(f'{v:.2f}' for v in out)}){total}. This network has "
                 f"**{model.num_params()}** weights and biases to learn.")
 with c2:
     labels = [f"input layer ({n_in})", f"hidden layer ({n_hidden}, ReLU)", f"output layer ({n_out}, {out_name})"]

@@ -135,6 +135,10 @@ def test_layers_output_sizing(task, extra, n_out):
         out = softmax(out)
         assert out.sum() == pytest.approx(1)
     assert [f"{v:.2f}" for v in out] == list(net["data"][-1]["text"])
+    # Only softmax's outputs add up to 1: the sentence says so for it alone (a sigmoid's 0.50 "adding up to
+    # 0.50", a regression's numbers "adding up to" anything, would teach the wrong idea).
+    assert ("adding up to 1.00" in text(at)) == (output is None)
+    assert ("adding up to" in text(at)) == (output is None)
 
 
 def test_words_agree_with_the_derivatives_shown():
