@@ -148,7 +148,8 @@ with tab_race:
             s = S.summary(tr, surface)
             rows.append({"optimizer": V.OPT_LABELS[n], "learning rate η": tr.lr, "final loss": s["final_loss"],
                          "distance to the minimum": s["distance"],
-                         "first step within 0.001 of the lowest loss": s["reached"], "diverged at step": s["diverged"]})
+                         "first step within 0.001 of the lowest loss": "never" if s["reached"] is None else s["reached"],
+                         "diverged at step": s["diverged"] or "no"})     # not "None", pandas' word for missing
         st.dataframe(rows, hide_index=True, width="stretch", column_config={
             "final loss": st.column_config.NumberColumn(format="%.4g"),
             "distance to the minimum": st.column_config.NumberColumn(format="%.4g")})

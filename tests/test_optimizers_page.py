@@ -175,7 +175,11 @@ def test_a_diverging_learning_rate_gets_a_message_not_a_traceback():
     ok(at)
     traj = S.run(S.Rosenbrock(), S.make_optimizer("sgd", 0.1), S.Rosenbrock.start, 150)
     assert any(f"diverged at step {traj.diverged}" in w.value for w in at.warning)
-    assert at.dataframe[0].value["diverged at step"][0] == traj.diverged
+    table = at.dataframe[0].value
+    assert str(table["diverged at step"][0]) == str(traj.diverged)
+    for name, tr in zip(table["optimizer"][1:], table["diverged at step"][1:]):   # the others: a word, not None
+        assert tr == "no", name
+    assert all(v is not None and v == v for v in table["first step within 0.001 of the lowest loss"])
 
 
 def test_learning_rate_ladder():
