@@ -76,6 +76,10 @@ def test_defaults_show_the_engines_race():
     fig = chart(at, "op_race_fig")
     sgd_path = next(tr for tr in fig["data"] if tr.get("name") == "SGD")
     assert np.allclose(sgd_path["x"], race["sgd"].points[:, 0]) and np.allclose(sgd_path["y"], race["sgd"].points[:, 1])
+    # RMSprop's loss (~1e-33) lies on the bottom of the log axis: the caption says where that bottom is
+    bottom = chart(at, "op_loss_fig")["layout"]["yaxis"]["range"][0]
+    assert race["rmsprop"].losses[-1] < 10 ** bottom
+    assert any(f"stops at $10^{{{round(bottom)}}}$ above the lowest loss" in c.value for c in at.caption)
     # inside one step: SGD, step 3, the docstring and the numbers
     latex = tex(at)
     assert latex[:2] == latex_blocks(S.Bowl)                          # the surface's own formula

@@ -108,6 +108,8 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         live_picture("op_loss_box", LOSS_H, playing, lambda: V.loss_steps_image(trajs, t, surface.floor()),
                      lambda: V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10),
                      lambda: f"Loss per step up to step {t}: {loss_words(trajs, t)}", key="op_loss_fig")
+        right.caption(f"The axis stops at $10^{{{round(np.log10(V.LOSS_FLOOR))}}}$ above the lowest loss: a line lying on it has found "
+                      "the minimum (its exact loss is above).")
 
 
 # --- training jobs: the sweep and the grid ----------------------------------------------------------------
