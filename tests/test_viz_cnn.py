@@ -57,6 +57,20 @@ def test_highlight_marks_and_hatch_draw_dark_pixels_where_asked():
     assert cols.min() >= 3 * CELL - 1
 
 
+def test_a_marks_ring_stays_clear_of_the_number_it_marks():
+    # A pooling winner is marked on a grid of numbers; the ring and the digits must not touch, or "1.50" reads
+    # as "L.50" (the old circle crossed the widest numbers).
+    v = np.array([[-8.88, 0.5], [1.5, 2.19]])
+    bare = vc.grid_rgb(v, 10.0, 48, numbers=False)
+    ring = np.any(vc.grid_rgb(v, 10.0, 48, numbers=False, marks=[(0, 0)]) != bare, axis=-1)
+    digits = np.any(vc.grid_rgb(v, 10.0, 48, marks=[(0, 0)]) != vc.grid_rgb(v, 10.0, 48, numbers=False,
+                                                                            marks=[(0, 0)]), axis=-1)
+    assert ring[:48, :48].sum() > 100 and digits[:48, :48].sum() > 50      # both are drawn in the cell
+    grown = ring.copy()                                                     # one pixel of air between them
+    grown[1:] |= ring[:-1]; grown[:-1] |= ring[1:]; grown[:, 1:] |= ring[:, :-1]; grown[:, :-1] |= ring[:, 1:]
+    assert not np.any(grown & digits)
+
+
 def test_numbers_are_written_only_in_the_masked_cells():
     v = np.full((2, 2), 0.25)
     blank = vc.grid_rgb(v, 1.0, CELL, numbers=False)

@@ -104,7 +104,7 @@ def pooling(output, n_out, out_vmax):
         st.info(f"The {n_out}×{n_out} output is smaller than one 2×2 pooling window: nothing to pool. "
                 "Try stride 1 or more padding.")
     else:
-        p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are circled" if pool_mode == "max" else ""))
+        p2.markdown(f"**{pool_mode.capitalize()} pooling**" + (" — the winners are ringed on the left" if pool_mode == "max" else ""))
         show_rgb(p2, vc.grid_rgb(pooled["output"], out_vmax, 2 * cell, decimals=DECIMALS),
                  alt=f"{pool_mode.capitalize()} pooling: {grid_words(pooled['output'], DECIMALS)}")
         p3.markdown("**Backward: where a gradient of 1 from each pooled cell goes**")

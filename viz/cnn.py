@@ -51,7 +51,7 @@ def grid_rgb(values, vmax, cell=48, numbers=True, decimals=2, highlight=None, ma
     values: NaN cells are left white (not computed yet). vmax: the fixed symmetric colour range.
     numbers: True, False or a (H, W) bool mask of cells to write the value in (or ``labels``, an
     (H, W) array of strings, overrides the value text). highlight: list of (row, col, height, width)
-    boxes drawn with a thick border. marks: (row, col) cells to circle (the max of a pooling window).
+    boxes drawn with a thick border. marks: (row, col) cells to ring (the max of a pooling window).
     padding: that many border rows/columns are zero padding (drawn paler). hatch: (H, W) bool mask of
     cells struck through with diagonal lines (never visited). block: draw a thicker line every
     ``block`` cells (pooling windows)."""
@@ -84,15 +84,16 @@ def grid_rgb(values, vmax, cell=48, numbers=True, decimals=2, highlight=None, ma
     cells = list(zip(*np.nonzero(mask & ~np.isnan(v))))
     texts = [labels[r][c] if labels is not None else fmt(v[r, c], decimals) for r, c in cells]
     size = cell * 0.36                                  # one size for the whole grid, the widest text fits
-    while texts and size > 8 and max(d.textlength(t_, font=_font(size)) for t_ in texts) > cell - 6:
+    room = cell - (14 if len(marks) else 6)             # (inside a mark's ring)
+    while texts and size > 8 and max(d.textlength(t_, font=_font(size)) for t_ in texts) > room:
         size -= 1
     font = _font(size)
     for (r, c), text in zip(cells, texts):
         colour = (150, 150, 150) if is_pad[r, c] else ((255, 255, 255) if abs(t[r, c]) > 0.55 else INK)
         d.text((c * cell + cell / 2, r * cell + cell / 2), text, fill=colour, font=font, anchor="mm")
-    for r, c in marks:
-        m = cell * 0.12
-        d.ellipse([c * cell + m, r * cell + m, (c + 1) * cell - m, (r + 1) * cell - m], outline=INK, width=3)
+    for r, c in marks:                                  # a ring along the cell's edge, clear of its number
+        d.rounded_rectangle([c * cell + 2, r * cell + 2, (c + 1) * cell - 2, (r + 1) * cell - 2],
+                            radius=cell // 4, outline=INK, width=3)
     for r0, c0, h, w in highlight or ():
         d.rectangle([c0 * cell, r0 * cell, (c0 + w) * cell, (r0 + h) * cell], outline=INK, width=max(3, cell // 10))
     return np.asarray(img)
