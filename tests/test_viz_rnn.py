@@ -32,6 +32,9 @@ def test_grad_norm_figure_carries_the_values_on_a_log_axis():
     assert np.array_equal(fig.data[1].y, last)
     assert fig.layout.shapes[0].x0 == 2
     assert len(vz.grad_norm_figure(train).data) == 1
+    assert_log_ticks_say_their_values(fig.layout.yaxis, [1e-6, 3.0])
+    # a short range (seen: 0.25 … 3 labelled 3, 2, 1, 9, 8, 7, … 3 — the minor ticks by their first digit)
+    assert_log_ticks_say_their_values(vz.grad_norm_figure(np.array([0.25, 0.6, 3.0])).layout.yaxis, [0.25, 3.0])
 
 
 def test_hidden_heatmap_uses_the_fixed_diverging_range():
@@ -55,13 +58,33 @@ def test_loss_figure_plots_the_history_and_the_reference():
     assert list(fig.data[2].y) == [pytest.approx(np.log(40))] * 2 and fig.data[2].name == "uniform guess"
     assert fig.layout.yaxis.type == "log"
     # every tick written in full (0.5, not Plotly's abbreviated minor-tick "5": seen as 5, 2, 1, 5, 2, 0.1 at 1280 px)
-    assert fig.layout.yaxis.tickformat in ("~g", "~r", ".2g", "~s") and fig.layout.yaxis.exponentformat in (None, "none")
+    assert_log_ticks_say_their_values(fig.layout.yaxis, [1.0, 3.0])
+    one = vz.loss_figure({"batch_step": [], "batch_loss": [], "eval_step": [0], "val_loss": [1.41]})
+    assert_log_ticks_say_their_values(one.layout.yaxis, [1.41, 1.41])   # update 0: not a 1.405 … 1.415 sliver
+
+
+def tick_value(label):
+    """A tick label as a number: '0.5', '2', '10⁻³', '−1'."""
+    if label.startswith("10") and len(label) > 2 and not label[2].isdigit():
+        return 10.0 ** int(label[2:].translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    return float(label.replace("−", "-"))
+
+
+def assert_log_ticks_say_their_values(axis, data_range):
+    """Each label reads as its tick's value, the ticks lie inside the axis, the axis holds the data with room,
+    and at least two ticks are labelled."""
+    assert axis.type == "log" and len(axis.tickvals) >= 2
+    assert [tick_value(s) for s in axis.ticktext] == pytest.approx(list(axis.tickvals))
+    lo, hi = axis.range
+    assert all(lo <= np.log10(v) <= hi for v in axis.tickvals)
+    assert lo < np.log10(data_range[0]) and np.log10(data_range[1]) < hi
 
 
 def test_clip_figure_shows_the_gradient_used():
     fig = vz.clip_figure([0.5, 5.0, 50.0], clip=1.0)
     assert list(fig.data[0].y) == [0.5, 5.0, 50.0] and list(fig.data[1].y) == [0.5, 1.0, 1.0]
     assert len(vz.clip_figure([1.0, 2.0]).data) == 1
+    assert_log_ticks_say_their_values(fig.layout.yaxis, [0.5, 50.0])
 
 
 def test_forecast_figure():

@@ -81,6 +81,24 @@ def _line(x, y, name, colour, width=2.5, **kw):
             "line": {"color": colour, "width": width, **kw.pop("line", {})}, **kw}
 
 
+def log_axis(title, *series, span=4.0):
+    """A log y axis over the finite positive values of ``series`` with our own ticks (``raster.log_ticks``,
+    labelled 0.5, 2, 10⁻³): Plotly's own labels a short range's minor ticks by their first digit alone (9, 8,
+    … 3 under a 1 meant 0.9 … 0.3) and gives a single value a sliver of axis (1.405 … 1.415). The range shows
+    at least a factor ``span``, centred on the values."""
+    v = np.concatenate([np.ravel(np.asarray(s, dtype=float)) for s in series if s is not None] or [[]])
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return {"title": title, "type": "log"}
+    lo, hi = float(v.min()), float(v.max())
+    widen = max(np.sqrt(span * lo / hi), (hi / lo) ** 0.04)      # margins, and at least ``span`` in all
+    lo, hi = lo / widen, hi * widen
+    ticks = raster.log_ticks(lo, hi)
+    ticks = ticks[::int(np.ceil(len(ticks) / 7))]                     # at most 7 labels
+    return {"title": title, "type": "log", "range": [np.log10(lo), np.log10(hi)], "tickvals": ticks,
+            "ticktext": [raster.power(x) for x in ticks]}
+
+
 def loss_figure(history, reference=None, reference_label="", log=True):
     """Training loss (the mean over each batch) and validation loss at the evaluation steps, against
     updates, on a log scale; an optional horizontal reference (e.g. the loss of a uniform guess)."""
@@ -92,8 +110,8 @@ def loss_figure(history, reference=None, reference_label="", log=True):
         traces.append(_line([0, max(history["eval_step"][-1], 1)], [reference, reference], reference_label, "#777",
                             2, line={"dash": "dash"}, hoverinfo="skip"))
     return _figure(traces, "Loss", xaxis={"title": "update", "rangemode": "tozero"},
-                   yaxis={"title": "loss", "type": "log" if log else "linear",
-                          "tickformat": "~g"})   # on a log axis Plotly labels 0.5 and 0.2 as "5" and "2"
+                   yaxis=log_axis("loss", history["batch_loss"], history["val_loss"], reference) if log
+                   else {"title": "loss"})
 
 
 def grad_norm_figure(train_norms, last_norms=None, mark=None):
@@ -113,7 +131,7 @@ def grad_norm_figure(train_norms, last_norms=None, mark=None):
         notes.append({"x": mark, "yref": "paper", "y": 1.02, "text": f"t = {mark}", "showarrow": False})
     return _figure(traces, "Gradient through time: ‖∂L/∂h<sub>t</sub>‖", shapes=shapes, annotations=notes,
                    xaxis={"title": "time step t"},
-                   yaxis={"title": "‖∂L/∂h_t‖ (log scale)", "type": "log", "exponentformat": "power"})
+                   yaxis=log_axis("‖∂L/∂h_t‖ (log scale)", train_norms, last_norms))
 
 
 def clip_figure(norms, clip=None):
@@ -127,7 +145,7 @@ def clip_figure(norms, clip=None):
                    _line([1, max(len(norms), 2)], [clip, clip], f"threshold c = {clip:g}", "#777", 2,
                          line={"dash": "dash"}, hoverinfo="skip")]
     return _figure(traces, "Size of each update's gradient", height=300, xaxis={"title": "update"},
-                   yaxis={"title": "‖g‖", "type": "log", "exponentformat": "power"})
+                   yaxis=log_axis("‖g‖", norms, clip))
 
 
 def hidden_heatmap(hs, step_labels=None):
