@@ -279,7 +279,7 @@ st.header("What to try next")
 st.markdown(
     "- **Echo:** press *Sweep k* (or raise k yourself) and watch the accuracy fall towards chance. Then set T "
     "smaller than k: the gradient can no longer reach the step it needs.\n"
-    "- **Gradient through time:** turn on *spectral radius* and press *New weights* with ρ = 0.5, then ρ = 2.5. "
+    "- **Gradient through time:** turn on *Rescale W_h at the start* and set ρ = 0.5, then ρ = 2.5 (each draws new weights). "
     "The orange curve falls by orders of magnitude (vanishing) or climbs (exploding).\n"
     "- **Exploding, tamed:** forecast with SGD, η = 0.3 and ρ = 2: training blows up; turn on clipping at c = 1 "
     "and it trains. Then try η = 10 — the page stops, explains, and you can go on after lowering η.\n"
