@@ -270,7 +270,14 @@ def test_characters_on_the_bundled_text(at):
     at.slider(key="rnn_temp").set_value(0.1)
     at.text_input(key="rnn_prime").set_value("Thou ")
     run(at)
-    assert at.code[0].value.startswith("Thou ") and "τ = 0.1" in " ".join(m.value for m in at.markdown)
+    words = " ".join(m.value for m in at.markdown)
+    assert at.code[0].value.startswith("Thou ") and "τ = 0.1" in words and "(the first 5 characters)" in words
+    at.text_input(key="rnn_prime").set_value("T")
+    run(at)
+    words = " ".join(m.value for m in at.markdown)
+    assert "(the first character)" in words and "1 characters" not in words
+    at.text_input(key="rnn_prime").set_value("Thou ")
+    run(at)
     at.text_input(key="rnn_prime").set_value("Zebra §")
     run(at)
     assert any("does not know" in i.value for i in at.info) and at.code[0].value.startswith("Shall ")

@@ -88,8 +88,8 @@ def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, 
         else:
             text, probs = sample(model, task.vocab, SAMPLE_LEN, temperature, ss.rnn_sample_rng, prime)
             with st.container(height=350, border=False, key="rnn_sample_box"):   # as high as the loss box
-                st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first {len(prime)} "
-                            "characters):")
+                st.markdown(f"**A sample at τ = {temperature:g}**, after the start text (the first "
+                            f"{'character' if len(prime) == 1 else f'{len(prime)} characters'}):")
                 st.code(prime + text, language=None, wrap_lines=True)
             ss.rnn_last_sample = (prime, text, probs)
     m1, m2, m3, m4 = st.columns(4)     # under the pictures: at 1280×720 the bar, the settings and the pictures fit
