@@ -140,8 +140,6 @@ with tab_train:
                 trainer.run_steps_for(seconds, max_epochs=epochs - trainer.epoch, until=until)
             return trainer.epoch >= epochs or bool(trainer.stopped)
 
-        later = []                               # the Plotly charts, drawn at the end of the run (ui/pictures.py)
-
         def train_view(playing):
             hist = trainer.history
             done_part = trainer.epoch + trainer.epoch_progress
@@ -154,7 +152,7 @@ with tab_train:
             m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}" if hist["epoch"] else "—")
             m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}" if hist["epoch"] else "—")
             live_picture("cnn_hist_box", 310, playing, lambda: vc.history_image(hist, epochs), lambda: vc.history_figure(
-                hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist", later=later,
+                hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist",
                          config={"displayModeBar": False})
 
         done = trainer.epoch >= epochs
@@ -168,8 +166,8 @@ with tab_train:
                        unit="epochs")
         code_panel(lambda f, n: export.cnn_code(data_name, trainer, f, epochs=n), "cnn_code", trainer.epoch, default=epochs)
 
-        inside_network(trainer, data, later)
-        own_image(trainer.model, classes, digits=data_name == "digits", later=later)
+        inside_network(trainer, data)
+        own_image(trainer.model, classes, digits=data_name == "digits")
 
         st.markdown("**Try next:** set the learning rate to 1 and watch the accuracy stall near chance; drop to 2 "
                     "filters and see what the network can still learn; switch to the shapes and compare with the MLP "
@@ -198,7 +196,5 @@ with tab_train:
                 f"pixel–unit pair, so the same budget buys it only {mlp_state['hidden']} hidden units, and what it "
                 "learns at one place does not carry over to another. On the digits, centred and tiny, a plain MLP "
                 "keeps up; on the shapes, drawn anywhere in the frame, the shared filters usually win clearly — try both.")
-        for draw in later:                       # out of the first lot of elements, which carries the Play button
-            draw()
 
 challenges.close("cnn", challenges.cnn_view(K, st.session_state.get("cnn_edit", False), data_name, trainer, mlp_state, arch))

@@ -1,8 +1,6 @@
 """Lesson 7: recurrent networks — three tasks trained live (the settings, the Play bar and the live pictures on one
 screen), the network unrolled in time, the hidden state over time, and the gradient through time (vanishing,
 exploding, clipped)."""
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -173,10 +171,6 @@ if task.name == "echo":
                          labels=("Sweep k", "Stop"))
         live.live_view("rnn_sweep", RL.sweep_advance, RL.sweep_view, training=0.03, floor=0.02,
                        count=lambda: len(ss.rnn_sweep_job.results), unit="delays")
-if not live.playing("rnn"):
-    # A paused view's Plotly figures take the browser 100–300 ms to draw, and it draws what has arrived in one go:
-    # a moment's wait lets it show the bar (Play, after a Pause) first (bench/live.py: Play ~200 → ~100 ms).
-    time.sleep(0.04)
 with live_box:                             # after the bar in the script: a Pause's run reaches the bar first
     live.live_view("rnn", train_advance, lambda playing: RL.train_view(
         playing, trainer, x_probe, y_probe, warm if task.name == "forecast" else None, temperature, prime,

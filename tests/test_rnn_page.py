@@ -337,3 +337,21 @@ def test_temperature_and_clipping_formulas_are_shown(at):
     captions = " ".join(c.value for c in at.caption)
     assert f"Rows: the 12 characters most probable somewhere in this sample, of the {task.vocab.size}" in captions
     assert f"the last {task.n_val:,} characters of the text, held out" in captions
+
+
+def test_a_paused_rerun_does_not_wait(at, monkeypatch):
+    """The bar first is the live loop's (ui.live.control_bar: only the run after a click on Play or Pause waits);
+    the page itself waits nowhere — it used to sleep 40 ms on every paused run, a slider's too."""
+    import threading
+    import time
+    waits, sleep = [], time.sleep
+
+    def recording(seconds):
+        if threading.current_thread().name == "ScriptRunner.scriptThread":
+            waits.append(seconds)
+        sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", recording)
+    at.select_slider(key="rnn_lr").set_value(0.003)
+    run(at)
+    assert not at.session_state.rnn_playing and waits == []

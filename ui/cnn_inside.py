@@ -10,11 +10,8 @@ from ui import links
 from ui.canvas import digit_canvas
 from ui.common import grey_uri, show_rgb
 from ui.drawing import pixel_editor
-from ui.pictures import chart_later
 from ui.uploads import image_uploader
 from viz import cnn as vc
-
-PROBS_H, CM_H = 270, 390      # px: the boxes of the probability bars (260 px high) and the confusion matrix (380)
 
 
 def conv_maps(model, x):
@@ -106,10 +103,10 @@ def feature_maps(model, x):
                      alt=f"Feature maps of {name}: {a.shape[0]} maps of {a.shape[1]}×{a.shape[2]}, range ±{vmax:.2f}")
 
 
-def inside_network(trainer, data, later=None):
+def inside_network(trainer, data):
     """The trained network from inside (drawn on full reruns: while paused, or when training ends): its first
     layer's filters, a test image's answer and feature maps, what convolutions buy, the confusion matrix and
-    the mistakes. ``later``: a list, to draw the Plotly charts at the end of the page's run (ui.pictures)."""
+    the mistakes."""
     model, classes = trainer.model, data["classes"]
     st.subheader("Inside the network" + (f" after {trainer.epoch} epoch(s)" if trainer.epoch else " (untrained)"))
     W1 = model.layers[0].params["W"][:, 0]
@@ -127,8 +124,8 @@ def inside_network(trainer, data, later=None):
     with g2:
         probs = cl.probabilities(model, X_test[pick])
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
-        chart_later(later, PROBS_H, lambda: vc.probability_figure(probs, classes, int(y_test[pick])), "cnn_probs",
-                    config={"displayModeBar": False})
+        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
+                        config={"displayModeBar": False})
     feature_maps(model, X_test[pick])
     conv_hierarchy(model, X_test[pick], "cnn_hier")
 
@@ -137,7 +134,7 @@ def inside_network(trainer, data, later=None):
     g3, g4 = st.columns([1, 1], gap="large")
     with g3:
         st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
-        chart_later(later, CM_H, lambda: vc.confusion_figure(cm, classes), "cnn_cm", config={"displayModeBar": False})
+        st.plotly_chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
     with g4:
         wrong, said, conf = cl.mistakes(P_test, y_test)
         st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
@@ -151,9 +148,9 @@ def inside_network(trainer, data, later=None):
             st.success("None: every test image is classified correctly.")
 
 
-def own_image(model, classes, digits, later=None):
+def own_image(model, classes, digits):
     """The learner's own image (drawn on the canvas, ticked cell by cell or uploaded) and the network's answer;
-    ``digits``: is the network a digit reader? ``later``: as for ``inside_network``."""
+    ``digits``: is the network a digit reader?"""
     st.subheader("Your own image")
     own_src = own_choice()
     if own_src == "draw":                # the canvas's answer follows the pen: a fragment of its own
@@ -178,7 +175,7 @@ def own_image(model, classes, digits, later=None):
             probs_own = cl.probabilities(model, x_own)
             st.markdown(f"**The network says: {classes[int(probs_own.argmax())]}** "
                         f"({probs_own.max():.0%} sure)")
-            chart_later(later, PROBS_H, lambda: vc.probability_figure(probs_own, classes), "cnn_probs_own",
-                        config={"displayModeBar": False})
+            st.plotly_chart(vc.probability_figure(probs_own, classes), key="cnn_probs_own",
+                            config={"displayModeBar": False})
     if x_own is not None:
         feature_maps(model, x_own)

@@ -128,6 +128,7 @@ def frame_stats(prefix, epoch, t_start, cpu_start, unit="epochs"):
 
 
 # ---------------------------------------------------------------- the one live loop of every lesson
+BAR_FIRST = 0.04        # seconds the run after a click on Play/Pause waits once the bar is sent (control_bar)
 LIVE_INTERVAL = 0.09    # seconds between live frames: 11 asked, so that timer jitter and a long frame still leave ≥ 10
 TRAINING = 0.030        # seconds of work (training, stepping) a live frame does on an idle server
 
@@ -147,6 +148,7 @@ def _on_play(prefix, play, hook):
     if play and hook is not None and hook() is False:
         return                                   # the lesson refused (nothing left to play)
     set_playing(prefix, play)
+    st.session_state[f"{prefix}_clicked"] = True     # this run draws the bar, then lets the browser show it
 
 
 def _on_action(prefix, action):
@@ -166,7 +168,13 @@ def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, l
     stops training at once (``click_pending``) and hands over before drawing (``yield_to_click``), and the
     page is drawn paused: Pause lands in the time the page takes to reach the bar, not after one or two more
     frames (a fragment's click waited behind the frame running and the next timer tick: ~200 ms). Play, Step
-    and Reset need the whole page anyway (the live view's timer starts or stops only in a full run)."""
+    and Reset need the whole page anyway (the live view's timer starts or stops only in a full run).
+
+    The bar first: the browser draws a run's elements when their stream pauses, and one Plotly chart in the lot
+    that carries the new Play (or Pause) button holds the button back by its drawing (100–300 ms). So the run
+    after a click on Play or Pause waits ``BAR_FIRST`` once the bar is sent: the browser shows the page down to
+    the bar meanwhile, and whatever comes next (a paused view's figures, the rest of the page) comes after,
+    whatever the page. Other runs (a slider moved while paused) do not wait."""
     # During a rerun Streamlit keeps the replaced button (stale) until the run's end: the old Play stayed under
     # the new Pause and pushed the view down 56 px. Hide a stale button as soon as a fresh one is there.
     st.html(f"<style>.st-key-{prefix}_playpause:has([data-stale='false']) [data-stale='true'] "
@@ -185,6 +193,8 @@ def control_bar(prefix, *, on_play=None, step=None, reset=None, can_play=True, l
     if reset is not None:
         c[2].button(reset_label, key=f"{prefix}_reset", on_click=_on_action, args=(prefix, reset),
                     icon=":material/replay:", width="stretch", help=reset_help)
+    if st.session_state.pop(f"{prefix}_clicked", False):
+        time.sleep(BAR_FIRST)
 
 
 def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAINING, floor=0.002, count=None,
