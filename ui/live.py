@@ -215,9 +215,7 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
     st.html(f"<style>.st-key-{prefix}_live [data-stale='true'] {{opacity: 1 !important; "
             "transition: none !important;}</style>")
 
-    @st.fragment(run_every=interval if on else None)
-    @paced(prefix, interval=interval)
-    def view():
+    def frame():
         now = playing(prefix)
         if st.session_state.get(f"{prefix}_live_timer") and not now:
             st.rerun()                           # paused by a fragment's click: stop the timer, draw all
@@ -233,7 +231,22 @@ def live_view(prefix, advance, draw, *, interval=LIVE_INTERVAL, training=TRAININ
             draw(now)
         frame_stats(prefix, (count() if count else 0) if now else None, t_start, cpu_start, unit)
 
-    view()
+    # Two fragments, one per state, because Streamlit names a fragment after its function (and its place): a
+    # timer tick the browser sent before the Pause's run reached it arrives after that run, and asks for the
+    # playing fragment, which the paused page no longer has: Streamlit skips it, and the paused view is neither
+    # drawn again (its Plotly figures cost the browser another 100–300 ms) nor cleared (a fragment's run that
+    # drew less would leave the browser without the rest of its elements).
+    if on:
+        @st.fragment(run_every=interval)
+        @paced(prefix, interval=interval)
+        def playing_view():
+            frame()
+        playing_view()
+    else:
+        @st.fragment
+        def paused_view():                        # a fragment still: a widget in the view reruns the view alone
+            frame()
+        paused_view()
 
 
 def step_bar(prefix, n, speeds, default_speed, draw):
