@@ -150,9 +150,8 @@ with tab_race:
                          "distance to the minimum": s["distance"],
                          "first step within 0.001 of the lowest loss": "never" if s["reached"] is None else s["reached"],
                          "diverged at step": s["diverged"] or "no"})     # not "None", pandas' word for missing
-        st.dataframe(rows, hide_index=True, width="stretch", column_config={
-            "final loss": st.column_config.NumberColumn(format="%.4g"),
-            "distance to the minimum": st.column_config.NumberColumn(format="%.4g")})
+        layout.table(rows, column_config={"final loss": st.column_config.NumberColumn(format="%.4g"),
+                                          "distance to the minimum": st.column_config.NumberColumn(format="%.4g")})
 
         st.subheader("Inside one step")
         i1, i2 = st.columns([1, 3])
@@ -221,11 +220,10 @@ with tab_loss:
         values = S.single_prediction(z, y)
         names = {"mse": "MSE on a = σ(z)", "bce": "binary cross-entropy on a = σ(z)",
                  "cross_entropy": "cross-entropy on logits (0, z)"}
-        st.dataframe([{"loss": names[k], "prediction it sees": v["prediction"], "loss L": v["value"],
+        layout.table([{"loss": names[k], "prediction it sees": v["prediction"], "loss L": v["value"],
                        "∂L/∂prediction": v["dpred"], "∂L/∂z": v["dz"]} for k, v in values.items()],
-                     hide_index=True, width="stretch", column_config={
-                         k: st.column_config.NumberColumn(format="%.4f") for k in
-                         ("prediction it sees", "loss L", "∂L/∂prediction", "∂L/∂z")})
+                     column_config={k: st.column_config.NumberColumn(format="%.4f") for k in
+                                    ("prediction it sees", "loss L", "∂L/∂prediction", "∂L/∂z")})
         zs = np.linspace(-8, 8, 161)
         st.plotly_chart(V.loss_function_figure(zs, S.loss_curves(zs, y), z, y), key="op_lossfn_fig")
         wrong = (y == 1 and z < -2) or (y == 0 and z > 2)
@@ -277,9 +275,9 @@ with tab_grid:
                 if playing:                                              # one element less to redraw every frame
                     st.caption("The table of the runs shows here when stopped.")
                 else:
-                    st.dataframe([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
+                    layout.table([{row_label: c[row_key], col_label: c[col_key], "weights and biases": r["params"],
                                    "steps": r["steps"], "test accuracy": r["test_acc"], "seconds": r["seconds"]}
-                                  for c, r in zip(gr_configs, results)], hide_index=True, width="stretch", height=table_h,
+                                  for c, r in zip(gr_configs, results)], height=table_h,
                                  column_config={"test accuracy": st.column_config.NumberColumn(format="percent"),
                                                 "seconds": st.column_config.NumberColumn(format="%.2f")})
 

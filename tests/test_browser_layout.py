@@ -360,15 +360,11 @@ PRESENT_STATES = {"perceptron": [_perceptron_states()["after a step and a run on
                   "backprop": [_backprop_states()["in the update phase"],
                                _backprop_states()["a step into the update phase (its table)"],
                                _backprop_states()["two steps into it"]]}
-# Known, in another helper's area: the optimizers' three tables are st.dataframe (a canvas at 14 px); ui.layout.table
-# shows an HTML table in presenter mode instead. Only this kind of text is exempt there, nothing else.
-CANVAS_TABLES_KNOWN = {"optimizers"}
 
 
-def too_small(page, path):
+def too_small(page):
     """Every piece of text on the lesson now under its floor, as (kind, text, px)."""
-    return [(kind, text, round(px, 1)) for kind, text, px, floor in page.evaluate(FONTS_JS)
-            if px < floor - 0.1 and not (kind == "canvas table cell" and path in CANVAS_TABLES_KNOWN)]
+    return [(kind, text, round(px, 1)) for kind, text, px, floor in page.evaluate(FONTS_JS) if px < floor - 0.1]
 
 
 @pytest.mark.parametrize("path", list(LESSONS))
@@ -387,7 +383,7 @@ def test_presenter_mode(browser, app_url, path):
             assert page.locator("[data-testid='stSidebar'][data-collapsed='false']").count() == 0, path
             assert page.get_by_text("no such setting").count() + page.get_by_text("not a setting of").count() == 0, \
                 f"{path}: ?present=true refused as a lesson setting"
-            small = too_small(page, path)
+            small = too_small(page)
             assert not small, f"{path} in presenter mode: text under its floor (kind, text, px): {small[:8]}"
             cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
                 .filter(f => f.offsetWidth && f.getBoundingClientRect().right > innerWidth + 1).length""")
@@ -402,7 +398,7 @@ def test_presenter_mode(browser, app_url, path):
             if (width, height) == SIZES[0]:
                 for i, state in enumerate(PRESENT_STATES.get(path, [])):
                     state(page)
-                    small = too_small(page, path)
+                    small = too_small(page)
                     assert not small, f"{path} in presenter mode, state {i + 1}: text under its floor: {small[:8]}"
                     clipped = page.evaluate(CLIPPED_JS)
                     assert not clipped, f"{path} in presenter mode, state {i + 1}: {clipped}"

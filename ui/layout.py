@@ -80,8 +80,9 @@ def explain(text, label="Explanation", **kwargs):
 def table(data, *, height="auto", column_config=None, key=None, where=None):
     """A read-only table without its index, full width: ``st.dataframe`` (it sorts and scrolls), or in presenter mode
     an HTML table (``st.table``), whose type grows with the page: the dataframe draws its cells on a canvas at 14 px
-    whatever the page's zoom (zoomed, it drew past its column). ``column_config``'s number formats are applied to
-    the HTML table too; an integer ``height`` scrolls either; ``key`` names the dataframe, or the table's box."""
+    whatever the page's zoom (zoomed, it drew past its column). ``column_config``'s number formats (printf, or
+    "percent") are applied to the HTML table too; an integer ``height`` scrolls either; ``key`` names the dataframe,
+    or the table's box."""
     where = where or st
     if not presenting():
         return where.dataframe(data, hide_index=True, width="stretch", height=height, column_config=column_config,
@@ -90,6 +91,7 @@ def table(data, *, height="auto", column_config=None, key=None, where=None):
     for name, config in (column_config or {}).items():
         fmt = (config.get("type_config") or {}).get("format") if isinstance(config, dict) else None
         if fmt and name in frame:
-            frame[name] = [fmt % v if isinstance(v, numbers.Real) else v for v in frame[name]]
+            frame[name] = [(f"{v:.2%}" if fmt == "percent" else fmt % v) if isinstance(v, numbers.Real) else v
+                           for v in frame[name]]
     box = where.container(key=key, height=height if isinstance(height, int) else "content")
     return box.table(frame, hide_index=True)
