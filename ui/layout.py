@@ -45,6 +45,7 @@ PRESENT_CSS = f"""
 [data-testid="stMetricLabel"] * {{ white-space: normal; overflow: visible; text-overflow: clip; }}  /* long labels wrap, not "…" */
 [data-testid="stMain"] :is([data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"]) :is(code, sub, sup) {{ font-size: 0.95em; }}
 [data-testid="stTable"] :is(td, th), [data-testid="stFileUploaderDropzoneInstructions"] * {{ font-size: 1rem; }}
+[data-testid="stMain"] [data-testid="stCode"] code {{ font-size: 0.95rem; }}  /* 14 px → 20.5 px (the RNN's samples) */
 [data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stNumberInput"],
                           [data-testid="stTextInput"], [data-testid="stTextArea"]) :is(input, textarea) {{ font-size: 1rem; }}
 [data-testid="stPlotlyChart"] .main-svg text tspan {{ font-size: 16px !important; }}  /* sub- and superscripts: 70 % */
