@@ -9,7 +9,7 @@ from nn_core.perceptron import Perceptron, margin_bound
 from lessons.perceptron import GATES, PerceptronStepper, gate, max_margin, radius, random_separable
 from ui import challenges, link_state, links
 from ui.common import show_equations, state
-from ui.layout import explain, table
+from ui.layout import chart, explain, table
 from viz.perceptron import anatomy_figure, mistakes_figure, plane_figure, weight_path_figure
 
 GATE_LIMS = (-0.6, 1.6)
@@ -69,7 +69,7 @@ z = float(unit.net_input(np.array(x)))
 y_hat = unit.predict(np.array(x))
 
 with right:
-    st.plotly_chart(anatomy_figure(x, w, b, z, y_hat), width="stretch", key="pc_anatomy")
+    chart(anatomy_figure(x, w, b, z, y_hat), width="stretch", key="pc_anatomy")
     terms = " + ".join(f"w_{i} x_{i}" for i in range(1, n + 1))
     st.latex(rf"z = {terms} + b, \qquad \hat y = H(z) = \begin{{cases}} 1 & z \ge 0 \\ 0 & z < 0 \end{{cases}}")
     numbers = " + ".join(f"{tex(wi)} \\cdot {tex(xi)}" for wi, xi in zip(w, x))
@@ -79,8 +79,8 @@ with right:
 if n == 2:
     c1, c2 = st.columns([1.6, 1], gap="large")
     with c1:
-        st.plotly_chart(plane_figure(w, b, OWN_LIMS, point=x, height=420), width="stretch",
-                        key="pc_anatomy_plane")
+        chart(plane_figure(w, b, OWN_LIMS, point=x, height=420), width="stretch",
+              key="pc_anatomy_plane")
     with c2:
         st.markdown(
             "**The same perceptron as a line.** Every input x is a point in the plane. The points where "
@@ -202,8 +202,8 @@ elif not empty:
 
 left, right = st.columns([1.2, 1], gap="large")
 with left:
-    st.plotly_chart(plane_figure(p.w, p.b, lims, X, y, predicted=predicted, current=current, old=old),
-                    width="stretch", key="pc_plane")
+    chart(plane_figure(p.w, p.b, lims, X, y, predicted=predicted, current=current, old=old),
+          width="stretch", key="pc_plane")
     st.caption("Ringed in red: the sample the last step looked at. ✕: a point the perceptron now gets wrong. "
                "Dashed: the line before the last update.")
 with right.container(key="pc_last"):
@@ -222,8 +222,8 @@ with right.container(key="pc_last"):
         else:
             st.markdown("Right answer, so **no update**: Δw = 0, Δb = 0.")
 with right:
-    st.plotly_chart(weight_path_figure(stepper.updates, stepper.updates[0]["w_before"] if stepper.updates else p.w,
-                                       height=320), width="stretch", key="pc_wpath")
+    chart(weight_path_figure(stepper.updates, stepper.updates[0]["w_before"] if stepper.updates else p.w,
+                             height=320), width="stretch", key="pc_wpath")
     st.caption("The weights (w₁, w₂) after every update; the red arrow is the last Δw.")
 
 if stepper.status == "cycling":
@@ -246,7 +246,7 @@ if stepper.mistakes:
     c1, c2 = st.columns([1, 1.35], gap="large")
     with c1:
         st.markdown("**Mistakes per epoch**")
-        st.plotly_chart(mistakes_figure(stepper.mistakes), width="stretch", key="pc_mistakes")
+        chart(mistakes_figure(stepper.mistakes), width="stretch", key="pc_mistakes")
     with c2:
         st.markdown(f"**Past updates** ({stepper.n_updates}, newest first)")
         rows = [{"update": k, "epoch": r["epoch"], "sample": r["index"] + 1, "x": vec(r["x"]), "y": r["y"],
@@ -287,8 +287,8 @@ with c1:
     else:
         st.info(f"{right_count} of 4 right so far.")
 with c2:
-    st.plotly_chart(plane_figure([gw1, gw2], gb, GATE_LIMS, GX, Gy, predicted=gy_hat, height=400),
-                    width="stretch", key="pc_ch_plane")
+    chart(plane_figure([gw1, gw2], gb, GATE_LIMS, GX, Gy, predicted=gy_hat, height=400),
+          width="stretch", key="pc_ch_plane")
 
 challenges.panel("perceptron", {"goal": goal, "w": (gw1, gw2), "b": gb, "data": data_name, "status": stepper.status})
 links.finish()

@@ -11,7 +11,7 @@ from lessons.neuron import derivative_at, layer_counts, softmax_cross_entropy, s
 from lessons.challenges import edge_width
 from ui import challenges, links
 from ui.common import show_equations
-from ui.layout import explain, table
+from ui.layout import chart, explain, table
 from viz.neuron import gallery_figure, network_figure, neuron_map_figure, softmax_figure
 
 ACTS = {"sigmoid": Sigmoid, "tanh": Tanh, "ReLU": ReLU, "leaky ReLU": LeakyReLU, "step": Step, "linear": Identity}
@@ -77,8 +77,8 @@ acts = {name: make_act(name, alpha) for name in ACTS}
 undefined = [name for name, a in acts.items() if derivative_at(a, z) is None]
 zv = np.array([z])
 gallery, side = st.columns([2.5, 1], gap="medium")
-gallery.plotly_chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus, undefined=undefined, panel_height=235),
-                     width="stretch", key="nr_gallery")
+chart(gallery_figure(acts, z, tol=FLAT_TOL, selected=focus, undefined=undefined, panel_height=235),
+      width="stretch", key="nr_gallery", where=gallery)
 with side.container(key="nr_readout"):
     act = acts[focus]
     fz = float(act.fn(zv)[0])
@@ -118,7 +118,7 @@ with left:
     st.latex(rf"\mathrm{{softmax}}(z)_{best + 1} = \frac{{e^{{{scores[best]:.1f}}}}}{{{total}}} = {num(probs[best])}")
     st.caption(f"Sum of the probabilities: {probs.sum():.3f}. Add the same number to every score: nothing changes.")
 with right:
-    st.plotly_chart(softmax_figure(scores, probs), width="stretch", key="nr_softmax")
+    chart(softmax_figure(scores, probs), width="stretch", key="nr_softmax")
 st.markdown("**Its gradient.** Softmax is trained together with the **cross-entropy** loss L = −log p_y of the true "
             "class y. Their combined derivative with respect to the scores is simply p − y (y one-hot), as the "
             "engine's `CrossEntropy` computes it:")
@@ -158,8 +158,8 @@ with c1:
     st.markdown(f"At x = (1, 1): a = **{num(probe)}**. Colours fixed at ±{MAP_VMAX[map_act]:g}: "
                 "orange negative, grey 0, blue positive.")
 with c2:
-    st.plotly_chart(neuron_map_figure(xs, ys, a, MAP_VMAX[map_act], [mw1, mw2], mb, (-MAP_LIM, MAP_LIM)),
-                    width="stretch", key="nr_map")
+    chart(neuron_map_figure(xs, ys, a, MAP_VMAX[map_act], [mw1, mw2], mb, (-MAP_LIM, MAP_LIM)),
+          width="stretch", key="nr_map")
 st.markdown(f"**Try:** with a sigmoid, double the starting weights (w1 = 3.0, w2 = −2.0): the soft edge — the band "
             f"where 0.1 < a < 0.9 — narrows from {edge_width((1.5, -1.0), 0.5):.2f} to {edge_width((3.0, -2.0), 0.5):.2f} "
             "across, closer to a step. "
@@ -203,7 +203,7 @@ with c1:
                 f"**{model.num_params()}** weights and biases to learn.")
 with c2:
     labels = [f"input layer ({n_in})", f"hidden layer ({n_hidden}, ReLU)", f"output layer ({n_out}, {out_name})"]
-    st.plotly_chart(network_figure([n_in, n_hidden, n_out], labels, values=out), width="stretch", key="nr_net")
+    chart(network_figure([n_in, n_hidden, n_out], labels, values=out), width="stretch", key="nr_net")
 st.markdown("**Try this — layers.** Each layer joins every unit before it to every unit after it: inputs × units "
             "weights, plus one bias per unit. Work out the count for the network you have set, then check it:")
 c1, c2 = st.columns([1, 2], gap="large")

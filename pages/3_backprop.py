@@ -8,7 +8,7 @@ from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
 from ui import challenges, link_state, links
 from ui.common import show_equations
-from ui.layout import explain, table
+from ui.layout import chart, explain, table
 from viz import backprop as viz
 
 PRESET_LABELS = {"textbook": "Textbook 2-2-2", "xor": "XOR 2-2-1", "softmax": "Softmax 2-3-3",   # short: in the link
@@ -197,8 +197,8 @@ nav[2].markdown(f"**step {k + 1} of {len(steps)}**")
 ss.bp_phase = step["phase"]
 right.radio("Jump to phase", list(PHASE_LABELS), format_func=PHASE_LABELS.get, key="bp_phase", horizontal=True,
             on_change=on_phase, label_visibility="collapsed")
-left.plotly_chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), config={"displayModeBar": False},
-                  key="bp_diagram")
+chart(viz.network_figure(spec, rec, step, digits=min(digits, 4)), config={"displayModeBar": False},
+      key="bp_diagram", where=left)
 left.caption(f"Links: colour = sign of the weight (blue +, orange −), thickness = size, fixed scale "
              f"±{viz.colour_range(spec):g}. Link labels: the weight, then ∂ and ∂L/∂w once known (backward), then "
              "the new weight (update: \"new\", or w5′ for the article's new w5); a backward step's formula reads "
@@ -305,8 +305,8 @@ with tabs[1]:
     st.markdown("Each box holds a **value** (forward) and a **grad** = ∂L/∂(that value) (backward), as an autograd "
                 "engine stores them. A product passes δ·(the other factor) back; a sum passes δ to every input. "
                 "Border colour: the sign of the grad.")
-    st.plotly_chart(viz.graph_figure(spec, rec, pick[0], pick[1], stepper.neuron_graph(tr, *pick), digits=min(digits, 5)),
-                    config={"displayModeBar": False}, key="bp_graph")
+    chart(viz.graph_figure(spec, rec, pick[0], pick[1], stepper.neuron_graph(tr, *pick), digits=min(digits, 5)),
+          config={"displayModeBar": False}, key="bp_graph")
 with tabs[2]:
     c = st.columns([1, 1, 3])
     c[0].number_input("Steps N", 1, stepper.MAX_TRAIN_STEPS, 100, key="bp_n")
@@ -315,7 +315,7 @@ with tabs[2]:
         st.warning(f"Training stopped: {ss.bp_train_msg}. The last finite weights are kept.")
     hist = ss.get("bp_history") or []
     if hist:
-        st.plotly_chart(viz.loss_curve_figure(hist), config={"displayModeBar": False}, key="bp_curve")
+        chart(viz.loss_curve_figure(hist), config={"displayModeBar": False}, key="bp_curve")
         st.caption(f"Loss on this one sample: {viz.fmt(hist[0], digits)} → {viz.fmt(hist[-1], digits)} after "
                    f"{len(hist) - 1} steps. The walk-through above now uses the trained weights.")
         if ss.bp_preset == "textbook" and len(hist) == 10_001 and f"{hist[0]:.9f}" == TEXTBOOK_TOTAL_ERROR:

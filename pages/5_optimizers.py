@@ -13,6 +13,7 @@ from ui.regression import regression_example
 from ui.common import show_equations, state
 from viz import optimizers as V
 from viz.raster import jpeg_uri
+from ui.layout import chart
 
 OPT_CLASSES = {"sgd": SGD, "momentum": SGD, "rmsprop": RMSprop, "adam": Adam}
 LR_OPTIONS = [round(m * 10.0 ** e, 6) for e in range(-4, 1) for m in (1, 1.5, 2, 3, 5, 7)] + [10.0]
@@ -62,7 +63,7 @@ def draw_sweep(results, playing):
             st.image(jpeg_uri(V.sweep_image(SWEEP_LRS[:len(results)], losses)), alt="Loss after training against "
                      f"the learning rate, {len(results)} of {len(SWEEP_LRS)} runs: " + OV.sweep_words(SWEEP_LRS, results))
         else:
-            st.plotly_chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=370), key="op_sweep_fig")
+            chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=370), key="op_sweep_fig")
         st.caption(f"{results[0]['steps']} optimizer steps per run.")      # in the box: it never grows
 
 
@@ -183,7 +184,7 @@ with tab_lr:
     lk = float(links.place("sweep", st).slider("Conditioning κ of the bowl", 1, 50, 10, **links.kw("op_ladder_kappa", "sweep")))
     if tab_lr.open:
         ladder, ladder_fig = ladder_cached(lk)
-        st.plotly_chart(ladder_fig, key="op_ladder_fig")
+        chart(ladder_fig, key="op_ladder_fig")
         st.markdown("  \n".join(
             f"**{lab}** (η = {tr.lr:.3g}, {tr.lr * lk / 2:.2f} × 2/κ): "
             + (f"diverged at step {tr.diverged}" if tr.diverged else f"loss {tr.losses[-1]:.3g} after 40 steps")
@@ -225,7 +226,7 @@ with tab_loss:
                      column_config={k: st.column_config.NumberColumn(format="%.4f") for k in
                                     ("prediction it sees", "loss L", "∂L/∂prediction", "∂L/∂z")})
         zs = np.linspace(-8, 8, 161)
-        st.plotly_chart(V.loss_function_figure(zs, S.loss_curves(zs, y), z, y), key="op_lossfn_fig")
+        chart(V.loss_function_figure(zs, S.loss_curves(zs, y), z, y), key="op_lossfn_fig")
         wrong = (y == 1 and z < -2) or (y == 0 and z > 2)
         st.markdown(
             "**Why σ + MSE learns slowly when badly wrong.** By the chain rule ∂L/∂z = ∂L/∂a · σ′(z). "
@@ -269,8 +270,8 @@ with tab_grid:
                 h2.image(jpeg_uri(V.grid_curves_image(rows, cols_, results, row_label, col_label)),
                          alt=f"Loss per epoch of the {len(results)} runs trained so far")
             else:
-                h1.plotly_chart(V.grid_heatmap(*args, height=410), key="op_grid_heat")
-                h2.plotly_chart(V.grid_curves(rows, cols_, results, row_label, col_label, height=410), key="op_grid_curves")
+                chart(V.grid_heatmap(*args, height=410), key="op_grid_heat", where=h1)
+                chart(V.grid_curves(rows, cols_, results, row_label, col_label, height=410), key="op_grid_curves", where=h2)
             with st.container(height=table_h + 12, border=False, key="op_grid_table_box"):
                 if playing:                                              # one element less to redraw every frame
                     st.caption("The table of the runs shows here when stopped.")

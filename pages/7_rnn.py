@@ -14,7 +14,7 @@ from ui import challenges, link_state, links, live
 from ui import rnn_live as RL
 from ui.export import code_panel
 from ui.common import show_equations
-from ui.layout import explain
+from ui.layout import chart, explain
 from ui.guards import escaped, refusal
 from viz import rnn as vz
 
@@ -202,8 +202,8 @@ else:
     name = f"sym {best}" if task.name == "echo" else "'" + vz._show(task.vocab.decode([best])) + "'"
     y_text = f"→ {name}<br>p = {p_y[best]:.2f}"
 h_text = "<br>".join(f"{v:+.2f}" for v in num["h"]) + (f"<br>…{H - u} more" if H > u else "")
-st.plotly_chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show],
-                                   values={"x": step_labels[t_sel - 1], "h": h_text, "y": y_text}), key="rnn_unrolled")
+chart(vz.unrolled_figure(n_show, t_sel, step_labels[:n_show],
+                         values={"x": step_labels[t_sel - 1], "h": h_text, "y": y_text}), key="rnn_unrolled")
 st.caption("Green W_x, purple W_h and red W_y arrows are the same three weight matrices at every step — "
            "unrolling copies the drawing, not the weights. Under each x_t: the input of the sequence shown. Beside "
            f"the highlighted step: its input, the first {u} of {H} hidden units of h_t, and its read-out y_t"
@@ -249,7 +249,7 @@ with left:
         xs = task.X_val[which - 1][:40]
         labels = ([f"x = {v:+.2f}" for v in xs[:, 0]] if task.name == "forecast"
                   else [f"symbol {int(i)}" for i in xs.argmax(1)])
-    st.plotly_chart(vz.hidden_heatmap(hidden_states(model, xs), labels), key="rnn_heatmap")
+    chart(vz.hidden_heatmap(hidden_states(model, xs), labels), key="rnn_heatmap")
     st.caption("Each row is h_t: orange −1, grey 0, blue +1 (fixed range). Rows that copy the row above "
                "are memory; units stuck at ±1 are saturated (their gradient 1 − h² is near 0).")
 with right:
@@ -259,14 +259,14 @@ with right:
     mark = len(xs_g) - task.k if task.name == "echo" and task.k < len(xs_g) else None
     ss.rnn_last_norms = last
     train = trainer.grad_norms if trainer.grad_norms is not None else np.full(len(last), np.nan)
-    st.plotly_chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
+    chart(vz.grad_norm_figure(train, last, mark), key="rnn_grad")
     st.caption("Blue: the latest update's ‖∂L/∂h_t‖ over its chunk of T steps (the engine's `grad_norms`; "
                "it appears after the first update). "
                "Orange: only the last step's loss — how much of its error reaches each earlier step. "
                "Falling to the left: the gradient vanishes; rising: it explodes."
                + (f" The dashed line is the step the last answer must echo (k = {task.k})." if mark else ""))
     if trainer.history["grad_norm"]:
-        st.plotly_chart(vz.clip_figure(trainer.history["grad_norm"], trainer.clip), key="rnn_clipfig")
+        chart(vz.clip_figure(trainer.history["grad_norm"], trainer.clip), key="rnn_clipfig")
 
 
 st.header("What to try next")

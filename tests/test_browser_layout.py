@@ -355,16 +355,52 @@ FONTS_JS = r"""() => {
     return found;
 }""" % {"text": TEXT_FLOOR, "figure": FIGURE_FLOOR}
 
-# A lesson's tables and metrics that show only after some clicks, reached in presenter mode at 1280×720
+
+def _open_tab(label):
+    def go(page):
+        page.get_by_role("tab", name=label).click()
+        wait_ready(page, settle=1.0)
+    return go
+
+
+# A lesson's tables, metrics and figures that show only after some clicks, reached in presenter mode at 1280×720
 PRESENT_STATES = {"perceptron": [_perceptron_states()["after a step and a run on XOR"]],
                   "backprop": [_backprop_states()["in the update phase"],
                                _backprop_states()["a step into the update phase (its table)"],
-                               _backprop_states()["two steps into it"]]}
+                               _backprop_states()["two steps into it"]],
+                  "optimizers": [_open_tab("Learning rate"), _open_tab("Loss functions")],
+                  "cnn": [_cnn_states()["on the training tab"]],
+                  "rnn": [_rnn_states()["on the echo task"], _rnn_states()["on the character task"]]}
 
 
 def too_small(page):
     """Every piece of text on the lesson now under its floor, as (kind, text, px)."""
     return [(kind, text, round(px, 1)) for kind, text, px, floor in page.evaluate(FONTS_JS) if px < floor - 0.1]
+
+
+# A Plotly figure's labels as drawn (ticks, axis titles, legend entries, annotations, titles, text on the data): two
+# that overlap by more than a quarter of the smaller one's height and 2 px across, or one that runs out of its figure,
+# is unreadable. Plotly spaces what it lays out for the size it is told; type enlarged after the layout collides.
+FIGURE_CLASH_JS = r"""() => {
+    const out = [];
+    for (const fig of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+        const box = fig.getBoundingClientRect();
+        if (!box.width || !fig.checkVisibility({visibilityProperty: true})) continue;
+        const name = (fig.closest('[class*="st-key-"]')?.className.match(/st-key-([\w-]+)/) || [, '?'])[1];
+        const texts = [...fig.querySelectorAll('.main-svg text')].filter(t => !t.closest('.hoverlayer')
+            && t.textContent.trim() && t.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+            .map(t => [t.textContent.trim().slice(0, 24), t.getBoundingClientRect()]).filter(([, r]) => r.width && r.height);
+        for (const [text, r] of texts)
+            if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+                out.push(`${name}: "${text}" runs out of its figure`);
+        for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {
+            const [a, p] = texts[i], [b, q] = texts[j];
+            const w = Math.min(p.right, q.right) - Math.max(p.left, q.left), h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+            if (w > 2 && h > 0.25 * Math.min(p.height, q.height)) out.push(`${name}: "${a}" overlaps "${b}"`);
+        }
+    }
+    return out;
+}"""
 
 
 @pytest.mark.parametrize("path", list(LESSONS))
@@ -388,6 +424,8 @@ def test_presenter_mode(browser, app_url, path):
             cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
                 .filter(f => f.offsetWidth && f.getBoundingClientRect().right > innerWidth + 1).length""")
             assert cut == 0, f"{path}: {cut} figures run off the screen in presenter mode"
+            clashes = page.evaluate(FIGURE_CLASH_JS)
+            assert not clashes, f"{path} in presenter mode at {width}×{height}: figure labels collide: {clashes[:8]}"
             clipped = page.evaluate(CLIPPED_JS)
             assert not clipped, f"{path} in presenter mode at {width}×{height}: {clipped}"
             found = axe_violations(page)
@@ -400,6 +438,8 @@ def test_presenter_mode(browser, app_url, path):
                     state(page)
                     small = too_small(page)
                     assert not small, f"{path} in presenter mode, state {i + 1}: text under its floor: {small[:8]}"
+                    clashes = page.evaluate(FIGURE_CLASH_JS)
+                    assert not clashes, f"{path} in presenter mode, state {i + 1}: figure labels collide: {clashes[:8]}"
                     clipped = page.evaluate(CLIPPED_JS)
                     assert not clipped, f"{path} in presenter mode, state {i + 1}: {clipped}"
         finally:

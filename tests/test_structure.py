@@ -84,6 +84,15 @@ def test_only_the_adapter_touches_streamlit_internals(folder):
     assert not offenders, f"{folder}/ imports Streamlit internals outside ui/streamlit_internals.py: {offenders}"
 
 
+def test_every_plotly_chart_is_drawn_by_the_layout_helper():
+    """Presenter mode draws figures on its own template with labels ≥ 16 px (ui.layout.chart): a chart drawn by
+    ``plotly_chart`` anywhere else would keep Streamlit's 12 px theme on a projector."""
+    offenders = sorted(str(p.relative_to(ROOT)) for folder in ("pages", "ui") for p in (ROOT / folder).glob("*.py")
+                       if ".plotly_chart(" in p.read_text() and p != ROOT / "ui" / "layout.py")
+    offenders += ["app.py"] if ".plotly_chart(" in (ROOT / "app.py").read_text() else []
+    assert not offenders, f"st.plotly_chart called outside ui/layout.chart: {offenders}"
+
+
 def test_pages_holds_only_the_lesson_scripts_app_registers():
     """Streamlit lists every file of pages/ as a page in folder mode, and DESIGN.md keeps pages/ for the
     lesson scripts alone: every .py there is one that app.py registers, and every registered one exists."""

@@ -10,6 +10,7 @@ from ui import links
 from ui.canvas import digit_canvas
 from ui.common import grey_uri, show_rgb
 from ui.drawing import pixel_editor
+from ui.layout import chart
 from ui.uploads import image_uploader
 from viz import cnn as vc
 
@@ -77,7 +78,7 @@ def draw_your_digit(model, classes, digits=True, key="cnn_canvas"):
             return
         probs = cl.probabilities(model, x)
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
-        st.plotly_chart(vc.probability_figure(probs, classes), key=f"{key}_probs", config={"displayModeBar": False})
+        chart(vc.probability_figure(probs, classes), key=f"{key}_probs", config={"displayModeBar": False})
         st.caption("Many 7s in the training digits have a bar across the middle; most digits are written "
                    "large and bold. Draw one big digit, filling the canvas's height.")
 
@@ -124,8 +125,8 @@ def inside_network(trainer, data):
     with g2:
         probs = cl.probabilities(model, X_test[pick])
         st.markdown(f"**The network says: {classes[int(probs.argmax())]}** ({probs.max():.0%} sure)")
-        st.plotly_chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
-                        config={"displayModeBar": False})
+        chart(vc.probability_figure(probs, classes, int(y_test[pick])), key="cnn_probs",
+              config={"displayModeBar": False})
     feature_maps(model, X_test[pick])
     conv_hierarchy(model, X_test[pick], "cnn_hier")
 
@@ -134,7 +135,7 @@ def inside_network(trainer, data):
     g3, g4 = st.columns([1, 1], gap="large")
     with g3:
         st.markdown(f"**Confusion matrix** on the {len(y_test)} test images")
-        st.plotly_chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
+        chart(vc.confusion_figure(cm, classes), key="cnn_cm", config={"displayModeBar": False})
     with g4:
         wrong, said, conf = cl.mistakes(P_test, y_test)
         st.markdown(f"**Misclassified test images** ({len(wrong)}), most confident first")
@@ -175,7 +176,7 @@ def own_image(model, classes, digits):
             probs_own = cl.probabilities(model, x_own)
             st.markdown(f"**The network says: {classes[int(probs_own.argmax())]}** "
                         f"({probs_own.max():.0%} sure)")
-            st.plotly_chart(vc.probability_figure(probs_own, classes), key="cnn_probs_own",
-                            config={"displayModeBar": False})
+            chart(vc.probability_figure(probs_own, classes), key="cnn_probs_own",
+                  config={"displayModeBar": False})
     if x_own is not None:
         feature_maps(model, x_own)

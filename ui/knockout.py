@@ -4,6 +4,7 @@ import streamlit as st
 
 import lessons.knockout as ko
 import lessons.playground as pg
+from ui.layout import chart
 from viz.playground import class_map_rgb, importance_figure, jpeg_uri, map_image, value_rgb
 
 TOP = 10                   # neurons in the importance chart
@@ -56,8 +57,8 @@ def knockout_panel(S, grid, scale):
         m2.image(_map_uri(S, knocked, grid, scale), caption=f"Knocked out — {what.lower()} {_fmt(after, clf)}")
         ranked = ko.importance(tr.model, X, y, clf)
         top, shown = ranked[0], ranked[:TOP]
-        st.plotly_chart(importance_figure([ko.unit_name(r["unit"]) for r in shown], [r["harm"] for r in shown], clf),
-                        key="pg_ko_importance", config={"displayModeBar": False})
+        chart(importance_figure([ko.unit_name(r["unit"]) for r in shown], [r["harm"] for r in shown], clf),
+              key="pg_ko_importance", config={"displayModeBar": False})
         st.caption(f"The {len(shown)} most important of {len(ranked)} hidden neurons. Most important: "
                    f"{ko.unit_name(top['unit'])} — without it alone the {what.lower()} goes from {_fmt(before, clf)} to "
                    f"{_fmt(top['score'], clf)}. {sum(r['harm'] <= 0 for r in ranked)} of {len(ranked)} neurons can go "

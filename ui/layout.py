@@ -4,13 +4,15 @@ readable contrast, and a presenter mode.
 ``setup()`` runs once per script run from app.py (so every lesson gets it): it injects the lab's CSS once,
 and puts the *Presenter mode* toggle in the sidebar, bound to the link parameter ``?present=true`` so that a
 teacher can bookmark it. Presenter mode enlarges the lesson's type and its image figures (for the back row of a
-classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels grow to 16 px), collapses the sidebar, and folds the
-lesson's explanations (``explain``) so that the picture leads.
+classroom at 1280×720: body text ≥ 20 px; Plotly figures keep their size, their labels grow to 16 px: ``chart``),
+collapses the sidebar, and folds the lesson's explanations (``explain``) so that the picture leads.
 """
 import numbers
 
 import pandas as pd
 import streamlit as st
+
+from viz.projector import for_projector
 
 PRESENT_KEY = "present"       # the toggle's key, and so the link parameter's name (?present=true)
 PRESENT_ZOOM = 1.35           # Streamlit's 16 px body text → 21.6 px
@@ -38,7 +40,6 @@ div.stVerticalBlock[class*="_playpause"] { max-height: 2.5rem; overflow: clip; o
 PRESENT_CSS = f"""
 [data-testid="stMain"] {{ zoom: {PRESENT_ZOOM}; }}
 [data-testid="stPlotlyChart"], [data-testid="stDataFrame"] {{ zoom: {1 / PRESENT_ZOOM:.4f}; }}  /* zoomed, they drew past their column */
-[data-testid="stPlotlyChart"] .main-svg text {{ font-size: 16px !important; }}  /* ticks, legends, titles: 16 px */
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; padding-left: 1.5rem; padding-right: 1.5rem; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, [data-testid="stMarkdownContainer"] p {{ font-size: 1rem; }}
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{ font-size: inherit; }}  /* the rule above made it 1rem, not 2.25 */
@@ -48,7 +49,6 @@ PRESENT_CSS = f"""
 [data-testid="stMain"] [data-testid="stCode"] code {{ font-size: 0.95rem; }}  /* 14 px → 20.5 px (the RNN's samples) */
 [data-testid="stMain"] :is([data-testid="stSelectbox"], [data-testid="stMultiSelect"], [data-testid="stNumberInput"],
                           [data-testid="stTextInput"], [data-testid="stTextArea"]) :is(input, textarea) {{ font-size: 1rem; }}
-[data-testid="stPlotlyChart"] .main-svg text tspan {{ font-size: 16px !important; }}  /* sub- and superscripts: 70 % */
 """
 
 
@@ -96,3 +96,14 @@ def table(data, *, height="auto", column_config=None, key=None, where=None):
                            for v in frame[name]]
     box = where.container(key=key, height=height if isinstance(height, int) else "content")
     return box.table(frame, hide_index=True)
+
+
+def chart(figure, *, where=None, key=None, **kwargs):
+    """Every Plotly chart of the lab, drawn here: ``where.plotly_chart(figure, key=key, **kwargs)`` (``where``: a
+    column, container or ``st.empty``; ``st`` by default). In presenter mode the figure is drawn without Streamlit's
+    chart theme (it sets ticks and legends to 12 px whatever the figure asks), on ``viz.projector``'s template with
+    every label at least 16 px, so that Plotly spaces the ticks and sizes the legends and margins for that type."""
+    where = where or st
+    if presenting():
+        return where.plotly_chart(for_projector(figure), key=key, theme=None, **kwargs)
+    return where.plotly_chart(figure, key=key, **kwargs)

@@ -13,6 +13,7 @@ from ui.common import state
 from ui.pictures import live_picture
 from viz import optimizers as V
 from viz.raster import jpeg_uri
+from ui.layout import chart
 
 RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 RACE_H, LOSS_H = 540, 320  # px: the race's and the loss curves' boxes, image or Plotly chart alike
@@ -92,13 +93,13 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
     left, right = st.columns([1.45, 1])
     with left.container(height=RACE_H, border=False, key="op_race_box"):
         if three_d:
-            st.plotly_chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")
+            chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")
         elif playing:
             st.image(jpeg_uri(V.race_image(surface, race_background(surface, key, kappa), trajs, t, start)),
                      alt=f"Optimizer race on the {surface.label} after step {t} of {steps}; loss {loss_words(trajs, t)}")
         else:
-            st.plotly_chart(V.race_figure(surface, *grid, trajs, t, start, height=RACE_H - 10, clickable=True),
-                            key="op_race_fig", on_select=clicked, selection_mode="points")
+            chart(V.race_figure(surface, *grid, trajs, t, start, height=RACE_H - 10, clickable=True),
+                  key="op_race_fig", on_select=clicked, selection_mode="points")
     right.markdown(f"## Step {t} of {steps}")
     right.markdown("  \n".join(
         f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"

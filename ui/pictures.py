@@ -6,6 +6,7 @@ exact values, zoom). Both sit in one ``st.container`` of ``height`` pixels, so P
 (That the Play bar shows before a paused figure is the live loop's business: ``ui.live.control_bar``.)"""
 import streamlit as st
 
+from ui.layout import chart
 from viz.raster import jpeg_uri
 
 
@@ -17,4 +18,4 @@ def live_picture(box, height, playing, image, figure, alt, key=None, **chart_kw)
         if playing:
             st.image(jpeg_uri(image()), alt=alt())
         else:
-            st.plotly_chart(figure(), key=key, **chart_kw)
+            chart(figure(), key=key, **chart_kw)

@@ -10,6 +10,7 @@ import lessons.playground as pg
 import lessons.playground_map as pm
 import lessons.playground_session as ps
 from ui import live
+from ui.layout import chart
 from ui.map_canvas import map_canvas
 from viz.palette import CLASS_COLORS, data_uri, png_bytes
 from viz.playground import (CLASS_NAMES, class_map_rgb, confusion_figure, curves_figure, curves_image, hex_colours,
@@ -120,7 +121,7 @@ def draw(S, playing, boxes):
                 st.image(diagram_uri, width=DIAGRAM_W, alt=f"The network while training, epoch {tr.epoch:,}: "
                          "each neuron drawn as its own small map, links coloured by the sign of their weight")
             else:
-                st.plotly_chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
+                chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
     # the output column (this fragment's own place): numbers, the loss so far and the map, under the Play bar
     with st.container(key="pg_readout"):
         m1, m2 = st.columns(2)
@@ -171,15 +172,15 @@ def draw(S, playing, boxes):
                 for e in marks:
                     fig.add_vline(x=e, line=dict(color="#888", dash="dash", width=1),
                                   annotation_text=f"went on from {e}", annotation_font_size=10)
-                st.plotly_chart(fig, key="pg_curves", config={"displayModeBar": False})
+                chart(fig, key="pg_curves", config={"displayModeBar": False})
         if cm_col is not None:
             with cm_col.container(height=CURVES_H, border=False):
                 if playing or not h["epoch"]:
                     st.caption("The confusion matrix of the test points shows here when paused.")
                 else:
                     cm = pg.confusion_matrix(data["y_test"], model.predict(tr.X_test), max(classes, 2))
-                    st.plotly_chart(confusion_figure(cm, height=CURVES_H - 10), key="pg_cm",
-                                    config={"displayModeBar": False})
+                    chart(confusion_figure(cm, height=CURVES_H - 10), key="pg_cm",
+                          config={"displayModeBar": False})
     if playing:
         # this session's drawing time (smoothed), which the next frame's training budget leaves room for
         S["pg_drawing_s"] = 0.8 * S.get("pg_drawing_s", 0.015) + 0.2 * (time.perf_counter() - t_drawing)

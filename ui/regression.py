@@ -5,6 +5,7 @@ import streamlit as st
 from lessons.losses import HOURS, MARKS, best_line, regression_step
 from nn_core import MSE
 from nn_core.docmath import latex_blocks
+from ui.layout import chart
 from viz.optimizers import regression_figure
 
 
@@ -27,7 +28,7 @@ def regression_example():
         bw, bb = best_line()
         st.caption(f"Gradient descent moves w and b against these gradients. The lowest MSE, "
                    f"{regression_step(bw, bb)['loss']:.3f}, is at w = {bw:.2f}, b = {bb:.2f}.")
-    c2.plotly_chart(regression_figure(HOURS, MARKS, out["pred"]), key="op_rg_fig")
+    chart(regression_figure(HOURS, MARKS, out["pred"]), key="op_rg_fig", where=c2)
     st.markdown("**Try this:** make the gradients' signs tell you where to go — raise w while ∂L/∂w is negative, "
                 "lower it while positive — and watch the MSE fall towards its minimum. Why not cross-entropy "
                 "here? A mark of 6.4 is not a class; log of a \"probability\" 6.4 means nothing.")

@@ -181,7 +181,8 @@ def network_figure(spec, rec, step, digits=4, label_all=None):
                 hover += f"<br>new {name} = {fmt(new['b'][l][j], 6)}"
                 text = fmt(new["b"][l][j], digits)
             active = phase == "forward" and l == cur_l and j == cur_j or phase == "update" and active_link(l, 0, j)
-            link(bias_pos[l], pos[(l + 1, j)], b[j], text, hover, active, 0.55)
+            # to the lowest neuron the link is short and steep: mid-way, its label met that neuron's ∂L/∂a and δ
+            link(bias_pos[l], pos[(l + 1, j)], b[j], text, hover, active, 0.35 if j == sizes[l + 1] - 1 else 0.55)
 
     fig.add_trace(go.Scatter(x=labels["x"], y=labels["y"], text=labels["text"], mode="text", hovertext=labels["hover"],
                              hoverinfo="text", showlegend=False, name="links",

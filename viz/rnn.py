@@ -42,13 +42,14 @@ def unrolled_figure(n_steps, selected=None, inputs=None, values=None):
                        "line": {"color": colour, "width": 2}, "fillcolor": "white", "layer": "above"})
         notes.append({"x": cx, "y": cy, "text": text, "showarrow": False, "font": {"size": 17, "color": "#222"}})
 
-    def arrow(x0, y0, x1, y1, label, lx, ly):
+    def arrow(x0, y0, x1, y1, label, lx, ly, named=True):
         colour = WEIGHT_COLORS[label]
         notes.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
                       "text": "", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowwidth": 2,
                       "arrowcolor": colour})
-        notes.append({"x": lx, "y": ly, "text": f"W<sub>{label[2]}</sub>", "showarrow": False,
-                      "font": {"size": 14, "color": colour}})
+        if named:
+            notes.append({"x": lx, "y": ly, "text": f"W<sub>{label[2]}</sub>", "showarrow": False,
+                          "font": {"size": 14, "color": colour}})
 
     if selected is not None:
         shapes.append({"type": "rect", "x0": selected - 0.45, "x1": selected + 0.45, "y0": -0.55, "y1": 3.0,
@@ -60,7 +61,9 @@ def unrolled_figure(n_steps, selected=None, inputs=None, values=None):
         box(t, rows["y"], f"y<sub>{t}</sub>", "#555")
         arrow(t, rows["x"] + hgt / 2, t, rows["h"] - hgt / 2, "W_x", t + 0.17, 0.65)
         arrow(t, rows["h"] + hgt / 2, t, rows["y"] - hgt / 2, "W_y", t + 0.17, 1.95)
-        arrow(t - 1 + w / 2, rows["h"], t - w / 2, rows["h"], "W_h", t - 0.5, rows["h"] + 0.22)
+        # the selected step's numbers sit over the next W_h arrow: its name would be hidden under them
+        arrow(t - 1 + w / 2, rows["h"], t - w / 2, rows["h"], "W_h", t - 0.5, rows["h"] + 0.22,
+              named=not (values and selected is not None and t == selected + 1))
         if inputs is not None and t <= len(inputs):
             notes.append({"x": t, "y": -0.42, "text": str(inputs[t - 1]), "showarrow": False,
                           "font": {"size": 13, "color": "#444"}})
@@ -128,7 +131,8 @@ def grad_norm_figure(train_norms, last_norms=None, mark=None):
     if mark is not None and mark >= 1:
         shapes.append({"type": "line", "yref": "paper", "x0": mark, "x1": mark, "y0": 0, "y1": 1,
                        "line": {"dash": "dash", "color": "#777"}})
-        notes.append({"x": mark, "yref": "paper", "y": 1.02, "text": f"t = {mark}", "showarrow": False})
+        notes.append({"x": mark, "yref": "paper", "y": 1.02, "text": f"t = {mark}", "showarrow": False,
+                      "bgcolor": "white"})                                # the dashed line stops under its label
     return _figure(traces, "Gradient through time: ‖∂L/∂h<sub>t</sub>‖", shapes=shapes, annotations=notes,
                    xaxis={"title": "time step t"},
                    yaxis=log_axis("‖∂L/∂h_t‖ (log scale)", train_norms, last_norms))
