@@ -8,7 +8,7 @@ from lessons import backprop as stepper
 from nn_core import ACTIVATIONS, LOSSES, SGD
 from ui import challenges, link_state, links
 from ui.common import show_equations
-from ui.layout import chart, explain, table
+from ui.layout import chart, explain, grid_editor, table
 from viz import backprop as viz
 
 PRESET_LABELS = {"textbook": "Textbook 2-2-2", "xor": "XOR 2-2-1", "softmax": "Softmax 2-3-3",   # short: in the link
@@ -131,7 +131,7 @@ with st.expander("Edit the network: sample, target, every weight and bias — or
                                   disabled=(last and ss.bp_c_loss != "mse") or links.hidden("custom")),
                            help="Fixed by the loss: sigmoid for binary cross-entropy, identity (raw scores) "
                                 "for cross-entropy." if last else None)
-    c = st.columns([1, 1, 3])
+    c = st.columns([1, 1.5, 2.5])       # the button's label whole in presenter mode's larger type
     links.int_input(c[0], "Seed", 0, 10_000, 0, "bp_seed", "custom")
     c[1].button("Draw random weights", key="bp_random", on_click=on_random, help="Sample, target, weights and biases drawn from the seed.")
     if ss.pop("bp_first", False):   # a link's network: its preset, custom shape and seed, as just read above
@@ -144,21 +144,21 @@ with st.expander("Edit the network: sample, target, every weight and bias — or
     c = st.columns([1, 1] + [2] * (len(spec["sizes"]) - 1))
     names = {n: [viz.node_name(spec["sizes"], n, j, html=True).replace("<sub>", "").replace("</sub>", "")
                  .replace("<sup>", "").replace("</sup>", "") for j in range(k)] for n, k in enumerate(spec["sizes"])}
-    sample = c[0].data_editor(pd.DataFrame({"sample": spec["x"]}, index=names[0]), key=f"bp_x_{v}")
+    sample = grid_editor(pd.DataFrame({"sample": spec["x"]}, index=names[0]), key=f"bp_x_{v}", where=c[0])
     edited["x"] = sample["sample"].tolist()
     if spec["loss"] == "cross_entropy":
-        t = c[1].data_editor(pd.DataFrame({"class y": [int(spec["target"][0]) + 1]}, index=["target"]), key=f"bp_t_{v}",
-                             column_config={"class y": st.column_config.NumberColumn(
-                                 min_value=1, max_value=spec["sizes"][-1], step=1)})
+        t = grid_editor(pd.DataFrame({"class y": [int(spec["target"][0]) + 1]}, index=["target"]), key=f"bp_t_{v}",
+                        where=c[1], column_config={"class y": st.column_config.NumberColumn(
+                            min_value=1, max_value=spec["sizes"][-1], step=1)})
         edited["target"] = [float(t["class y"].iloc[0]) - 1]
     else:
-        t = c[1].data_editor(pd.DataFrame({"target": spec["target"]}, index=names[len(spec["sizes"]) - 1]),
-                             key=f"bp_t_{v}")
+        t = grid_editor(pd.DataFrame({"target": spec["target"]}, index=names[len(spec["sizes"]) - 1]),
+                        key=f"bp_t_{v}", where=c[1])
         edited["target"] = t["target"].tolist()
     edited["W"], edited["b"] = [], []
     for l in range(len(spec["sizes"]) - 1):
         weights = pd.DataFrame(spec["W"][l] + [spec["b"][l]], index=names[l] + ["bias"], columns=names[l + 1])
-        out = c[2 + l].data_editor(weights, key=f"bp_W{l}_{v}")
+        out = grid_editor(weights, key=f"bp_W{l}_{v}", where=c[2 + l])
         c[2 + l].caption(f"Layer {l + 1}: a row per input (and the bias), a column per neuron")
         edited["W"].append(out.iloc[:-1].to_numpy(dtype=float).tolist())
         edited["b"].append(out.iloc[-1].to_numpy(dtype=float).tolist())

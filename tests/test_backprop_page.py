@@ -167,6 +167,27 @@ def test_editing_weights_sample_and_target_in_the_tables():
     assert fmt(rec["trace"]["loss"], DIGITS) in latex(at)
 
 
+def test_presenter_mode_edits_the_network_in_a_grid_of_inputs():
+    """A data editor draws its cells on a canvas at 14 px whatever the page's zoom: in presenter mode the sample, the
+    target and every weight and bias are number inputs (their type grows with the page), and an edit applies."""
+    at = AppTest.from_file(str(ROOT / "pages" / "3_backprop.py"), default_timeout=120)
+    at.session_state["present"] = True
+    ok(at)
+    v = at.session_state["bp_ver"]
+    assert len(at.data_editor) == 0
+    keys = {n.key for n in at.number_input}
+    assert {f"bp_x_{v}_{i}_0" for i in range(2)} | {f"bp_t_{v}_{i}_0" for i in range(2)} <= keys
+    assert {f"bp_W{l}_{v}_{r}_{c}" for l in range(2) for r in range(3) for c in range(2)} <= keys   # 2 rows + bias
+    at.number_input(key=f"bp_W1_{v}_0_0").set_value(0.5)
+    at.number_input(key=f"bp_x_{v}_0_0").set_value(1.0)
+    at.number_input(key=f"bp_t_{v}_1_0").set_value(0.5)
+    ok(at)
+    spec = at.session_state["bp_spec"]
+    assert spec["W"][1][0][0] == 0.5 and spec["x"] == [1.0, 0.1] and spec["target"] == [0.01, 0.5]
+    rec = stepper.run(spec)
+    assert fmt(rec["trace"]["layers"][0]["z"][0], DIGITS) in latex(at)      # step 1 with x1 = 1
+
+
 @pytest.mark.parametrize("edit, words", [
     (("bp_W0", {0: {"h1": None}}), "must be a finite number"),
     (("bp_t", {0: {"target": 2.0}}), None),   # MSE accepts any target: no warning

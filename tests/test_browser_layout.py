@@ -363,13 +363,23 @@ def _open_tab(label):
     return go
 
 
-# A lesson's tables, metrics and figures that show only after some clicks, reached in presenter mode at 1280×720
+def _click_text(text):
+    def go(page):
+        page.get_by_text(text, exact=True).first.click()
+        wait_ready(page, settle=1.0)
+    return go
+
+
+# A lesson's tables, metrics, figures and editors that show only after some clicks, reached in presenter mode at
+# 1280×720 (the editors: a data editor's canvas stays at 14 px; presenter mode shows a grid of inputs instead)
 PRESENT_STATES = {"perceptron": [_perceptron_states()["after a step and a run on XOR"]],
-                  "backprop": [_backprop_states()["in the update phase"],
+                  "backprop": [_click_text("Edit the network: sample, target, every weight and bias — or draw them at random"),
+                               _backprop_states()["in the update phase"],
                                _backprop_states()["a step into the update phase (its table)"],
                                _backprop_states()["two steps into it"]],
                   "optimizers": [_open_tab("Learning rate"), _open_tab("Loss functions")],
-                  "cnn": [_cnn_states()["on the training tab"]],
+                  "cnn": [_click_text("your drawing"), _click_text("Edit the kernel cell by cell"),
+                          _cnn_states()["on the training tab"]],
                   "rnn": [_rnn_states()["on the echo task"], _rnn_states()["on the character task"]]}
 
 

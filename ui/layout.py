@@ -9,6 +9,7 @@ collapses the sidebar, and folds the lesson's explanations (``explain``) so that
 """
 import numbers
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -107,3 +108,42 @@ def chart(figure, *, where=None, key=None, **kwargs):
     if presenting():
         return where.plotly_chart(for_projector(figure), key=key, theme=None, **kwargs)
     return where.plotly_chart(figure, key=key, **kwargs)
+
+
+def grid_editor(frame, *, key, where=None, column_config=None, hide_index=False, **kwargs):
+    """A small table to edit cell by cell (numbers, or tick boxes for a boolean column), the edited copy of ``frame``
+    returned: ``st.data_editor`` (``kwargs`` go to it), or in presenter mode a grid of number inputs and tick boxes
+    whose type grows with the page. The data editor draws its cells on a canvas at the theme's 14 px whatever the
+    page's zoom, and has no size of its own to set (Streamlit 1.67: ``row_height`` only); zoomed, such a canvas drew
+    past its column. In the grid each cell is labelled by its row and column (for screen readers; the labels show
+    as the grid's headers) and keyed ``{key}_{row}_{column}``; a NumberColumn's min, max, step and format apply."""
+    where = where or st
+    if not presenting():
+        return where.data_editor(frame, key=key, column_config=column_config, hide_index=hide_index, **kwargs)
+    out, names = frame.copy(), [str(c) for c in frame.columns]
+    box, lead = where.container(key=key), 0 if hide_index else 1
+    head = box.columns(len(names) + lead, vertical_alignment="bottom")
+    for c, name in enumerate(names):
+        head[c + lead].markdown(f"**{name}**")
+    for r, row_name in enumerate(frame.index):
+        cells = box.columns(len(names) + lead, vertical_alignment="center")
+        if lead:
+            cells[0].markdown(f"**{row_name}**")
+        for c, name in enumerate(names):
+            value, label = frame.iat[r, c], f"{row_name if lead else f'row {r + 1}'}, {name}"
+            cell_key = f"{key}_{r}_{c}"
+            if isinstance(value, (bool, np.bool_)):
+                out.iat[r, c] = cells[c + lead].checkbox(label, value=bool(value), key=cell_key,
+                                                         label_visibility="collapsed")
+                continue
+            spec = ((column_config or {}).get(name) or {}).get("type_config") or {}
+            step = spec.get("step")
+            whole = isinstance(value, (numbers.Integral, np.integer)) and (step is None or float(step).is_integer())
+            cast = int if whole else float
+            out.iat[r, c] = cells[c + lead].number_input(
+                label, value=cast(value), key=cell_key, label_visibility="collapsed",
+                min_value=None if spec.get("min_value") is None else cast(spec["min_value"]),
+                max_value=None if spec.get("max_value") is None else cast(spec["max_value"]),
+                step=cast(step) if step is not None else (1 if whole else 0.01),
+                format=spec.get("format") or ("%d" if whole else "%g"))
+    return out
