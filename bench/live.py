@@ -11,7 +11,7 @@ frames have stopped ("stopped").
     python bench/live.py --only playground rnn-chars --pauses 5
 
 Targets (issue #17), one learner on a quiet machine: ≥ 10 frames/s (the kernel slide and the race have a
-designed pace instead: one cell per 0.5 s; 15 steps/s); Pause ≤ 150 ms median, ≤ 300 ms p95; long jobs
+designed pace instead: 3 cells a second; 15 steps/s); Pause ≤ 150 ms median, ≤ 300 ms p95; long jobs
 (sweep, grid, k sweep) stop within 300 ms. On a shared machine the figures drop: the load average is printed.
 """
 import argparse

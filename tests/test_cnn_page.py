@@ -147,6 +147,26 @@ def test_step_back_all_play_and_pause():
     assert at.session_state["cnn_playing"] is False
 
 
+def test_the_slide_says_its_pace_which_keeps_two_cells_a_second_under_load():
+    """Under a class's load a frame is lost now and then: at 2 cells a second (its normal speed) the slide made
+    1.4–1.95 frames/s in bench/load.py --mix, under the ≥ 2 asked of every live view (issue 17). Its normal speed
+    is 3 cells a second, and the lesson says the pace of each speed."""
+    at = fresh()
+
+    def pace():
+        text = next(c.value for c in at.caption if c.value.startswith("Play moves the window one cell every"))
+        seconds, per_second = re.search(r"every ([\d.]+) s \(([\d.]+) cells? a second", text).groups()
+        assert float(per_second) == pytest.approx(1 / float(seconds), rel=0.02)      # the sentence agrees with itself
+        return float(per_second)
+
+    assert pace() >= 3
+    paces = []
+    for speed in ("slow", "normal", "fast"):
+        ok(at.select_slider(key="cnn_speed").set_value(speed).run())
+        paces.append(pace())
+    assert paces[0] < paces[1] < paces[2] and paces[1] >= 3
+
+
 def test_kernel_edited_cell_by_cell():
     at = fresh()
     at.toggle(key="cnn_edit").set_value(True).run()

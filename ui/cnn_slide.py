@@ -9,7 +9,9 @@ from ui import links, live
 from ui.common import grid_words, show_equations, show_rgb
 from viz import cnn as vc
 
-SPEEDS = {"slow": 1.0, "normal": 0.5, "fast": 0.2}
+# Seconds per cell. Normal: 3 cells a second, so that under a class's load, which costs some frames, every learner
+# keeps ≥ 2 (issue 17; at 2 cells a second the slide made 1.4–1.95 frames/s in bench/load.py --mix)
+SPEEDS = {"slow": 1.0, "normal": 1 / 3, "fast": 0.2}
 PICTURE = 322         # px: the input and output pictures' width at most, so that the window × kernel equation
                       # fits under them on a 1280×720 screen with the sidebar open (tests/test_browser_layout.py)
 DECIMALS = 2          # every number of the slide and its pooling, rounded alike: the window, the products, the output
@@ -81,8 +83,10 @@ def slide_section(image, K, k, stride, padding, size):
         st.progress((pos + 1) / n_cells, text=f"output cell {pos + 1} of {n_cells}")
 
     live.step_bar("cnn", n_cells, SPEEDS, "normal", slide_view)
-    st.caption(f"Colours: orange = negative, grey = zero, blue = positive, on fixed ranges: the input on ±1, "
-               f"the kernel and its products on ±{k_vmax:g}, the output on ±{out_vmax:.2f}.")
+    pace = SPEEDS[st.session_state["cnn_speed"]]
+    st.caption(f"Play moves the window one cell every {pace:.2g} s ({1 / pace:.2g} cell{'s' * (pace < 1)} a second; "
+               "the speed is beside Play). Colours: orange = negative, grey = zero, blue = positive, on fixed ranges: "
+               f"the input on ±1, the kernel and its products on ±{k_vmax:g}, the output on ±{out_vmax:.2f}.")
     pooling(rec["output"], n_out, out_vmax)
 
 
