@@ -379,7 +379,7 @@ PRESENT_STATES = {"perceptron": [_perceptron_states()["after a step and a run on
                                _backprop_states()["two steps into it"]],
                   "optimizers": [_open_tab("Learning rate"), _open_tab("Loss functions")],
                   "cnn": [_click_text("your drawing"), _click_text("Edit the kernel cell by cell"),
-                          _cnn_states()["on the training tab"]],
+                          _cnn_states()["on the training tab"], _cnn_states()["after an epoch of training"]],
                   "rnn": [_rnn_states()["on the echo task"], _rnn_states()["on the character task"]]}
 
 
