@@ -41,10 +41,11 @@ sys.path.insert(0, str(ROOT))
 POLITE = False                # True: ask for the next frame only once the last one finished (not the browser)
 PAGE = "playground"          # the url path of the page the learners open ("" with --script: the script itself)
 # (page, query string, Play button's key): a view on a lesson's other tab is opened by its link (only the open tab
-# is drawn)
+# is drawn). The kernel slide plays once over its cells and stops: padded by 2 it has 100 (33 s at 3 a second), so
+# that it is still playing at the window's end (its default 36 ended inside a 15 s window, and its frames with it)
 MIX = [("playground", "", "pg_play"), ("optimizers", "", "op_play"),
        ("cnn", "cnn_tab=2+%C2%B7+Train+a+CNN", "cnn_train_play"), ("rnn", "", "rnn_play"),
-       ("optimizers", "op_tab=Learning+rate", "op_sweep_play"), ("cnn", "", "cnn_play"),
+       ("optimizers", "op_tab=Learning+rate", "op_sweep_play"), ("cnn", "cnn_pad=2", "cnn_play"),
        ("optimizers", "op_tab=Hyperparameter+explorer", "op_grid_play")]
 
 
@@ -126,6 +127,8 @@ class Learner:
         self.deliveries = []         # times at which the live view's Epoch counter arrived (what the learner sees)
         self.full_runs = 0
         self.auto = {}               # fragment id -> interval (s)
+        self.t_play = None
+        self.ended = None            # when the view stopped playing by itself (a race, a sweep, a slide at its end)
         self.running = False
         self.disconnected = None
         self.epoch = None
@@ -157,6 +160,8 @@ class Learner:
         kind = fm.WhichOneof("type")
         if kind == "new_session":
             self.page_hash = fm.new_session.page_script_hash or self.page_hash
+            if not fm.metadata.run.fragment_ids:
+                self.auto.clear()     # as the browser does (cleanupAutoReruns): a full run says anew what ticks
         elif kind == "navigation":
             self.page_hash = fm.navigation.page_script_hash or self.page_hash
         elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
@@ -187,6 +192,9 @@ class Learner:
                 self.frames.append(time.perf_counter())
             else:
                 self.full_runs += 1
+                if (fm.script_finished == F.FINISHED_SUCCESSFULLY and self.t_play is not None and not self.auto
+                        and self.ended is None):
+                    self.ended = time.perf_counter()          # a full run after Play that left no timer: it ended
 
     async def run(self, seconds, start_event=None, window=None):
         """Open the page, press Play (after ``start_event``), keep the live view running until
@@ -249,11 +257,14 @@ class Learner:
 
     def stats(self, seconds, start=None, end=None):
         # a frame = the live view's Epoch counter arriving (a fragment run that ends while another request is
-        # pending reports "finished early for rerun", so script_finished alone undercounts under load)
+        # pending reports "finished early for rerun", so script_finished alone undercounts under load). A view that
+        # ended by itself inside the window (the race's last step, the sweep's last run) is measured while it played.
+        if self.ended is not None and end is not None and start is not None and start < self.ended < end:
+            seconds, end = self.ended - start, self.ended
         frames = [t for t in self.deliveries if (start is None or t >= start) and (end is None or t <= end)]
         gaps = [b - a for a, b in zip(frames, frames[1:])]
         tail = (end - frames[-1]) if (end is not None and frames) else 0.0   # a stall at the end counts too
-        return {"frames": len(frames), "fps": len(frames) / seconds, "gaps": gaps,
+        return {"frames": len(frames), "fps": len(frames) / seconds, "gaps": gaps, "ended": self.ended is not None,
                 "max_gap": max(gaps + [tail]) if frames else float("inf"),
                 "epoch": self.epoch, "disconnected": self.disconnected, "errors": self.errors}
 
@@ -387,6 +398,7 @@ def measure(learners, processes, seconds, gc=None, browsers=0, script="app.py", 
             "gap_p50": pct(gaps, 0.5), "gap_p95": pct(gaps, 0.95),
             "worst_session_p50": max(per_session_p50), "worst_session_p95": max(per_session_p95),
             "stalls": sum(1 for s in stats if s["max_gap"] > 2.0),
+            "ended": sum(1 for s in stats if s["ended"]),
             "disconnects": sum(1 for s in stats if s["disconnected"]),
             "errors": sorted({e for s in stats for e in s["errors"]})[:3],
             "rss_before": sum(rss0), "rss_after": sum(rss1),
@@ -449,6 +461,8 @@ def main():
                 print(row(r), flush=True)
                 if r["by_view"]:
                     print("   frames/s each, by view:", r["by_view"])
+                if r["ended"]:
+                    print(f"   {r['ended']} views ended by themselves inside the window: measured while they played")
                 if r["errors"]:
                     print("   errors on the page:", r["errors"])
                 if r["browsers"]:
