@@ -61,6 +61,8 @@ def test_loss_figure_plots_the_history_and_the_reference():
     assert_log_ticks_say_their_values(fig.layout.yaxis, [1.0, 3.0])
     one = vz.loss_figure({"batch_step": [], "batch_loss": [], "eval_step": [0], "val_loss": [1.41]})
     assert_log_ticks_say_their_values(one.layout.yaxis, [1.41, 1.41])   # update 0: not a 1.405 … 1.415 sliver
+    assert one.layout.xaxis.dtick == 1           # updates are whole: not 0, 0.2 … 1 update at update 0
+    assert fig.layout.xaxis.dtick is None        # 8 updates: Plotly spaces its own ticks
 
 
 def tick_value(label):

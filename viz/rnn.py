@@ -112,7 +112,9 @@ def loss_figure(history, reference=None, reference_label="", log=True):
         # A trace, not a shape: on a log axis a shape's y would be read as log10(y).
         traces.append(_line([0, max(history["eval_step"][-1], 1)], [reference, reference], reference_label, "#777",
                             2, line={"dash": "dash"}, hoverinfo="skip"))
-    return _figure(traces, "Loss", xaxis={"title": "update", "rangemode": "tozero"},
+    # updates are whole: before a few of them, ticks one update apart (Plotly wrote 0, 0.2 … 1 at update 0)
+    few = max(history["batch_step"] + history["eval_step"], default=0) < 5
+    return _figure(traces, "Loss", xaxis={"title": "update", "rangemode": "tozero", **({"dtick": 1} if few else {})},
                    yaxis=log_axis("loss", history["batch_loss"], history["val_loss"], reference) if log
                    else {"title": "loss"})
 
