@@ -29,6 +29,23 @@ def test_the_adapter_answers_inside_a_script_run():
     assert at.session_state["probe"] == (False, 1)
 
 
+def _probe_stop():
+    import streamlit as st
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    from ui import streamlit_internals as si
+    seen = st.session_state.setdefault("probe", [])     # filled in place: the stopped run may set nothing more
+    seen.append(si.click_pending())
+    get_script_run_ctx().script_requests.request_stop()      # what a click does to the run under way (fastReruns)
+    seen.append(si.click_pending())
+
+
+def test_a_run_told_to_stop_counts_as_a_click():
+    """With runner.fastReruns (Streamlit's default) a click stops the script runner under way and starts the
+    click's run on a new one: a live frame must end at once then, as it does for a waiting rerun."""
+    at = AppTest.from_function(_probe_stop).run()
+    assert at.session_state["probe"] == [False, True]
+
+
 def test_the_adapter_detects_a_removed_internal(monkeypatch):
     """self_check is not vacuous: take one internal away and it names it."""
     from streamlit.runtime.pages_manager import PagesManager

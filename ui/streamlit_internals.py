@@ -8,8 +8,9 @@ equivalent in Streamlit 1.67:
   beside ``app.py``: it runs the page alone, without ``app.py``'s navigation, page config and theme. The
   public ``st.navigation`` leaves that mode only once ``app.py`` calls it, so the page flips the same
   class flag ``st.navigation`` flips (``PagesManager.uses_pages_directory``) and reruns.
-- ``click_pending``: whether a click is waiting while a live frame trains or sleeps, so that Pause lands
-  in ~100 ms instead of after the frame (peeks at the session's request queue).
+- ``click_pending``: whether a click is waiting while a live frame trains or sleeps (a whole-page rerun
+  requested, or, with ``runner.fastReruns``, this run told to stop because the click's run has started), so
+  that Pause lands in ~100 ms instead of after the frame (peeks at the session's request queue).
 - ``running_sessions``: how many sessions of this process are running their script now (Streamlit names
   each session's script thread; the live loop's pacing counts them, keeping no shared state of its own).
 
@@ -39,12 +40,16 @@ def leave_folder_mode():
 
 def click_pending():
     """Whether the learner clicked something: a rerun of the whole page is waiting (the only request that
-    Streamlit lets interrupt the run under way; a fragment's timer tick is not a click). Should Streamlit's
-    internals change, this answers False and a frame merely runs to its end."""
+    Streamlit lets interrupt the run under way; a fragment's timer tick is not a click), or this run was told
+    to stop. With ``runner.fastReruns`` (on by default) a click does the latter: the session stops the script
+    runner under way and starts a new one for the click's run at once, so the old thread must end now, not
+    after its frame's training, which it would spend competing for the GIL with the click's run. Should
+    Streamlit's internals change, this answers False and a frame merely runs to its end."""
     try:
         req = _ctx().script_requests
         data = req._rerun_data
-        return req._state.name == "RERUN" and not data.fragment_id and not data.fragment_id_queue
+        state = req._state.name
+        return state == "STOP" or (state == "RERUN" and not data.fragment_id and not data.fragment_id_queue)
     except Exception:
         return False
 
@@ -72,6 +77,9 @@ def self_check():
                 missing.append(f"ScriptRequests.{name}")
         if getattr(getattr(requests, "_state", None), "name", None) is None:
             missing.append("ScriptRequests._state.name")
+        requests.request_stop()
+        if getattr(getattr(requests, "_state", None), "name", None) != "STOP":
+            missing.append("ScriptRequests._state 'STOP' after request_stop()")
         fields = getattr(RerunData, "__dataclass_fields__", {})
         for name in ("fragment_id", "fragment_id_queue"):
             if name not in fields:
