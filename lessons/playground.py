@@ -190,20 +190,24 @@ def stop_reason(trainer, setup):
     return None
 
 
-BLOWUP_FACTOR = 4   # a classifier whose training loss is this many times a blind guess's has blown up
+BLOWUP_FACTOR = 4   # a classifier whose training loss is this many times a blind guess's has blown up …
+BLOWUP_WINDOW = 20  # … on average over this many epochs: a spike after a change of data is not a blow-up
 
 
 def blowup(trainer):
     r"""A classifier whose weights blew up without overflowing: its cross-entropy stays finite (the outputs
     saturate at 0 and 1, and the loss is clipped), so the trainer does not stop by itself. Judged on the
-    latest epoch's training loss against a blind guess's, ln K for K classes (2 for a sigmoid output):
-    $$ L_\text{train} > 4 \ln K $$
+    training loss of the latest 20 epochs, on average, against a blind guess's, ln K for K classes (2 for a
+    sigmoid output):
+    $$ \frac{1}{20} \sum_{\text{latest 20 epochs}} L_\text{train} > 4 \ln K $$
+    On average, because a point added while playing makes Adam's next steps jump (its running averages
+    had grown small): the loss spikes above 4 ln 2 for up to five epochs, then comes back down by itself.
     Returns a sentence explaining it (with the numbers that show it), or None."""
     h = trainer.history
-    if not trainer.classifier or not h["train_loss"] or type(trainer.loss).__name__ == "MSE":
+    if not trainer.classifier or len(h["train_loss"]) < BLOWUP_WINDOW or type(trainer.loss).__name__ == "MSE":
         return None
     k = max(2, dense_layers(trainer.model)[-1].out_features)
-    guess, loss = math.log(k), h["train_loss"][-1]
+    guess, loss = math.log(k), float(np.mean(h["train_loss"][-BLOWUP_WINDOW:]))
     if not loss > BLOWUP_FACTOR * guess:
         return None
     big_w = max(float(np.abs(layer.params["W"]).max()) for layer in dense_layers(trainer.model))
@@ -214,8 +218,9 @@ def blowup(trainer):
             if layer.params:
                 big_z = max(big_z, float(np.abs(x).max()))
     lr = getattr(trainer.optimizer, "lr", None)
-    return (f"At epoch {trainer.epoch:,} the training loss is {fmt_loss(loss)}, {loss / guess:.0f} times the "
-            f"{guess:.2f} of a blind guess (ln {k}): the steps overshoot"
+    first = h["epoch"][-BLOWUP_WINDOW]
+    return (f"Over epochs {first:,}–{trainer.epoch:,} the training loss averaged {fmt_loss(loss)}, "
+            f"{loss / guess:.0f} times the {guess:.2f} of a blind guess (ln {k}): the steps overshoot"
             + (f" (learning rate {lr:g})" if lr is not None else "")
             + f", the weights have grown to {big_w:.3g} and the weighted sums to {big_z:.3g}, so the "
             "neurons are saturated: the network answers with full confidence, mostly wrongly, and its gradients "

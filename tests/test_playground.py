@@ -238,6 +238,25 @@ def test_classification_blow_up_is_detected_explained_and_counts_as_diverging():
     assert pg.blowup(ok) is None                                      # a working run is not flagged
 
 
+def test_a_point_added_to_a_trained_network_is_not_taken_for_a_blow_up():
+    """Seen in the browser: a point added while playing, inside the other class's region of a trained spiral, made
+    Adam's next steps jump (its running averages had grown small): the training loss spiked to 5.7 (8 × ln 2) for
+    a few epochs, then came back down by itself, but the page stopped training as 'diverged'."""
+    from nn_core.data import feature_matrix
+    setup = pg.default_setup()
+    data = pg.make_data(setup)
+    tr = pg.make_trainer(setup, data)
+    for _ in range(1300):
+        tr.run_epoch()
+    added = pg.make_data(setup, None, (np.array([[0.36, 0.24]]), np.array([0])))
+    tr.set_training_data(feature_matrix(added["X_train"], setup["features"]), added["y_train"])
+    for _ in range(300):
+        assert not pg.train_chunk(tr, setup, 0.0), tr.stopped
+    spike = max(tr.history["train_loss"][1300:])
+    assert spike > pg.BLOWUP_FACTOR * np.log(2)                     # the case itself: one epoch's loss did spike
+    assert tr.history["train_loss"][-1] < np.log(2) / 3             # and the network found its way back
+
+
 def test_regression_blow_up_message_neither_prints_300_digits_nor_advises_absent_clipping():
     setup = setup_with(opt="sgd", lr=10.0, loss="mse", data="plane", batch=1)
     tr = pg.make_trainer(setup, pg.make_data(setup))
