@@ -73,8 +73,8 @@ def live_frame(prefix, share=SHARE, min_sessions=MIN_SESSIONS, max_sleep=MAX_SLE
     stretch gave some learners twice the frames of others). At least half the period is always slept: an
     overloaded process backs off instead of piling frames up. (Capping the period at 0.4 s, so that costly
     frames keep 2 a second, saturated the process instead: 13–23 gaps over 2 s in bench/load.py --mix, none
-    without.) A view whose own ``interval`` between frames (the kernel slide's half second) is already as long
-    as the period never sleeps: its timer spaces its frames. A click ends the sleep at once."""
+    without.) A view whose own ``interval`` between frames (the kernel slide's third of a second) is already as
+    long as the period never sleeps: its timer spaces its frames. A click ends the sleep at once."""
     s = _state(prefix)
     wall0, cpu0 = time.perf_counter(), time.thread_time()
     yield s                          # an exception (st.rerun, Stop) skips the pacing: nothing to pace

@@ -13,7 +13,6 @@ from ui.common import state
 from ui.pictures import live_picture
 from viz import optimizers as V
 from viz.raster import jpeg_uri
-from ui.layout import chart
 
 RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 RACE_H, LOSS_H = 540, 320  # px: the race's and the loss curves' boxes, image or Plotly chart alike
@@ -93,13 +92,13 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
     left, right = st.columns([1.45, 1])
     with left.container(height=RACE_H, border=False, key="op_race_box"):
         if three_d:
-            chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")
+            layout.chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")
         elif playing:
             st.image(jpeg_uri(V.race_image(surface, race_background(surface, key, kappa), trajs, t, start)),
                      alt=f"Optimizer race on the {surface.label} after step {t} of {steps}; loss {loss_words(trajs, t)}")
         else:
-            chart(V.race_figure(surface, *grid, trajs, t, start, height=RACE_H - 10, clickable=True),
-                  key="op_race_fig", on_select=clicked, selection_mode="points")
+            layout.chart(V.race_figure(surface, *grid, trajs, t, start, height=RACE_H - 10, clickable=True),
+                         key="op_race_fig", on_select=clicked, selection_mode="points")
     right.markdown(f"## Step {t} of {steps}")
     right.markdown("  \n".join(
         f"**{V.OPT_LABELS[n]}**: loss {tr.losses[min(t, len(tr.losses) - 1)]:.4g}"
@@ -109,8 +108,8 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         live_picture("op_loss_box", LOSS_H, playing, lambda: V.loss_steps_image(trajs, t, surface.floor()),
                      lambda: V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10),
                      lambda: f"Loss per step up to step {t}: {loss_words(trajs, t)}", key="op_loss_fig")
-        right.caption(f"The axis stops at $10^{{{round(np.log10(V.LOSS_FLOOR))}}}$ above the lowest loss: a line lying on it has found "
-                      "the minimum (its exact loss is above).")
+        right.caption(f"The axis stops at $10^{{{round(np.log10(V.LOSS_FLOOR))}}}$ above the lowest loss: a line "
+                      "lying on it has found the minimum (its exact loss is above).")
 
 
 # --- training jobs: the sweep and the grid ----------------------------------------------------------------
