@@ -62,7 +62,7 @@ links.place("loss", loss_col).selectbox("Loss", list(pg.LOSS_CHOICES), 0, **link
                                         help="auto: cross-entropy for classes, MSE for regression. Pick MSE to compare.")
 
 # three columns, as TensorFlow Playground: data | network | output (under the Play bar: map and curves)
-left, right, out = st.columns([1, 2.75, 1.65], gap="small")
+left, right, out = st.columns(playground_view.MAIN_COLS, gap="small")
 
 # --- data panel and features
 with links.place("data", left):

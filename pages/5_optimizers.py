@@ -60,7 +60,8 @@ def draw_sweep(results, playing):
     losses = [r["final_loss"] for r in results]
     with st.container(height=OV.JOB_H, border=False, key="op_sweep_box"):
         if playing:
-            st.image(jpeg_uri(V.sweep_image(SWEEP_LRS[:len(results)], losses)), alt="Loss after training against "
+            image = V.sweep_image(SWEEP_LRS[:len(results)], losses, width=layout.picture_width(900))
+            st.image(jpeg_uri(image), alt="Loss after training against "
                      f"the learning rate, {len(results)} of {len(SWEEP_LRS)} runs: " + OV.sweep_words(SWEEP_LRS, results))
         else:
             chart(V.sweep_figure(SWEEP_LRS[:len(results)], losses, height=370), key="op_sweep_fig")
@@ -99,7 +100,7 @@ with tab_race:
             "**RMSprop** divides each step by the recent size of the gradient; **Adam** does both. "
             f"**Play** runs the race at {OV.RACE_SPEED} steps a second, so the four can be followed by eye. "
             "*Click the contour plot to start from there.*")
-    ctrl, view = st.columns([1.3, 3] if layout.presenting() else [1, 3.3], gap="medium")   # larger type: wider
+    ctrl, view = st.columns(OV.RACE_VIEW[layout.presenting()], gap="medium")
     with links.place("race", ctrl):
         key = st.selectbox("Loss surface", list(S.SURFACES), **links.kw("op_surface", "race", lambda k: S.SURFACES[k].label))
         kappa = float(st.slider("Conditioning κ (bowl)", 1, 100, 20, **dict(links.kw("op_kappa", "race"), disabled=
@@ -265,9 +266,10 @@ with tab_grid:
                     1.0 / DATASETS_2D[gr_data]["classes"])
             h1, h2 = (c.container(height=OV.JOB_H, border=False, key=f"op_grid_box{i}") for i, c in enumerate(st.columns(2)))
             if playing:
-                h1.image(jpeg_uri(V.grid_heatmap_image(*args)), alt=f"Test accuracy of the {len(results)} runs trained so "
+                width = layout.picture_width(520, (2, 0))      # both halves alike
+                h1.image(jpeg_uri(V.grid_heatmap_image(*args, width=width)), alt=f"Test accuracy of the {len(results)} runs trained so "
                          "far: " + ", ".join(f"{r['test_acc']:.0%}" for r in results))
-                h2.image(jpeg_uri(V.grid_curves_image(rows, cols_, results, row_label, col_label)),
+                h2.image(jpeg_uri(V.grid_curves_image(rows, cols_, results, row_label, col_label, width=width)),
                          alt=f"Loss per epoch of the {len(results)} runs trained so far")
             else:
                 chart(V.grid_heatmap(*args, height=410), key="op_grid_heat", where=h1)

@@ -151,7 +151,8 @@ with tab_train:
             m1.metric("training loss", f"{hist['train_loss'][-1]:.3f}" if hist["epoch"] else "—")
             m2.metric("test loss", f"{hist['test_loss'][-1]:.3f}" if hist["epoch"] else "—")
             m3.metric("test accuracy", f"{hist['test_acc'][-1]:.1%}" if hist["epoch"] else "—")
-            live_picture("cnn_hist_box", 310, playing, lambda: vc.history_image(hist, epochs), lambda: vc.history_figure(
+            width = layout.picture_width(900)
+            live_picture("cnn_hist_box", 310, playing, lambda: vc.history_image(hist, epochs, width=width), lambda: vc.history_figure(
                 hist, epochs), lambda: vc.history_words(hist, epochs), key="cnn_hist",
                          config={"displayModeBar": False})
 

@@ -13,7 +13,7 @@ import pathlib
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import ROOT, screenshot, wait_ready
+from conftest import ROOT, page_errors, screenshot, wait_ready
 from test_browser_lessons12 import choose
 
 HEADER = 60     # Streamlit's header bar covers the top 60 px of the window
@@ -454,3 +454,65 @@ def test_presenter_mode(browser, app_url, path):
                     assert not clipped, f"{path} in presenter mode, state {i + 1}: {clipped}"
         finally:
             ctx.close()
+
+
+# The live views' images in presenter mode, while playing (issue 21): each drawn as wide as its column at 1280×720
+# (ui.layout.picture_width), so that the browser shows it at its own size × the zoom: its smallest label,
+# viz.raster.SMALLEST px (tests/test_viz_live_type.py), reads at least 16 px. Shrunk into a narrower column, it
+# would not (the RNN's loss image, drawn 560 px wide in a 442 px column, showed its 13 px labels at 12.8 px).
+def _tab(label):
+    return lambda page: page.get_by_role("tab", name=label).click()
+
+
+def _task(label):
+    return lambda page: page.get_by_role("radiogroup", name="Task").get_by_text(label, exact=True).click()
+
+
+PRESENT_LIVE = {   # view: (path, link query, setup, the Play button's prefix, the boxes of its live images)
+    "playground": ("playground", "", None, "pg", ["pg_diagram_box", "pg_spark", "pg_curves_box"]),
+    "optimizer race": ("optimizers", "", None, "op", ["op_race_box", "op_loss_box"]),
+    "lr sweep": ("optimizers", "&op_sw_epochs=60", _tab("Learning rate"), "op_sweep", ["op_sweep_box"]),
+    "hp grid": ("optimizers", "", _tab("Hyperparameter explorer"), "op_grid", ["op_grid_box0", "op_grid_box1"]),
+    "kernel slide": ("cnn", "&cnn_pad=2", None, "cnn", ["cnn_slide_in", "cnn_slide_out", "cnn_slide_eq"]),
+    "cnn training": ("cnn", "&cnn_epochs=40", _tab("2 · Train a CNN"), "cnn_train", ["cnn_hist_box"]),
+    "rnn forecast": ("rnn", "", None, "rnn", ["rnn_loss_box", "rnn_forecast_box"]),
+    "rnn echo": ("rnn", "", _task("Echo k steps back"), "rnn", ["rnn_loss_box", "rnn_echo_acc_box", "rnn_echo_seq_box"]),
+    "rnn chars": ("rnn", "", _task("Next character"), "rnn", ["rnn_loss_box", "rnn_char_probs_box"]),
+}
+LIVE_IMAGES_JS = """keys => keys.map(k => { const img = document.querySelector(`.st-key-${k} img`);
+    return img && img.complete && img.naturalWidth ? [k, img.getBoundingClientRect().width / img.naturalWidth] : [k, null]; })"""
+# Paused, the playground's diagram is its image inside a Plotly figure (hover on every weight and bias): its labels are
+# pixels too. Plotly is not zoomed with the page, so the figure is made PRESENT_ZOOM times higher (ui/playground_view).
+PAUSED_DIAGRAM_JS = """async () => { const el = document.querySelector('.st-key-pg_diagram_box .js-plotly-plot image');
+    if (!el) return null;
+    const img = new Image(); img.src = el.getAttribute('href'); await img.decode();
+    return el.getBoundingClientRect().width / img.naturalWidth; }"""
+
+
+@pytest.mark.parametrize("name", list(PRESENT_LIVE))
+def test_presenter_live_images_show_at_their_own_size(browser, app_url, name):
+    from viz.raster import SMALLEST
+    path, query, setup, prefix, boxes = PRESENT_LIVE[name]
+    ctx = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = ctx.new_page()
+    try:
+        load(page, app_url, path, "?present=true" + query)
+        page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
+                               timeout=15000)
+        if setup:
+            setup(page)
+            wait_ready(page, settle=1.0)
+        page.locator(f".st-key-{prefix}_play button").first.click()
+        page.wait_for_function(f"() => ({LIVE_IMAGES_JS})({boxes!r}).every(([k, s]) => s)", timeout=30000)
+        shown = dict(page.evaluate(LIVE_IMAGES_JS, boxes))
+        screenshot(page, f"present-live-{name.replace(' ', '-')}")
+        page.locator(f".st-key-{prefix}_pause button").first.click()
+        wait_ready(page, settle=0.5)
+        if name == "playground":
+            page.wait_for_selector(".st-key-pg_diagram_box .js-plotly-plot image", timeout=15000)
+            shown["pg_diagram_box, paused"] = page.evaluate(PAUSED_DIAGRAM_JS)
+        small = {k: round(SMALLEST * s, 1) for k, s in shown.items() if SMALLEST * s < 16 - 0.1}
+        assert not small, f"{name} in presenter mode: the smallest label of these live images reads (px): {small}"
+        assert not page_errors(page), page_errors(page)
+    finally:
+        ctx.close()

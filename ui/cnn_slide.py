@@ -5,7 +5,7 @@ import streamlit as st
 
 from lessons import cnn as cl
 from nn_core.conv import Conv2D, MaxPool2D
-from ui import links, live
+from ui import layout, links, live
 from ui.common import grid_words, show_equations, show_rgb
 from viz import cnn as vc
 
@@ -41,6 +41,22 @@ def output_size(size, k, stride, padding):
     return info
 
 
+def slide_cells(n_in, n_out):
+    """The cell sizes (px) of the slide's input (n_in × n_in, padded) and output maps, drawn at the size shown (no
+    blur, no scaling). Presenter mode sets them side by side at a small gap, each as wide as its column, and the
+    equation under them, so that every number is drawn at least 12 px and shown at its own size (× 1.35: 16 px)."""
+    picture = layout.present_width((2, 0)) if layout.presenting() else PICTURE
+    return min(52, picture // n_in), min(52, picture // n_out)
+
+
+def pool_cell(n_out):
+    """The cell size (px) of the pooling's maps (the pooled one's is twice it), in three columns or, in presenter
+    mode, two (the gradient under the ReLU), so that a 10×10 map's numbers are drawn at least 12 px too."""
+    if layout.presenting():
+        return int(np.clip(layout.present_width((2, 0)) // n_out, 30, 56))
+    return int(np.clip(300 // n_out, 30, 56))         # the three maps share one cell size, so blocks line up
+
+
 def slide_section(image, K, k, stride, padding, size):
     """Output size, the slide and the pooling that follows, for ``image`` (size×size) and the kernel ``K``."""
     info = output_size(size, k, stride, padding)
@@ -49,8 +65,8 @@ def slide_section(image, K, k, stride, padding, size):
     n_cells = n_out * n_out
     out_vmax = vc.symmetric_range(rec["output"])
     k_vmax = vc.symmetric_range(K)
-    in_cell = min(52, PICTURE // rec["padded"].shape[0])        # drawn at the size shown: no blur, no scaling
-    out_cell = min(52, PICTURE // n_out)
+    present = layout.presenting()
+    in_cell, out_cell = slide_cells(rec["padded"].shape[0], n_out)
     st.subheader("Slide it")
 
     def slide_view(playing):
@@ -58,7 +74,8 @@ def slide_section(image, K, k, stride, padding, size):
         i, j = divmod(pos, n_out)
         r0, c0, window_mask, hatch, filled = cl.slide_frame(rec, pos, k, info["unused"])
         total = rec["sums"][i, j]
-        c1, c3 = (c.container(key=key) for c, key in zip(st.columns(2, gap="large"), ("cnn_slide_in", "cnn_slide_out")))
+        c1, c3 = (c.container(key=key) for c, key in zip(st.columns(2, gap="small" if present else "large"),
+                                                          ("cnn_slide_in", "cnn_slide_out")))
         c1.markdown(f"**Input** {'(padded with zeros)' if padding else ''} — window at row {r0}, column {c0}")
         show_rgb(c1, vc.grid_rgb(rec["padded"], 1.0, in_cell, numbers=window_mask, decimals=DECIMALS,
                                  highlight=[(r0, c0, k, k)], padding=padding, hatch=hatch if info["unused"] else None),
@@ -67,7 +84,7 @@ def slide_section(image, K, k, stride, padding, size):
         show_rgb(c3, vc.grid_rgb(filled, out_vmax, out_cell, decimals=DECIMALS, highlight=[(i, j, 1, 1)]),
                  alt=f"Output map, {n_out}×{n_out}, filled up to cell ({i}, {j}) = {total:.{DECIMALS}f}")
         with st.container(key="cnn_slide_eq"):
-            if k == 3:
+            if k == 3 and not present:
                 e1, e2 = st.columns([3, 2], gap="large", vertical_alignment="center")
             else:                                        # a 5×5 equation needs the whole width to stay legible
                 e1, e2 = st.container(), st.container()
@@ -98,8 +115,11 @@ def pooling(output, n_out, out_vmax):
     pool_mode = pool_choice()
     activated = cl.relu(output)
     pooled = cl.pool(activated, pool_mode)
-    p1, p2, p3 = st.columns(3, gap="medium")
-    cell = int(np.clip(300 // n_out, 30, 56))             # the three maps share one cell size, so blocks line up
+    if layout.presenting():                               # two columns, the gradient under the ReLU (pool_cell)
+        (p1, p2), p3 = st.columns(2), st.columns(2)[0]
+    else:
+        p1, p2, p3 = st.columns(3, gap="medium")
+    cell = pool_cell(n_out)
     p1.markdown("**ReLU(output)**")
     marks = [] if pooled is None or pooled["winners"] is None else [tuple(w) for w in pooled["winners"].reshape(-1, 2)]
     show_rgb(p1, vc.grid_rgb(activated, out_vmax, cell, decimals=DECIMALS, block=2, marks=marks),

@@ -17,6 +17,9 @@ from viz.raster import jpeg_uri
 RACE_SPEED = 15            # steps per second the race plays at, whatever the frame rate
 RACE_H, LOSS_H = 540, 320  # px: the race's and the loss curves' boxes, image or Plotly chart alike
 JOB_H = 420                # px: the sweep's and the grid's boxes
+RACE_VIEW = {False: [1, 3.3], True: [1.3, 3]}   # the race's settings | view columns (presenter: larger type, wider)
+RACE_SPLIT = [1.45, 1]     # the view: the race | its step, losses and loss per step
+RACE_W, LOSS_W = 450, 300  # px: the race's and the loss per step's images (narrower in presenter mode)
 
 
 # --- the race ---------------------------------------------------------------------------------------------
@@ -74,9 +77,10 @@ def clicked():
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def race_background(_surface, key, kappa):
-    """The race image's background for the surface ``key`` (κ ``kappa``): drawn once, then every frame."""
-    return V.surface_rgb(_surface)
+def race_background(_surface, key, kappa, width=RACE_W):
+    """The race image's background for the surface ``key`` (κ ``kappa``), ``width`` px wide: drawn once, then
+    every frame."""
+    return V.surface_rgb(_surface, width=width)
 
 
 def loss_words(trajs, t):
@@ -89,12 +93,14 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
     if st.session_state.pop("op_clicked", False):
         st.rerun()                          # a new start: the whole race is computed again
     t = st.session_state.op_t
-    left, right = st.columns([1.45, 1])
+    left, right = st.columns(RACE_SPLIT)
+    view = (RACE_VIEW[True], 1, "medium")         # where the race sits in presenter mode (pages/5_optimizers.py)
     with left.container(height=RACE_H, border=False, key="op_race_box"):
         if three_d:
             layout.chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")
         elif playing:
-            st.image(jpeg_uri(V.race_image(surface, race_background(surface, key, kappa), trajs, t, start)),
+            background = race_background(surface, key, kappa, layout.picture_width(RACE_W, view, (RACE_SPLIT, 0)))
+            st.image(jpeg_uri(V.race_image(surface, background, trajs, t, start)),
                      alt=f"Optimizer race on the {surface.label} after step {t} of {steps}; loss {loss_words(trajs, t)}")
         else:
             layout.chart(V.race_figure(surface, *grid, trajs, t, start, height=RACE_H - 10, clickable=True),
@@ -105,7 +111,8 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         + (f" — *diverged at step {tr.diverged}*" if tr.diverged and t >= tr.diverged else "")
         for n, tr in trajs.items()))
     with right:
-        live_picture("op_loss_box", LOSS_H, playing, lambda: V.loss_steps_image(trajs, t, surface.floor()),
+        loss_w = layout.picture_width(LOSS_W, view, (RACE_SPLIT, 1))
+        live_picture("op_loss_box", LOSS_H, playing, lambda: V.loss_steps_image(trajs, t, surface.floor(), width=loss_w),
                      lambda: V.loss_steps_figure(trajs, t, surface.floor(), height=LOSS_H - 10),
                      lambda: f"Loss per step up to step {t}: {loss_words(trajs, t)}", key="op_loss_fig")
         right.caption(f"The axis stops at $10^{{{round(np.log10(V.LOSS_FLOOR))}}}$ above the lowest loss: a line "

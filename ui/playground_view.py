@@ -9,7 +9,7 @@ import streamlit as st
 import lessons.playground as pg
 import lessons.playground_map as pm
 import lessons.playground_session as ps
-from ui import live
+from ui import layout, live
 from ui.layout import chart
 from ui.map_canvas import map_canvas
 from viz.palette import CLASS_COLORS, data_uri, png_bytes
@@ -22,7 +22,9 @@ MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 CURVES_H = 270                # px: the curves' box, live image or Plotly chart alike
 SPARK_W, SPARK_H = 300, 118   # px: the small loss curves above the map
 DIAGRAM_H = 365               # px: the diagram's height, live image or Plotly chart alike (network_figure)
-DIAGRAM_W = DIAGRAM_H * 640 // 430
+DIAGRAM_W = DIAGRAM_H * 640 // 430   # … shown this wide (drawn 640 × 430; in presenter mode as it is shown: diagram_size)
+MAIN_COLS = [1, 2.75, 1.65]   # the page's columns under the bar: data | network | output (pages/4_playground.py)
+CURVES_COLS = [2.4, 1]        # under them: the curves | the confusion matrix (a classifier's)
 
 
 def feature_label(f):
@@ -88,6 +90,14 @@ def training_seconds(S):
     return pg.frame_training(S.get("pg_drawing_s", 0.015))
 
 
+def diagram_size():
+    """The network diagram's drawn size: 640 × 430, shown at DIAGRAM_W × DIAGRAM_H; in presenter mode drawn as large
+    as it is shown, no wider than its column (``layout.picture_width``), so that its labels read 16 px."""
+    if not layout.presenting():
+        return {}
+    return {"width": layout.picture_width(DIAGRAM_W, (MAIN_COLS, 1)), "height": DIAGRAM_H}
+
+
 def draw(S, playing, boxes):
     tr, data = S["pg_trainer"], S["pg_data"]
     task, classes = data["task"], data["classes"]
@@ -111,17 +121,20 @@ def draw(S, playing, boxes):
     else:
         diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S["pg_setup"]["features"]],
                                   outs, GRID, act_names=[pg.ACTIVATIONS[a] for a in S["pg_setup"]["acts"]],
-                                  hover=not playing)
+                                  hover=not playing, **diagram_size())
         diagram_uri = jpeg_uri(diagram["image"]) if playing else None
-        curves_uri = jpeg_uri(curves_image(h, tr.classifier, marks=marks)) if playing else None
+        curves_w = layout.picture_width(900, *[(CURVES_COLS, 0)] * tr.classifier)
+        curves_uri = jpeg_uri(curves_image(h, tr.classifier, width=curves_w, marks=marks)) if playing else None
     S["pg_live_uris"] = (diagram_uri, curves_uri) if playing else None
     with boxes["diagram"]:                 # the middle column, under the network builder (made by the page)
         with st.container(height=DIAGRAM_H, border=False):
             if playing:
-                st.image(diagram_uri, width=DIAGRAM_W, alt=f"The network while training, epoch {tr.epoch:,}: "
+                st.image(diagram_uri, width=diagram_size().get("width", DIAGRAM_W), alt=f"The network while training, epoch {tr.epoch:,}: "
                          "each neuron drawn as its own small map, links coloured by the sign of their weight")
             else:
-                chart(network_figure(diagram), key="pg_network", config={"displayModeBar": False})
+                # in presenter mode Plotly is not zoomed with the page (ui.layout): the figure is made that much higher
+                tall = int(DIAGRAM_H * layout.PRESENT_ZOOM) if layout.presenting() else None
+                chart(network_figure(diagram, height=tall), key="pg_network", config={"displayModeBar": False})
     # the output column (this fragment's own place): numbers, the loss so far and the map, under the Play bar
     with st.container(key="pg_readout"):
         m1, m2 = st.columns(2)
@@ -134,7 +147,7 @@ def draw(S, playing, boxes):
         st.caption("Train loss — · test loss —" if i is None else
                    f"Train loss {pg.fmt_loss(h['train_loss'][i])} · test loss {pg.fmt_loss(h['test_loss'][i])}")
     with st.container(key="pg_spark"):
-        st.image(jpeg_uri(loss_sparkline(h, SPARK_W, SPARK_H), quality=90), width="stretch",
+        st.image(jpeg_uri(loss_sparkline(h, layout.picture_width(SPARK_W, (MAIN_COLS, 2)), SPARK_H), quality=90), width="stretch",
                  alt="Train and test loss so far" + ("" if i is None else f", at epoch {shown:,}: train "
                  f"{pg.fmt_loss(h['train_loss'][i])}, test {pg.fmt_loss(h['test_loss'][i])}"))
     with st.container(key="pg_map"):
@@ -161,7 +174,7 @@ def draw(S, playing, boxes):
         st.select_slider("Rewind to epoch", [0, max(tr.epoch, 1)], value=max(tr.epoch, 1), disabled=True,
                          key="pg_rewind_idle", help="Pause to rewind")
     with boxes["below"]:                   # under the three columns: the curves in full, the confusion matrix
-        chart_col, cm_col = st.columns([2.4, 1]) if tr.classifier else (st.container(), None)
+        chart_col, cm_col = st.columns(CURVES_COLS) if tr.classifier else (st.container(), None)
         with chart_col.container(height=CURVES_H, border=False, key="pg_curves_box"):
             if playing:
                 st.image(curves_uri, width="stretch", alt=f"Train and test loss per epoch, up to epoch {tr.epoch:,}" + (

@@ -120,10 +120,17 @@ def loss_steps_figure(trajectories, upto, floor, height=360):
 
 # --- the race as images, for live frames (viz.raster) ------------------------------------------------------
 RACE_BOX = (58, 44, 12, 78)     # margins of the race image's plot: left, top, right, bottom (px)
+RACE_KEYS = dict(size=14, gap=14)
+
+
+def _race_keys(names, width):
+    return [(OPT_LABELS[n], OPT_COLORS[n], "line") for n in names], RACE_BOX[0] - 40, width - 8
 
 
 def _race_panel(draw, surface, width, height):
+    """The race's plot box: its keys take two rows in a narrow image (presenter mode), leaving it less height."""
     l, t, r, b = RACE_BOX
+    b += raster.legend_height(*_race_keys(OPT_LABELS, width), **RACE_KEYS)
     return raster.Panel(draw, (l, t, width - r, height - b), surface.xlim, surface.ylim)
 
 
@@ -181,9 +188,12 @@ def race_image(surface, background, trajectories, upto, start):
     _star(draw, sx, sy, 11, "#111111")
     if surface.minimum is not None:
         p.points([surface.minimum[0]], [surface.minimum[1]], "#111111", r=8, shape="x")
-    draw.text((p.box[0], 8), f"{surface.label}: step {int(upto)}", fill=raster.INK, font=raster.font(18), anchor="la")
-    raster.legend(draw, [(OPT_LABELS[n], OPT_COLORS[n], "line") for n in trajectories], p.box[0] - 40, height - 16,
-                  size=14, gap=14)
+    title = f"{surface.label}: step {int(upto)}"        # clear of the y label at the right (from the image's edge
+    end = p.box[2] - raster.font(14).getlength(surface.axes[1]) - 10      # if need be, then smaller)
+    x = p.box[0] if raster.font(18).getlength(title) <= end - p.box[0] else 8
+    draw.text((x, 8), title, fill=raster.INK, font=raster.font(raster.fitted(title, 18, end - x)), anchor="la")
+    keys, x, right = _race_keys(trajectories, width)
+    raster.legend(draw, keys, x, height - 16, right=right, **RACE_KEYS)
     return raster.array(img)
 
 
@@ -194,8 +204,10 @@ def loss_steps_image(trajectories, upto, floor, width=300, height=300):
     top = max(float(np.nanmax(np.where(np.isfinite(t.losses), t.losses, np.nan)) - floor)
               for t in trajectories.values())
     hi = 10.0 ** (np.log10(max(top, 1e-6)) + 0.5)
-    p = raster.Panel(draw, (52, 40, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
-    p.axes(title="Loss per step", xlabel="step", ylabel="loss − lowest",
+    title, ylabel = "Loss per step", "loss − lowest"
+    top = 40 + raster.header_line(14) * raster.stacked(title, ylabel, width - 14 - 52, 14)   # narrow: two lines
+    p = raster.Panel(draw, (52, top, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
+    p.axes(title=title, xlabel="step", ylabel=ylabel,
            xticks=raster.nice_ticks(0, last), yticks=raster.log_ticks(LOSS_FLOOR, hi, every=2), size=14)
     for name, traj in trajectories.items():
         k = min(int(upto), len(traj.losses) - 1)
@@ -372,13 +384,18 @@ def grid_curves_image(rows, cols, results, row_label, col_label, width=520, heig
     """``grid_curves`` as an image for live frames: small multiples of training (solid) and test (dashed)
     loss per epoch, one per configuration, on shared axes; ``results`` row-major, possibly short."""
     img, draw = raster.canvas(width, height)
-    l, t, r, b = 16, 62, width - 40, height - 40
-    cw, ch = (r - l) / len(cols), (b - t) / len(rows)
     hist = [res["history"] for res in results]
     vals = np.concatenate([np.asarray(h[k], dtype=float) for h in hist for k in ("train_loss", "test_loss")] or [[]])
     top = float(np.nanmax(vals[np.isfinite(vals)])) * 1.05 if np.isfinite(vals).any() else 1.0
     last = max((float(h["epoch"][-1]) for h in hist if len(h["epoch"])), default=1.0)
-    small = raster.font(13)
+    small, l, y = raster.font(13), 16, 8
+    for line in raster.wrap(f"Loss per epoch (columns: {col_label}; rows: {row_label})", 15, width - 16 - 8):
+        draw.text((l, y), line, fill=raster.INK, font=raster.font(15), anchor="la")    # two lines if narrow
+        y += 20
+    draw.text((l, y + 2), f"each panel: epochs 0–{last:g}, loss 0–{top:.3g}", fill=raster.MUTED, font=small,
+              anchor="la")
+    t, r, b = y + 46, width - 40, height - 40         # the columns' labels between the header and the panels
+    cw, ch = (r - l) / len(cols), (b - t) / len(rows)
     for j, col in enumerate(cols):
         draw.text((l + (j + 0.5) * cw, t - 6), str(col), fill=raster.MUTED, font=small, anchor="md")
     for i, row in enumerate(rows):
@@ -392,9 +409,6 @@ def grid_curves_image(rows, cols, results, row_label, col_label, width=520, heig
             h = hist[k]
             p.line(h["epoch"], np.array(h["train_loss"], dtype=float), BLUE, width=2)
             p.line(h["epoch"], np.array(h["test_loss"], dtype=float), CLASS_COLORS[0], width=2, dashed=True)
-    draw.text((l, 8), f"Loss per epoch (columns: {col_label}; rows: {row_label})", fill=raster.INK,
-              font=raster.font(15), anchor="la")
-    draw.text((l, 30), f"each panel: epochs 0–{last:g}, loss 0–{top:.3g}", fill=raster.MUTED, font=small, anchor="la")
     raster.legend(draw, [("train loss", BLUE, "line"), ("test loss", CLASS_COLORS[0], "dashed")], l, height - 16)
     return raster.array(img)
 

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 
 from viz.palette import (BLUE, BLUE_RGB, FONT_FILE, GREY, ORANGE, ORANGE_RGB, _rgb, class_rgb, data_uri, diverging_rgb,
                          png_bytes)
+from viz import raster
 from viz.raster import Panel, jpeg_uri  # noqa: F401  (jpeg_uri: re-exported for the playground's views)
 from viz.raster import font as _font
 
@@ -136,13 +137,19 @@ def _diagram_labels(sizes, feature_labels, width, height):
     font, small = _font(14), _font(12)
     for i, (x, y) in enumerate(centres[0]):
         draw.text((int(round(x - box / 2)) - 6, y), feature_labels[i], fill=(40, 40, 40), font=font, anchor="rm")
+    # the columns' titles, shorter where the columns are narrow (many layers, or presenter mode's narrow diagram)
+    pitch = (centres[-1][0][0] - centres[0][0][0]) / max(ncol - 1, 1) - 8
+
+    def fit(words, f):
+        return next((w for w in words if draw.textlength(w, font=f) <= pitch), words[-1])
+
     for c in range(ncol):
         x = centres[c][0][0]
-        title = "inputs" if c == 0 else ("output" if c == ncol - 1 else f"layer {c}")
+        title = "inputs" if c == 0 else ("output" if c == ncol - 1 else fit([f"layer {c}", f"L{c}"], font))
         draw.text((x, 6), title, fill=(30, 30, 30), font=font, anchor="mt")
         if 0 < c < ncol - 1:
-            draw.text((x, 24), f"{sizes[c]} neuron{'s' if sizes[c] > 1 else ''}", fill=(110, 110, 110),
-                      font=small, anchor="mt")
+            draw.text((x, 24), fit([f"{sizes[c]} neuron{'s' if sizes[c] > 1 else ''}", f"×{sizes[c]}"], small),
+                      fill=(110, 110, 110), font=small, anchor="mt")
     return img.tobytes()
 
 
@@ -194,9 +201,9 @@ def network_diagram(dense, feature_labels, outs, n, act_names=None, width=640, h
             "links": links}
 
 
-def network_figure(diagram):
-    """The diagram's image in a Plotly figure of the same size, with invisible hover points on every
-    neuron (its bias) and every link (its weight): the exact values, on hover."""
+def network_figure(diagram, height=None):
+    """The diagram's image in a Plotly figure ``height`` px high (0.85 × the image's by default), with invisible
+    hover points on every neuron (its bias) and every link (its weight): the exact values, on hover."""
     w, h = diagram["width"], diagram["height"]
     lx, ly, lt = zip(*diagram["links"]) if diagram["links"] else ((), (), ())
     nx, ny, nt = zip(*diagram["neurons"])
@@ -204,7 +211,7 @@ def network_figure(diagram):
                        hoverinfo="text", showlegend=False, name="weights"),
             go.Scatter(x=nx, y=ny, mode="markers", marker=dict(size=30, opacity=0, symbol="square"),
                        hovertext=nt, hoverinfo="text", showlegend=False, name="neurons")]
-    layout = dict(height=int(h * 0.85), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
+    layout = dict(height=int(height or h * 0.85), margin=dict(l=0, r=0, t=0, b=0), plot_bgcolor="white",
                   xaxis=dict(visible=False, range=[0, w], fixedrange=True, constrain="domain", constraintoward="left"),
                   yaxis=dict(visible=False, range=[h, 0], fixedrange=True, scaleanchor="x", constrain="domain",
                              constraintoward="top"),    # where the live image sits: no jump at Pause
@@ -280,12 +287,9 @@ def _curves_frame(classifier, width, height):
             for t, lab in ((0.0, "0%"), (0.5, "50%"), (1.0, "100%")):
                 _tick(draw, box, t, 1.0, lab, font)
         draw.text((box[0], box[3] + 6), title, fill=(40, 40, 40), font=font, anchor="la")
-        x_legend = box[0] + 70
-        for name, colour, dashed in series:
-            label = name.replace("_acc", " accuracy").replace("_loss", " loss")
-            draw.line((x_legend, height - 12, x_legend + 22, height - 12), fill=colour, width=2)
-            draw.text((x_legend + 28, height - 12), label, fill=(60, 60, 60), font=font, anchor="lm")
-            x_legend += 150
+        keys = [(name.replace("_acc", " accuracy").replace("_loss", " loss"), colour, "dashed" if dashed else "line")
+                for name, colour, dashed in series]         # under the panel, from under its tick labels
+        raster.legend(draw, keys, box[0] - 40, height - 12, size=13, gap=16)
     return img.tobytes()
 
 
@@ -343,7 +347,7 @@ def loss_sparkline(history, width=300, height=120):
     draw.text((box[0] + 20, y), "train", fill=(60, 60, 60), font=font, anchor="lm")
     for x in range(box[0] + 66, box[0] + 82, 6):
         draw.line((x, y, x + 3, y), fill=(17, 17, 17), width=2)
-    draw.text((box[0] + 86, y), "test loss", fill=(60, 60, 60), font=font, anchor="lm")
+    draw.text((box[0] + 86, y), "test", fill=(60, 60, 60), font=font, anchor="lm")   # both losses (the caption above)
     draw.text((box[2], y), f"epoch {int(xmax) if len(ep) else 0}", fill=(90, 90, 90), font=font, anchor="rm")
     return np.asarray(img)
 

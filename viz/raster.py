@@ -14,6 +14,9 @@ from PIL import Image, ImageDraw, ImageFont
 from viz.palette import FONT_FILE
 
 INK, MUTED, GRID, AXIS = (40, 40, 40), (100, 100, 100), (232, 232, 232), (150, 150, 150)
+# The smallest type a live image draws, px: shown at its own size in presenter mode (zoomed 1.35, ui.layout
+# .picture_width), such a label reads 16 px from the back of a classroom
+SMALLEST = 12
 
 
 def font(size):
@@ -176,28 +179,84 @@ class Panel:
             d.text((float(self.x(v)), b + 4), (power if self.log_x else xfmt)(v), fill=MUTED, font=f, anchor="ma")
         d.line((l, b, r, b), fill=AXIS)
         d.line((l, t, l, b), fill=AXIS)
-        if title:
-            d.text((l, t - 6), title, fill=INK, font=font(size + 2), anchor="ld")
+        if title:           # a line higher when the y label, at the right end of the same line, would meet it
+            up = header_line(size) if stacked(title, ylabel, r - l, size) else 0
+            d.text((l, t - 6 - up), title, fill=INK, font=font(size + 2), anchor="ld")
         if xlabel:
             d.text(((l + r) / 2, b + 6 + size + 4), xlabel, fill=MUTED, font=f, anchor="ma")
         if ylabel:
             d.text((r, t - 6), ylabel, fill=MUTED, font=f, anchor="rd")
 
 
-def legend(draw, items, x, y, size=13, gap=26):
-    """A row of keys from (x, y) (their vertical middle): each item (label, colour, kind) with kind "line",
-    "dashed", "dot" or "box"."""
-    f = font(size)
-    for label, colour, kind in items:
-        c = rgb(colour)
-        if kind in ("line", "dashed"):
-            polyline(draw, [x, x + 24], [y, y], c, 3, kind == "dashed")
-        elif kind == "dot":
-            draw.ellipse((x + 7, y - 5, x + 17, y + 5), fill=c)
+def fitted(text, size, room, smallest=SMALLEST):
+    """The largest type, at most ``size`` px and at least ``smallest``, in which ``text`` is at most ``room`` px
+    long (``smallest`` if none is)."""
+    while size > smallest and font(size).getlength(text) > room:
+        size -= 1
+    return size
+
+
+def wrap(text, size, room):
+    """``text`` in lines at most ``room`` px long at ``size`` px (broken between words; a word longer than the
+    room keeps a line of its own)."""
+    f, lines = font(size), []
+    for word in text.split(" "):
+        if lines and f.getlength(lines[-1] + " " + word) <= room:
+            lines[-1] += " " + word
         else:
-            draw.rectangle((x + 5, y - 6, x + 19, y + 6), fill=c)
-        draw.text((x + 30, y), label, fill=MUTED, font=f, anchor="lm")
-        x += 30 + draw.textlength(label, font=f) + gap
+            lines.append(word)
+    return lines
+
+
+def header_line(size):
+    """The height of a line of a panel's header (its title, its y label) at a type of ``size`` px."""
+    return size + 8
+
+
+def stacked(title, ylabel, room, size=13):
+    """Whether a panel's title (``size`` + 2 px, from the left) and y label (``size`` px, at the right) do not fit
+    on one line ``room`` px wide: ``Panel.axes`` then draws the title a line higher (leave it ``header_line(size)`` px more)."""
+    if not title or not ylabel:
+        return False
+    return font(size + 2).getlength(title) + 12 + font(size).getlength(ylabel) > room
+
+
+def _legend_rows(items, x, right, size, gap):
+    f, rows, row, at = font(size), [], [], x
+    for item in items:
+        wide = 30 + f.getlength(item[0])
+        if row and right is not None and at + wide > right:
+            rows.append(row)
+            row, at = [], x
+        row.append(item)
+        at += wide + gap
+    return rows + [row] if row else rows
+
+
+def legend_height(items, x, right, size=13, gap=26):
+    """How far above its last row a legend's first row sits (0 for one row): what to leave it above ``y``."""
+    return (len(_legend_rows(items, x, right, size, gap)) - 1) * (size + 9)
+
+
+def legend(draw, items, x, y, size=13, gap=26, right=None):
+    """Keys from (x, y) (their vertical middle): each item (label, colour, kind) with kind "line", "dashed", "dot"
+    or "box". Items that would pass ``right`` go on a new row, the rows stacked upwards so that the last one is at
+    ``y`` (``legend_height``: the room they take above it)."""
+    f = font(size)
+    y -= legend_height(items, x, right, size, gap)
+    for row in _legend_rows(items, x, right, size, gap):
+        at = x
+        for label, colour, kind in row:
+            c = rgb(colour)
+            if kind in ("line", "dashed"):
+                polyline(draw, [at, at + 24], [y, y], c, 3, kind == "dashed")
+            elif kind == "dot":
+                draw.ellipse((at + 7, y - 5, at + 17, y + 5), fill=c)
+            else:
+                draw.rectangle((at + 5, y - 6, at + 19, y + 6), fill=c)
+            draw.text((at + 30, y), label, fill=MUTED, font=f, anchor="lm")
+            at += 30 + f.getlength(label) + gap
+        y += size + 9
 
 
 def array(img):

@@ -280,17 +280,19 @@ def loss_image(history, reference=None, reference_label="", width=560, height=33
     vals = vals[np.isfinite(vals) & (vals > 0)]
     lo, hi = (float(vals.min()) / 1.5, float(vals.max()) * 1.5) if len(vals) else (0.01, 10.0)
     last = max(float(vx[-1]) if len(vx) else 0.0, float(bx[-1]) if len(bx) else 0.0, 1.0)
-    p = raster.Panel(draw, (64, 40, width - 16, height - 76), (0, last), (lo, hi), log_y=True)
-    p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", xticks=raster.nice_ticks(0, last, 4),
-           yticks=raster.log_ticks(lo, hi), size=14)
     items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
     if reference is not None and len(vx):
-        p.hline(reference, "#777777")
         items.append((reference_label, "#777777", "dashed"))
+    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)      # a narrow image: two rows of keys
+    p = raster.Panel(draw, (64, 40, width - 16, height - 76 - keys), (0, last), (lo, hi), log_y=True)
+    p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", xticks=raster.nice_ticks(0, last, 4),
+           yticks=raster.log_ticks(lo, hi), size=14)
+    if reference is not None and len(vx):
+        p.hline(reference, "#777777")
     p.line(bx, by, BLUE, width=2)
     p.line(vx, vy, ORANGE, width=3)
     p.points(vx[-60:], vy[-60:], ORANGE, r=3)
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16)
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
 
 
@@ -299,7 +301,9 @@ def forecast_image(truth, teacher, free, warm, width=560, height=350):
     predictions after ``warm`` steps (the warm-up shaded)."""
     img, draw = raster.canvas(width, height)
     t = np.arange(1, len(truth) + 1)
-    p = raster.Panel(draw, (56, 40, width - 16, height - 76), (0.5, len(truth) + 0.5), (-1.6, 1.6))
+    items = [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"), ("fed its own predictions", ORANGE, "dashed")]
+    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
+    p = raster.Panel(draw, (56, 40, width - 16, height - 76 - keys), (0.5, len(truth) + 0.5), (-1.6, 1.6))
     p.span(0.5, warm + 0.5)
     p.axes(title="Forecast: the next value of the wave", xlabel="time step t", ylabel="value",
            xticks=raster.nice_ticks(0, len(truth), 5), yticks=[-1, 0, 1], size=14)
@@ -308,8 +312,7 @@ def forecast_image(truth, teacher, free, warm, width=560, height=350):
     p.line(t, truth, "#444444", width=4)
     p.line(t, teacher, BLUE, width=2)
     p.line(t, free, ORANGE, width=2, dashed=True)
-    raster.legend(draw, [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"),
-                         ("fed its own predictions", ORANGE, "dashed")], 20, height - 16, size=13, gap=16)
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
 
 
@@ -320,17 +323,18 @@ def echo_accuracy_image(results, chance, current=None, width=560, height=310):
     ks = sorted(results)
     shown = sorted(set(ks + ([current[0]] if current is not None else [])))
     right = max(shown + [8]) + 0.6
-    p = raster.Panel(draw, (60, 40, width - 16, height - 76), (0.4, right), (0, 1.05))
+    training = current is not None and current[1] is not None
+    items = [("finished runs", BLUE, "box")] + [("this run (training)", ORANGE, "box")] * training \
+        + [("chance (guessing)", "#777777", "dashed")]
+    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
+    p = raster.Panel(draw, (60, 40, width - 16, height - 76 - keys), (0.4, right), (0, 1.05))
     p.axes(title="How far back can it remember?", xlabel="delay k", ylabel="accuracy", xticks=shown,
            yticks=[0, 0.5, 1.0], yfmt="{:.0%}".format, xfmt=str, size=14)
     p.bars(ks, [results[k] for k in ks], BLUE, half=0.35)
-    items = [("finished runs", BLUE, "box")]
-    if current is not None and current[1] is not None:
+    if training:
         p.bars([current[0]], [current[1]], ORANGE, half=0.25)
-        items.append(("this run (training)", ORANGE, "box"))
     p.hline(chance, "#777777")
-    items.append(("chance (guessing)", "#777777", "dashed"))
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16)
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
 
 
