@@ -34,7 +34,9 @@ SHARED_MODULES = sorted([*ROOT.glob("nn_core/*.py"), *ROOT.glob("lessons/*.py"),
 # functools caches allowed in shared modules: (file name, function) -> why it is safe
 ALLOWED_CACHES = {("cnn.py", "_font"): "a Pillow font object, never mutated (drawing only reads it)",
                   ("playground.py", "_diagram_labels"): "bytes (immutable): the diagram's text layer",
-                  ("playground.py", "_curves_frame"): "bytes (immutable): the curves' titles and legends"}
+                  ("playground.py", "_curves_frame"): "bytes (immutable): the curves' titles and legends",
+                  ("rnn.py", "_loss_frame"): "bytes (immutable): the RNN loss image's titles and legend",
+                  ("rnn.py", "_forecast_frame"): "bytes (immutable): the RNN forecast image but its curves"}
 TIME_BUDGETED = re.compile(r"play|pause|resume|train|run|sweep|stop", re.I)   # results depend on the clock
 
 

@@ -25,7 +25,7 @@ from viz import rnn as vz
 
 
 
-CACHED = (vp._diagram_labels, vp._curves_frame, vc._font)
+CACHED = (vp._diagram_labels, vp._curves_frame, vc._font, vz._loss_frame, vz._forecast_frame)
 
 
 @pytest.fixture

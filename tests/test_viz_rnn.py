@@ -117,3 +117,61 @@ def test_char_probs_figure_keeps_the_probabilities_and_marks_the_drawn_character
     assert (heat.zmin, heat.zmax) == (0, 1)
     assert list(circles.y) == ["a", "␣"]
     assert "after “…b”" in heat.text[2][0] and "0.600" in heat.text[2][0]
+
+
+# --- the live images draw their fixed parts once (a cached frame) and the curves each frame -------------------
+def _history(n, scale):
+    steps = list(range(1, n + 1))
+    return {"batch_step": steps, "batch_loss": [scale / s for s in steps], "eval_step": [0] + steps[4::5],
+            "val_loss": [1.2 * scale] + [1.1 * scale / s for s in steps[4::5]], "val_acc": [None] * (1 + n // 5)}
+
+
+CALLS = [  # one after the other on the same cache: other data, and other settings (reference, warm-up, width)
+    lambda: vz.loss_image(_history(40, 1.0)), lambda: vz.loss_image(_history(300, 0.2), 1.4, "guessing: ln(K)"),
+    lambda: vz.loss_image(_history(3, 5.0)), lambda: vz.loss_image(_history(300, 0.2), 1.4, "guessing: ln(K)", 700),
+    lambda: vz.loss_image(_history(80, 3.0), 1.4, "guessing: ln(K)"),
+    lambda: vz.forecast_image(np.sin(np.arange(48) / 3), np.zeros(48), np.full(48, 0.5), 16),
+    lambda: vz.forecast_image(np.cos(np.arange(48) / 3), np.ones(48), np.full(48, -0.5), 16),
+    lambda: vz.forecast_image(np.cos(np.arange(48) / 3), np.ones(48), np.full(48, -0.5), 4),
+    lambda: vz.forecast_image(np.cos(np.arange(96) / 3), np.ones(96), np.full(96, -0.5), 4, width=700),
+    lambda: vz.forecast_image(np.sin(np.arange(96) / 3), np.zeros(96), np.full(96, 0.2), 4, width=700),
+]
+
+
+def test_live_rnn_images_on_cached_frames_equal_those_drawn_on_a_fresh_cache():
+    """Drawn one after the other, each on a frame cached by the calls before it, the images are pixel for pixel
+    those drawn with an empty cache: a frame cached for other settings (a reference's key, a warm-up, a width)
+    or one drawn upon by an earlier call (its curves) would show."""
+    vz._loss_frame.cache_clear(), vz._forecast_frame.cache_clear()
+    cached = [call() for call in CALLS]
+    assert vz._forecast_frame.cache_info().hits >= 2 and vz._loss_frame.cache_info().hits >= 2
+    for call, got in zip(CALLS, cached):
+        vz._loss_frame.cache_clear(), vz._forecast_frame.cache_clear()
+        want = call()
+        assert got.shape == want.shape and (got == want).all()
+
+
+def test_live_rnn_images_draw_new_curves_on_the_same_frame():
+    """Other data: other curves and ticks inside the plot, but the same title, labels and legend; the warm-up's
+    shading and the reference's key follow the settings of the call, whatever was drawn before."""
+    a = vz.forecast_image(np.sin(np.arange(48) / 3), np.zeros(48), np.full(48, 0.5), 16)
+    b = vz.forecast_image(np.cos(np.arange(48) / 3), np.ones(48), np.full(48, -0.5), 16)
+    inside = (slice(41, 350 - 77), slice(57, 560 - 17))
+    assert (a[inside] != b[inside]).any(-1).sum() > 500                   # the curves moved
+    a, b = a.copy(), b.copy()
+    a[inside], b[inside] = 255, 255
+    assert (a == b).all()                                                 # the rest: the same frame
+    assert (a[:30] != 255).any() and (a[-30:] != 255).any()              # which has a title and a legend
+    for warm in (16, 4, 30):                                              # the shading ends after step warm
+        img = vz.forecast_image(np.zeros(48), np.zeros(48), np.zeros(48), warm)
+        row = img[350 - 80, 57:560 - 17]                                  # just above the plot's bottom
+        shaded = np.flatnonzero((np.abs(row.astype(int) - 238) <= 2).all(-1))
+        end = 56 + (warm + 0.5 - 0.5) / 48 * (560 - 16 - 56)
+        assert abs(57 + shaded.max() - end) <= 2
+    la, lb = vz.loss_image(_history(40, 1.0)), vz.loss_image(_history(300, 0.2))
+    assert (la[:36] == lb[:36]).all() and (la[-30:] == lb[-30:]).all()    # title and legend: the same
+    assert (la[40:330 - 76] != lb[40:330 - 76]).any(-1).sum() > 500       # the curves and ticks: not
+    with_ref = vz.loss_image(_history(300, 0.2), 1.4, "guessing: ln(K)")
+    keys = (with_ref[-30:] != 255).any(axis=(0, 2))                       # the legend's columns with ink
+    assert keys[400:].any() and not ((lb[-30:] != 255).any(axis=(0, 2))[400:]).any()   # a third key, then not
+    assert not ((vz.loss_image(_history(30, 0.2))[-30:] != 255).any(axis=(0, 2))[400:]).any()

@@ -1,8 +1,10 @@
 """Figures for the recurrent-network lesson: the unrolled network, loss and gradient curves, the hidden
 state over time, forecasts, echo accuracies and next-character probabilities (pure Plotly builders)."""
+import functools
+
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from viz import raster
 from viz.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, ORANGE, diverging_rgb
@@ -270,49 +272,79 @@ def _thin(x, y, most=600):
     return x[keep], y[keep]
 
 
+def _loss_items(reference_label):
+    items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
+    return items + [(reference_label, "#777777", "dashed")] if reference_label is not None else items
+
+
+@functools.lru_cache(maxsize=32)
+def _loss_frame(reference_label, width, height):
+    """What ``loss_image`` draws the same every frame (the title, the axis labels and the legend, with the
+    reference's key unless ``reference_label`` is None) and the plot's box, drawn once and kept immutable (the
+    image as bytes): text is the costly part of a frame's picture. None of it overlaps what a frame draws (the
+    ticks, the axis lines again, the curves), so the image is the one drawn in a single go, pixel for pixel."""
+    img, draw = raster.canvas(width, height)
+    items = _loss_items(reference_label)
+    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)      # a narrow image: two rows of keys
+    box = (64, 40, width - 16, height - 76 - keys)
+    p = raster.Panel(draw, box, (0, 1), (0.1, 1), log_y=True)
+    p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", size=14)   # the axis lines: drawn again
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    return box, img.tobytes()
+
+
 def loss_image(history, reference=None, reference_label="", width=560, height=330):
     """``loss_figure`` as an image: training loss per batch (blue), validation loss at the evaluations (orange
     dots), an optional dashed reference, against updates, on a log scale."""
-    img, draw = raster.canvas(width, height)
     bx, by = _thin(history["batch_step"], history["batch_loss"])
     vx, vy = np.asarray(history["eval_step"], dtype=float), np.asarray(history["val_loss"], dtype=float)
     vals = np.concatenate([by, vy, [reference] if reference is not None else []])
     vals = vals[np.isfinite(vals) & (vals > 0)]
     lo, hi = (float(vals.min()) / 1.5, float(vals.max()) * 1.5) if len(vals) else (0.01, 10.0)
     last = max(float(vx[-1]) if len(vx) else 0.0, float(bx[-1]) if len(bx) else 0.0, 1.0)
-    items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
-    if reference is not None and len(vx):
-        items.append((reference_label, "#777777", "dashed"))
-    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)      # a narrow image: two rows of keys
-    p = raster.Panel(draw, (64, 40, width - 16, height - 76 - keys), (0, last), (lo, hi), log_y=True)
-    p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", xticks=raster.nice_ticks(0, last, 4),
-           yticks=raster.log_ticks(lo, hi), size=14)
-    if reference is not None and len(vx):
+    shown = reference is not None and len(vx)
+    box, frame = _loss_frame(reference_label if shown else None, int(width), int(height))
+    img = Image.frombytes("RGB", (int(width), int(height)), frame)
+    p = raster.Panel(ImageDraw.Draw(img), box, (0, last), (lo, hi), log_y=True)
+    p.axes(xticks=raster.nice_ticks(0, last, 4), yticks=raster.log_ticks(lo, hi), size=14)
+    if shown:
         p.hline(reference, "#777777")
     p.line(bx, by, BLUE, width=2)
     p.line(vx, vy, ORANGE, width=3)
     p.points(vx[-60:], vy[-60:], ORANGE, r=3)
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
+
+
+@functools.lru_cache(maxsize=32)
+def _forecast_frame(n, warm, width, height):
+    """What ``forecast_image`` draws the same every frame for a wave of ``n`` steps and a warm-up of ``warm``
+    (all but the three curves) and the plot's box, drawn once and kept immutable (the image as bytes): text is
+    the costly part of a frame's picture, and the legend under the plot is never crossed by a curve (they stay
+    inside the plot)."""
+    img, draw = raster.canvas(width, height)
+    items = [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"), ("fed its own predictions", ORANGE, "dashed")]
+    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
+    box = (56, 40, width - 16, height - 76 - keys)
+    p = raster.Panel(draw, box, (0.5, n + 0.5), (-1.6, 1.6))
+    p.span(0.5, warm + 0.5)
+    p.axes(title="Forecast: the next value of the wave", xlabel="time step t", ylabel="value",
+           xticks=raster.nice_ticks(0, n, 5), yticks=[-1, 0, 1], size=14)
+    draw.text((float(p.x(warm + 0.5)) + 4, p.box[1] + 4), "warm-up on the truth", fill=raster.MUTED,
+              font=raster.font(12), anchor="la")
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    return box, img.tobytes()
 
 
 def forecast_image(truth, teacher, free, warm, width=560, height=350):
     """``forecast_figure`` as an image: the truth, the prediction fed the truth, the prediction fed its own
     predictions after ``warm`` steps (the warm-up shaded)."""
-    img, draw = raster.canvas(width, height)
+    box, frame = _forecast_frame(len(truth), warm, int(width), int(height))
+    img = Image.frombytes("RGB", (int(width), int(height)), frame)
+    p = raster.Panel(ImageDraw.Draw(img), box, (0.5, len(truth) + 0.5), (-1.6, 1.6))
     t = np.arange(1, len(truth) + 1)
-    items = [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"), ("fed its own predictions", ORANGE, "dashed")]
-    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
-    p = raster.Panel(draw, (56, 40, width - 16, height - 76 - keys), (0.5, len(truth) + 0.5), (-1.6, 1.6))
-    p.span(0.5, warm + 0.5)
-    p.axes(title="Forecast: the next value of the wave", xlabel="time step t", ylabel="value",
-           xticks=raster.nice_ticks(0, len(truth), 5), yticks=[-1, 0, 1], size=14)
-    draw.text((float(p.x(warm + 0.5)) + 4, p.box[1] + 4), "warm-up on the truth", fill=raster.MUTED,
-              font=raster.font(12), anchor="la")
     p.line(t, truth, "#444444", width=4)
     p.line(t, teacher, BLUE, width=2)
     p.line(t, free, ORANGE, width=2, dashed=True)
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
 
 
