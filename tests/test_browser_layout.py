@@ -482,7 +482,7 @@ PRESENT_LIVE = {   # view: (path, link query, setup, the Play button's prefix, t
 LIVE_IMAGES_JS = """keys => keys.map(k => { const img = document.querySelector(`.st-key-${k} img`);
     return img && img.complete && img.naturalWidth ? [k, img.getBoundingClientRect().width / img.naturalWidth] : [k, null]; })"""
 # Paused, the playground's diagram is its image inside a Plotly figure (hover on every weight and bias): its labels are
-# pixels too. Plotly is not zoomed with the page, so the figure is made PRESENT_ZOOM times higher (ui/playground_view).
+# pixels too, shown at the scale the figure gives the image (ui/playground_view: the figure as high as its box).
 PAUSED_DIAGRAM_JS = """async () => { const el = document.querySelector('.st-key-pg_diagram_box .js-plotly-plot image');
     if (!el) return null;
     const img = new Image(); img.src = el.getAttribute('href'); await img.decode();

@@ -95,7 +95,7 @@ def diagram_size():
     as it is shown, no wider than its column (``layout.picture_width``), so that its labels read 16 px."""
     if not layout.presenting():
         return {}
-    return {"width": layout.picture_width(DIAGRAM_W, (MAIN_COLS, 1)), "height": DIAGRAM_H}
+    return {"width": layout.picture_width(DIAGRAM_W, (MAIN_COLS, 1)), "height": DIAGRAM_H - 10}
 
 
 def draw(S, playing, boxes):
@@ -132,9 +132,7 @@ def draw(S, playing, boxes):
                 st.image(diagram_uri, width=diagram_size().get("width", DIAGRAM_W), alt=f"The network while training, epoch {tr.epoch:,}: "
                          "each neuron drawn as its own small map, links coloured by the sign of their weight")
             else:
-                # in presenter mode Plotly is not zoomed with the page (ui.layout): the figure is made that much higher
-                tall = int(DIAGRAM_H * layout.PRESENT_ZOOM) if layout.presenting() else None
-                chart(network_figure(diagram, height=tall), key="pg_network", config={"displayModeBar": False})
+                chart(network_figure(diagram, height=DIAGRAM_H), key="pg_network", config={"displayModeBar": False})
     # the output column (this fragment's own place): numbers, the loss so far and the map, under the Play bar
     with st.container(key="pg_readout"):
         m1, m2 = st.columns(2)
