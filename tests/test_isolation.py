@@ -36,7 +36,8 @@ ALLOWED_CACHES = {("cnn.py", "_font"): "a Pillow font object, never mutated (dra
                   ("playground.py", "_diagram_labels"): "bytes (immutable): the diagram's text layer",
                   ("playground.py", "_curves_frame"): "bytes (immutable): the curves' titles and legends",
                   ("rnn.py", "_loss_frame"): "bytes (immutable): the RNN loss image's titles and legend",
-                  ("rnn.py", "_forecast_frame"): "bytes (immutable): the RNN forecast image but its curves"}
+                  ("rnn.py", "_forecast_frame"): "bytes (immutable): the RNN forecast image but its curves",
+                  ("rnn.py", "_echo_accuracy_frame"): "bytes (immutable): the echo accuracy image but its bars"}
 TIME_BUDGETED = re.compile(r"play|pause|resume|train|run|sweep|stop", re.I)   # results depend on the clock
 
 

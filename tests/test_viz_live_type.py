@@ -25,7 +25,8 @@ from viz import rnn as vz
 
 
 
-CACHED = (vp._diagram_labels, vp._curves_frame, vc._font, vz._loss_frame, vz._forecast_frame)
+CACHED = (vp._diagram_labels, vp._curves_frame, vc._font, vz._loss_frame, vz._forecast_frame,
+          vz._echo_accuracy_frame)
 
 
 @pytest.fixture

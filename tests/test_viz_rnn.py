@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+from viz import raster
 from viz import rnn as vz
 from viz.palette import BLUE, ORANGE, diverging_rgb
 
@@ -135,6 +136,11 @@ CALLS = [  # one after the other on the same cache: other data, and other settin
     lambda: vz.forecast_image(np.cos(np.arange(48) / 3), np.ones(48), np.full(48, -0.5), 4),
     lambda: vz.forecast_image(np.cos(np.arange(96) / 3), np.ones(96), np.full(96, -0.5), 4, width=700),
     lambda: vz.forecast_image(np.sin(np.arange(96) / 3), np.zeros(96), np.full(96, 0.2), 4, width=700),
+    lambda: vz.echo_accuracy_image({1: 0.9, 2: 0.5}, 0.25, (4, 0.3)),
+    lambda: vz.echo_accuracy_image({1: 0.7, 2: 0.6}, 0.25, (4, 0.8)),
+    lambda: vz.echo_accuracy_image({1: 0.7, 2: 0.6}, 0.25, (4, None)),
+    lambda: vz.echo_accuracy_image({1: 0.7, 2: 0.6}, 0.1, (12, 0.4)),
+    lambda: vz.echo_accuracy_image({1: 0.7, 2: 0.6, 12: 0.2}, 0.1, None, width=300),
 ]
 
 
@@ -142,11 +148,12 @@ def test_live_rnn_images_on_cached_frames_equal_those_drawn_on_a_fresh_cache():
     """Drawn one after the other, each on a frame cached by the calls before it, the images are pixel for pixel
     those drawn with an empty cache: a frame cached for other settings (a reference's key, a warm-up, a width)
     or one drawn upon by an earlier call (its curves) would show."""
-    vz._loss_frame.cache_clear(), vz._forecast_frame.cache_clear()
+    frames = (vz._loss_frame, vz._forecast_frame, vz._echo_accuracy_frame)
+    [frame.cache_clear() for frame in frames]
     cached = [call() for call in CALLS]
-    assert vz._forecast_frame.cache_info().hits >= 2 and vz._loss_frame.cache_info().hits >= 2
+    assert all(frame.cache_info().hits >= 1 for frame in frames)
     for call, got in zip(CALLS, cached):
-        vz._loss_frame.cache_clear(), vz._forecast_frame.cache_clear()
+        [frame.cache_clear() for frame in frames]
         want = call()
         assert got.shape == want.shape and (got == want).all()
 
@@ -175,3 +182,9 @@ def test_live_rnn_images_draw_new_curves_on_the_same_frame():
     keys = (with_ref[-30:] != 255).any(axis=(0, 2))                       # the legend's columns with ink
     assert keys[400:].any() and not ((lb[-30:] != 255).any(axis=(0, 2))[400:]).any()   # a third key, then not
     assert not ((vz.loss_image(_history(30, 0.2))[-30:] != 255).any(axis=(0, 2))[400:]).any()
+    orange = np.array(raster.rgb(ORANGE))
+
+    def orange_keys(img):                                                 # orange pixels in the legend's row
+        return int((np.abs(img[-30:].astype(int) - orange).sum(-1) < 30).sum())
+    assert orange_keys(vz.echo_accuracy_image({1: 0.9}, 0.25, (4, 0.3))) > 50        # the run training: its key
+    assert orange_keys(vz.echo_accuracy_image({1: 0.9}, 0.25, (4, None))) == 0       # none training: none

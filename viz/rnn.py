@@ -348,25 +348,37 @@ def forecast_image(truth, teacher, free, warm, width=560, height=350):
     return raster.array(img)
 
 
-def echo_accuracy_image(results, chance, current=None, width=560, height=310):
-    """``echo_accuracy_figure`` as an image: validation accuracy against the delay k, finished runs in blue,
-    the run in progress in orange, chance as a dashed line."""
+@functools.lru_cache(maxsize=32)
+def _echo_accuracy_frame(shown, training, width, height):
+    """What ``echo_accuracy_image`` draws the same while the delays ``shown`` and whether a run is ``training``
+    stay (all but the bars and the chance line) and the plot's box, drawn once and kept immutable (the image as
+    bytes): text is the costly part of a frame's picture."""
     img, draw = raster.canvas(width, height)
-    ks = sorted(results)
-    shown = sorted(set(ks + ([current[0]] if current is not None else [])))
-    right = max(shown + [8]) + 0.6
-    training = current is not None and current[1] is not None
+    right = max(list(shown) + [8]) + 0.6
     items = [("finished runs", BLUE, "box")] + [("this run (training)", ORANGE, "box")] * training \
         + [("chance (guessing)", "#777777", "dashed")]
     keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
-    p = raster.Panel(draw, (60, 40, width - 16, height - 76 - keys), (0.4, right), (0, 1.05))
-    p.axes(title="How far back can it remember?", xlabel="delay k", ylabel="accuracy", xticks=shown,
+    box = (60, 40, width - 16, height - 76 - keys)
+    p = raster.Panel(draw, box, (0.4, right), (0, 1.05))
+    p.axes(title="How far back can it remember?", xlabel="delay k", ylabel="accuracy", xticks=list(shown),
            yticks=[0, 0.5, 1.0], yfmt="{:.0%}".format, xfmt=str, size=14)
+    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    return box, img.tobytes()
+
+
+def echo_accuracy_image(results, chance, current=None, width=560, height=310):
+    """``echo_accuracy_figure`` as an image: validation accuracy against the delay k, finished runs in blue,
+    the run in progress in orange, chance as a dashed line."""
+    ks = sorted(results)
+    shown = sorted(set(ks + ([current[0]] if current is not None else [])))
+    training = current is not None and current[1] is not None
+    box, frame = _echo_accuracy_frame(tuple(shown), training, int(width), int(height))
+    img = Image.frombytes("RGB", (int(width), int(height)), frame)
+    p = raster.Panel(ImageDraw.Draw(img), box, (0.4, max(shown + [8]) + 0.6), (0, 1.05))
     p.bars(ks, [results[k] for k in ks], BLUE, half=0.35)
     if training:
         p.bars([current[0]], [current[1]], ORANGE, half=0.25)
     p.hline(chance, "#777777")
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
     return raster.array(img)
 
 
