@@ -456,10 +456,11 @@ def test_presenter_mode(browser, app_url, path):
             ctx.close()
 
 
-# The live views' images in presenter mode, while playing (issue 21): each drawn as wide as its column at 1280×720
-# (ui.layout.picture_width), so that the browser shows it at its own size × the zoom: its smallest label,
-# viz.raster.SMALLEST px (tests/test_viz_live_type.py), reads at least 16 px. Shrunk into a narrower column, it
-# would not (the RNN's loss image, drawn 560 px wide in a 442 px column, showed its 13 px labels at 12.8 px).
+# The live views' images while playing (issue 21), at 1280×720: each drawn as wide as its column (ui.layout
+# .picture_width), so that the browser shows it at its own size: its smallest label, viz.raster.SMALLEST px
+# (tests/test_viz_live_type.py), reads 12 px with the sidebar open, and 16 px in presenter mode (× its zoom). Shrunk
+# into a narrower column, it would not (the RNN's loss image, drawn 560 px wide in a 442 px column, showed its 13 px
+# labels at 10 px, and in presenter mode at 12.8 px; the playground's diagram its 12 px labels at 8.4 px).
 def _tab(label):
     return lambda page: page.get_by_role("tab", name=label).click()
 
@@ -489,30 +490,33 @@ PAUSED_DIAGRAM_JS = """async () => { const el = document.querySelector('.st-key-
     return el.getBoundingClientRect().width / img.naturalWidth; }"""
 
 
+@pytest.mark.parametrize("present", [False, True], ids=["normal", "presenter"])
 @pytest.mark.parametrize("name", list(PRESENT_LIVE))
-def test_presenter_live_images_show_at_their_own_size(browser, app_url, name):
+def test_live_images_show_at_their_own_size(browser, app_url, name, present):
     from viz.raster import SMALLEST
     path, query, setup, prefix, boxes = PRESENT_LIVE[name]
+    floor = 16 if present else SMALLEST
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     page = ctx.new_page()
     try:
-        load(page, app_url, path, "?present=true" + query)
-        page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
-                               timeout=15000)
+        load(page, app_url, path, "?present=true" + query if present else query.replace("&", "?", 1))
+        if present:
+            page.wait_for_function("() => getComputedStyle(document.querySelector('[data-testid=\"stMain\"]')).zoom > 1",
+                                   timeout=15000)
         if setup:
             setup(page)
             wait_ready(page, settle=1.0)
         page.locator(f".st-key-{prefix}_play button").first.click()
         page.wait_for_function(f"() => ({LIVE_IMAGES_JS})({boxes!r}).every(([k, s]) => s)", timeout=30000)
         shown = dict(page.evaluate(LIVE_IMAGES_JS, boxes))
-        screenshot(page, f"present-live-{name.replace(' ', '-')}")
+        screenshot(page, f"{'present-' * present}live-{name.replace(' ', '-')}")
         page.locator(f".st-key-{prefix}_pause button").first.click()
         wait_ready(page, settle=0.5)
         if name == "playground":
             page.wait_for_selector(".st-key-pg_diagram_box .js-plotly-plot image", timeout=15000)
             shown["pg_diagram_box, paused"] = page.evaluate(PAUSED_DIAGRAM_JS)
-        small = {k: round(SMALLEST * s, 1) for k, s in shown.items() if SMALLEST * s < 16 - 0.1}
-        assert not small, f"{name} in presenter mode: the smallest label of these live images reads (px): {small}"
+        small = {k: round(SMALLEST * s, 1) for k, s in shown.items() if SMALLEST * s < floor - 0.1}
+        assert not small, f"{name}, presenter mode {present}: the smallest label of these live images reads (px): {small}"
         assert not page_errors(page), page_errors(page)
     finally:
         ctx.close()

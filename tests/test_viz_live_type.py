@@ -76,16 +76,18 @@ def check(drawn, by="size"):
     assert not found
 
 
-def widths(normal, *path):
-    """The image's normal width and the one presenter mode draws it at (ui.layout.picture_width)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(layout, "presenting", lambda: True)
-        present = layout.picture_width(normal, *path)
-    assert present < normal, "presenter mode draws this image narrower than its normal width"
-    return [normal, present]
+def widths(widest, *path, normal_path=None):
+    """The widths a live image is drawn at: its widest (the function's default), and as ui.layout.picture_width draws
+    it at 1280×720 in normal and in presenter mode (``normal_path``: its columns in normal mode, if not ``path``)."""
+    found = [widest]
+    for present, columns in ((False, normal_path or path), (True, path)):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(layout, "presenting", lambda: present)
+            found.append(layout.picture_width(widest, *columns))
+    return sorted(set(found), reverse=True)
 
 
-RACE = (OV.RACE_VIEW[True], 1, "medium")
+RACE, RACE_NORMAL = (OV.RACE_VIEW[True], 1, "medium"), (OV.RACE_VIEW[False], 1, "medium")
 RNN_HISTORY = {"batch_step": list(range(1, 301)), "batch_loss": list(np.geomspace(4.2, 0.9, 300)),
                "eval_step": list(range(0, 301, 25)), "val_loss": list(np.geomspace(4.3, 1.1, 13)),
                "val_acc": list(np.linspace(0.05, 0.62, 13))}
@@ -129,14 +131,14 @@ def test_rnn_sequences(texts, width):
     check(texts)
 
 
-@pytest.mark.parametrize("width", widths(OV.RACE_W, RACE, (OV.RACE_SPLIT, 0)))
+@pytest.mark.parametrize("width", widths(OV.RACE_W, RACE, (OV.RACE_SPLIT, 0), normal_path=(RACE_NORMAL, (OV.RACE_SPLIT, 0))))
 @pytest.mark.parametrize("key, surface, trajs", list(race_cases()), ids=list(S.SURFACES))
 def test_race(texts, width, key, surface, trajs):
     V.race_image(surface, V.surface_rgb(surface, width=width), trajs, 150, surface.start)
     check(texts)
 
 
-@pytest.mark.parametrize("width", widths(OV.LOSS_W, RACE, (OV.RACE_SPLIT, 1)))
+@pytest.mark.parametrize("width", widths(OV.LOSS_W, RACE, (OV.RACE_SPLIT, 1), normal_path=(RACE_NORMAL, (OV.RACE_SPLIT, 1))))
 @pytest.mark.parametrize("key, surface, trajs", list(race_cases()), ids=list(S.SURFACES))
 def test_loss_per_step(texts, width, key, surface, trajs):
     V.loss_steps_image(trajs, 150, surface.floor(), width=width)
@@ -199,11 +201,12 @@ def test_playground_diagram(texts, monkeypatch, layers):
     model = pg.make_trainer(setup, data).model
     outs = pg.neuron_outputs(model, setup, pg.plane_grid(40)[2])
     labels = [PV.feature_label(f) for f in setup["features"]]
-    vp.network_diagram(pg.dense_layers(model), labels, outs, 40, hover=False)
+    vp.network_diagram(pg.dense_layers(model), labels, outs, 40, hover=False)       # its default size
     check(texts)
-    monkeypatch.setattr(layout, "presenting", lambda: True)
-    vp.network_diagram(pg.dense_layers(model), labels, outs, 40, hover=False, **PV.diagram_size())
-    check(texts)
+    for present in (False, True):
+        monkeypatch.setattr(layout, "presenting", lambda: present)
+        vp.network_diagram(pg.dense_layers(model), labels, outs, 40, hover=False, **PV.diagram_size())
+        check(texts)
 
 
 SLIDE_IMAGE = np.random.default_rng(0).random((8, 8)).round(2)     # an 8×8 picture in [0, 1], as the lesson's
@@ -221,7 +224,7 @@ def test_kernel_slide_and_pooling_in_presenter_mode(texts, monkeypatch, k, paddi
     rec = cl.slide(SLIDE_IMAGE, K, 1, padding)
     n_out = rec["output"].shape[0]
     in_cell, out_cell = cnn_slide.slide_cells(rec["padded"].shape[0], n_out)
-    half, whole = layout.present_width((2, 0)), layout.present_width()
+    half, whole = layout.column_width((2, 0)), layout.column_width()
     window = np.zeros_like(rec["padded"], bool)
     window[:k, :k] = True
     relu = cl.relu(rec["output"])
@@ -232,7 +235,7 @@ def test_kernel_slide_and_pooling_in_presenter_mode(texts, monkeypatch, k, paddi
         (lambda: vc.grid_rgb(rec["padded"], 1.0, in_cell, numbers=window, highlight=[(0, 0, k, k)], padding=padding), half),
         (lambda: vc.grid_rgb(rec["output"], vc.symmetric_range(rec["output"]), out_cell), half),
         (lambda: vc.window_equation_rgb(rec["windows"][0, 0], K, rec["products"][0, 0], 1.0, vc.symmetric_range(K),
-                                        cell=44), whole),
+                                        cell=cnn_slide.EQUATION_CELL), whole),
         (lambda: vc.grid_rgb(relu, 1.0, cell, block=2, marks=marks), half),
         (lambda: vc.grid_rgb(pooled["output"], 1.0, 2 * cell), half),
         (lambda: vc.grid_rgb(pooled["grad"], 1.0, cell), half)]

@@ -14,6 +14,8 @@ from viz import cnn as vc
 SPEEDS = {"slow": 1.0, "normal": 1 / 3, "fast": 0.2}
 PICTURE = 322         # px: the input and output pictures' width at most, so that the window × kernel equation
                       # fits under them on a 1280×720 screen with the sidebar open (tests/test_browser_layout.py)
+EQUATION_CELL = 42    # px: a 3×3 equation (485 px) fits its column beside z at 1280×720 with the sidebar open, its
+                      # numbers at 12 px
 DECIMALS = 2          # every number of the slide and its pooling, rounded alike: the window, the products, the output
                       # map, z and the engine's value (three decimals for z beside a map of one showed 0.062 beside 0.1)
 
@@ -45,7 +47,7 @@ def slide_cells(n_in, n_out):
     """The cell sizes (px) of the slide's input (n_in × n_in, padded) and output maps, drawn at the size shown (no
     blur, no scaling). Presenter mode sets them side by side at a small gap, each as wide as its column, and the
     equation under them, so that every number is drawn at least 12 px and shown at its own size (× 1.35: 16 px)."""
-    picture = layout.present_width((2, 0)) if layout.presenting() else PICTURE
+    picture = layout.column_width((2, 0)) if layout.presenting() else PICTURE
     return min(52, picture // n_in), min(52, picture // n_out)
 
 
@@ -53,7 +55,7 @@ def pool_cell(n_out):
     """The cell size (px) of the pooling's maps (the pooled one's is twice it), in three columns or, in presenter
     mode, two (the gradient under the ReLU), so that a 10×10 map's numbers are drawn at least 12 px too."""
     if layout.presenting():
-        return int(np.clip(layout.present_width((2, 0)) // n_out, 30, 56))
+        return int(np.clip(layout.column_width((2, 0)) // n_out, 30, 56))
     return int(np.clip(300 // n_out, 30, 56))         # the three maps share one cell size, so blocks line up
 
 
@@ -90,7 +92,7 @@ def slide_section(image, K, k, stride, padding, size):
                 e1, e2 = st.container(), st.container()
             e1.markdown("**Window × kernel, weight by weight**")
             show_rgb(e1, vc.window_equation_rgb(rec["windows"][i, j], K, rec["products"][i, j], 1.0, k_vmax,
-                                                cell=44, decimals=DECIMALS),
+                                                cell=EQUATION_CELL, decimals=DECIMALS),
                      alt=f"Window times kernel, weight by weight: products {grid_words(rec['products'][i, j])}; "
                          f"sum {total:.{DECIMALS}f}")
             e2.latex(rf"z_{{{i},{j}}} = \sum_{{p,q}} W_{{p,q}}\, \tilde x_{{{stride}\cdot{i}+p,\;{stride}\cdot{j}+q}}"

@@ -43,7 +43,7 @@ def grid_words(a, digits=2):
 def show_rgb(where, rgb, max_width=None, **kwargs):
     """An RGB picture (H, W, 3) from viz at its own size (never blown up), at most ``max_width`` pixels wide (and in
     presenter mode no wider than the page at 1280×720: Streamlit shows an image as wide as asked, past its column)."""
-    widest = layout.present_width() if layout.presenting() else rgb.shape[1]
+    widest = layout.column_width() if layout.presenting() else rgb.shape[1]
     where.image(data_uri(png(rgb)), width=min(rgb.shape[1], max_width or rgb.shape[1], widest), **kwargs)
 
 

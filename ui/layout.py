@@ -17,9 +17,11 @@ from viz.projector import for_projector
 
 PRESENT_KEY = "present"       # the toggle's key, and so the link parameter's name (?present=true)
 PRESENT_ZOOM = 1.35           # Streamlit's 16 px body text → 21.6 px
-# The main block's width in presenter mode at 1280×720, the smallest projector screen, in the page's px: 1280 px
-# less up to 24 px of a scroll bar, / PRESENT_ZOOM, less the padding of 1.5 rem each side (PRESENT_CSS)
+# The main block's width at 1280×720, the smallest projector screen, in the page's px: in presenter mode 1280 px less
+# up to 24 px of a scroll bar, / PRESENT_ZOOM, less the padding of 1.5 rem each side (PRESENT_CSS); in normal mode
+# with the sidebar open (Streamlit's 300 px), less the padding of 2.5 rem each side (BASE_CSS)
 PRESENT_MAIN = int((1280 - 24) / PRESENT_ZOOM - 2 * 24)
+NORMAL_MAIN = 1280 - 24 - 300 - 2 * 40
 COLUMN_GAPS = {"small": 16, "medium": 32, "large": 64}   # px between st.columns (1, 2, 4 rem)
 
 # Streamlit's defaults spend ~6 rem above every title and 5 rem on each side in wide layout. Captions and the
@@ -63,18 +65,20 @@ def presenting():
 
 
 def picture_width(width, *path):
-    """The width (px) to draw a live image at whose normal width is ``width``. An image is shown at most as wide
-    as its column: in presenter mode one drawn wider is shrunk back, and its labels with it (the RNN's 560 px loss
-    image in a 442 px column: 13 px labels read 12.8 px on the screen, zoom included). So in presenter mode it is
-    drawn as wide as its column at 1280×720, at most ``width``, and shows at its own size × PRESENT_ZOOM: a label of
-    ``viz.raster.SMALLEST`` px reads at least 16 px. ``path``: the columns it sits in, from the main block down,
-    each ``(spec, index)`` or ``(spec, index, gap)`` as given to ``st.columns`` (spec: a count or the widths)."""
-    return min(int(width), present_width(*path)) if presenting() else int(width)
+    """The width (px) to draw a live image at whose widest is ``width``: as wide as its column at 1280×720, the
+    smallest projector screen (with the sidebar open in normal mode), at most ``width``. An image is shown at most as
+    wide as its column: one drawn wider is shrunk, its labels with it (the RNN's 560 px loss image in a 442 px
+    column: 13 px labels read 10 px; in presenter mode, zoom included, 12.8 px). Drawn as wide as its column, it
+    shows at its own size (in presenter mode × PRESENT_ZOOM): a label of ``viz.raster.SMALLEST`` px reads 12 px (in
+    presenter mode 16 px). ``path``: the columns it sits in, from the main block down, each ``(spec, index)`` or
+    ``(spec, index, gap)`` as given to ``st.columns`` (spec: a count or the widths)."""
+    return min(int(width), column_width(*path))
 
 
-def present_width(*path):
-    """The width (px) of the column at ``path`` (as ``picture_width``'s) in presenter mode at 1280×720."""
-    room = float(PRESENT_MAIN)
+def column_width(*path, present=None):
+    """The width (px) of the column at ``path`` (as ``picture_width``'s) at 1280×720, in presenter mode (``present``)
+    or not; in this learner's mode by default."""
+    room = float(PRESENT_MAIN if (presenting() if present is None else present) else NORMAL_MAIN)
     for spec, index, *gap in path:
         spec = [1] * spec if isinstance(spec, int) else list(spec)
         # Streamlit gives a column its share of the row less its share of the gaps: share · room − gap · (n − 1) / n

@@ -94,7 +94,7 @@ def race_view(playing, surface, key, kappa, grid, trajs, start, steps, three_d):
         st.rerun()                          # a new start: the whole race is computed again
     t = st.session_state.op_t
     left, right = st.columns(RACE_SPLIT)
-    view = (RACE_VIEW[True], 1, "medium")         # where the race sits in presenter mode (pages/5_optimizers.py)
+    view = (RACE_VIEW[layout.presenting()], 1, "medium")       # where the race sits (pages/5_optimizers.py)
     with left.container(height=RACE_H, border=False, key="op_race_box"):
         if three_d:
             layout.chart(V.race_figure_3d(surface, *grid, trajs, t, start, height=RACE_H - 10), key="op_race_fig3d")

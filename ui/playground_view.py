@@ -22,7 +22,7 @@ MAP_SCALE = 4                 # … drawn MAP_SCALE pixels per grid point
 CURVES_H = 270                # px: the curves' box, live image or Plotly chart alike
 SPARK_W, SPARK_H = 300, 118   # px: the small loss curves above the map
 DIAGRAM_H = 365               # px: the diagram's height, live image or Plotly chart alike (network_figure)
-DIAGRAM_W = DIAGRAM_H * 640 // 430   # … shown this wide (drawn 640 × 430; in presenter mode as it is shown: diagram_size)
+DIAGRAM_W = DIAGRAM_H * 640 // 430   # … and at most this wide (diagram_size)
 MAIN_COLS = [1, 2.75, 1.65]   # the page's columns under the bar: data | network | output (pages/4_playground.py)
 CURVES_COLS = [2.4, 1]        # under them: the curves | the confusion matrix (a classifier's)
 
@@ -91,10 +91,9 @@ def training_seconds(S):
 
 
 def diagram_size():
-    """The network diagram's drawn size: 640 × 430, shown at DIAGRAM_W × DIAGRAM_H; in presenter mode drawn as large
-    as it is shown, no wider than its column (``layout.picture_width``), so that its labels read 16 px."""
-    if not layout.presenting():
-        return {}
+    """The network diagram's drawn size: as large as it is shown (DIAGRAM_H high, less a margin), no wider than its
+    column at 1280×720 (``layout.picture_width``), so that its 12 px labels are not shrunk (drawn 640 × 430, they
+    read 8.4 px in a 448 px column, and 10 px in presenter mode)."""
     return {"width": layout.picture_width(DIAGRAM_W, (MAIN_COLS, 1)), "height": DIAGRAM_H - 10}
 
 
@@ -129,10 +128,11 @@ def draw(S, playing, boxes):
     with boxes["diagram"]:                 # the middle column, under the network builder (made by the page)
         with st.container(height=DIAGRAM_H, border=False):
             if playing:
-                st.image(diagram_uri, width=diagram_size().get("width", DIAGRAM_W), alt=f"The network while training, epoch {tr.epoch:,}: "
+                st.image(diagram_uri, width=diagram_size()["width"], alt=f"The network while training, epoch {tr.epoch:,}: "
                          "each neuron drawn as its own small map, links coloured by the sign of their weight")
             else:
-                chart(network_figure(diagram, height=DIAGRAM_H), key="pg_network", config={"displayModeBar": False})
+                # as high as the image: shown at its scale while playing (1, × the zoom in presenter mode), not moved
+                chart(network_figure(diagram, height=diagram["height"]), key="pg_network", config={"displayModeBar": False})
     # the output column (this fragment's own place): numbers, the loss so far and the map, under the Play bar
     with st.container(key="pg_readout"):
         m1, m2 = st.columns(2)

@@ -84,7 +84,7 @@ def grid_rgb(values, vmax, cell=48, numbers=True, decimals=2, highlight=None, ma
     cells = list(zip(*np.nonzero(mask & ~np.isnan(v))))
     texts = [labels[r][c] if labels is not None else fmt(v[r, c], decimals) for r, c in cells]
     size = cell * 0.36                                  # one size for the whole grid, the widest text fits
-    room = cell - (14 if len(marks) else 6)             # (inside a mark's ring)
+    room = cell - (14 if len(marks) else 5)             # (inside a mark's ring)
     while texts and size > 8 and max(d.textlength(t_, font=_font(size)) for t_ in texts) > room:
         size -= 1
     font = _font(size)
@@ -128,7 +128,7 @@ def window_equation_rgb(window, K, products, vmax_x, vmax_k, cell=56, decimals=2
              grid_rgb(K, vmax_k, cell, decimals=k_dec), None,
              grid_rgb(products, vmax_k, cell, decimals=decimals)]
     h = parts[0].shape[0]
-    parts[1], parts[3] = symbol_rgb("×", h), symbol_rgb("=", h)
+    parts[1], parts[3] = symbol_rgb("×", h, max(32, h // 4)), symbol_rgb("=", h, max(32, h // 4))
     return hstack(parts)
 
 

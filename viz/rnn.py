@@ -389,7 +389,7 @@ def echo_sequence_image(inputs, targets, predicted, k, width=1100, height=220):
     T = len(inputs)
     left, top = 170, 44
     cell = min((width - left - 10) / max(T, 1), 40)
-    f, small = raster.font(int(cell * 0.55)), raster.font(14)
+    f, small = raster.font(max(raster.SMALLEST, round(cell * 0.55))), raster.font(14)   # one digit a cell
     rows = [("input x_t", inputs), (f"target x_(t−{k})", targets), ("network's answer", predicted)]
     for r, (name, values) in enumerate(rows):
         y = top + r * (cell + 12)
