@@ -188,3 +188,15 @@ def test_live_rnn_images_draw_new_curves_on_the_same_frame():
         return int((np.abs(img[-30:].astype(int) - orange).sum(-1) < 30).sum())
     assert orange_keys(vz.echo_accuracy_image({1: 0.9}, 0.25, (4, 0.3))) > 50        # the run training: its key
     assert orange_keys(vz.echo_accuracy_image({1: 0.9}, 0.25, (4, None))) == 0       # none training: none
+
+
+def test_log_axis_ticks_fall_on_round_powers_over_many_decades():
+    """A vanishing gradient spans 30 decades: the ticks are every 5th power of ten counted from 10⁰ (10⁻³⁰, 10⁻²⁵ …
+    1), at most 7 of them, each labelled with its value; not every 5th from the lowest (10⁻³¹, 10⁻²⁶ …)."""
+    import math
+    axis = vz.log_axis("gradient norm", [1e-31, 3.0])
+    exps = [math.log10(t) for t in axis["tickvals"]]
+    assert 2 <= len(exps) <= 7 and all(abs(e - round(e)) < 1e-9 for e in exps)
+    step = round(exps[1] - exps[0])
+    assert all(round(e) % step == 0 for e in exps) and 0 in [round(e) for e in exps]
+    assert axis["ticktext"][0] == "10⁻³⁰" and axis["ticktext"][-1] == "1"

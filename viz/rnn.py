@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
 from viz import raster
+from viz.projector import log_ticks
 from viz.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, ORANGE, diverging_rgb
 
 FONT = {"size": 16}
@@ -87,7 +88,7 @@ def _line(x, y, name, colour, width=2.5, **kw):
 
 
 def log_axis(title, *series, span=4.0):
-    """A log y axis over the finite positive values of ``series`` with our own ticks (``raster.log_ticks``,
+    """A log y axis over the finite positive values of ``series`` with our own ticks (``viz.projector.log_ticks``,
     labelled 0.5, 2, 10⁻³): Plotly's own labels a short range's minor ticks by their first digit alone (9, 8,
     … 3 under a 1 meant 0.9 … 0.3) and gives a single value a sliver of axis (1.405 … 1.415). The range shows
     at least a factor ``span``, centred on the values."""
@@ -98,8 +99,7 @@ def log_axis(title, *series, span=4.0):
     lo, hi = float(v.min()), float(v.max())
     widen = max(np.sqrt(span * lo / hi), (hi / lo) ** 0.04)      # margins, and at least ``span`` in all
     lo, hi = lo / widen, hi * widen
-    ticks = raster.log_ticks(lo, hi)
-    ticks = ticks[::int(np.ceil(len(ticks) / 7))]                     # at most 7 labels
+    ticks = log_ticks(lo, hi, slots=7)          # at most 7 labels, round steps (10⁻³⁰, 10⁻²⁵ … not 10⁻³¹, 10⁻²⁶ …)
     return {"title": title, "type": "log", "range": [np.log10(lo), np.log10(hi)], "tickvals": ticks,
             "ticktext": [raster.power(x) for x in ticks]}
 
