@@ -118,13 +118,31 @@ def table(data, *, height="auto", column_config=None, key=None, where=None):
         return where.dataframe(data, hide_index=True, width="stretch", height=height, column_config=column_config,
                                key=key)
     frame = pd.DataFrame(data)
+    numeric = [name for name in frame if len(frame) and all(_number(v) for v in frame[name])]
     for name, config in (column_config or {}).items():
         fmt = (config.get("type_config") or {}).get("format") if isinstance(config, dict) else None
         if fmt and name in frame:
             frame[name] = [(f"{v:.2%}" if fmt == "percent" else fmt % v) if isinstance(v, numbers.Real) else v
                            for v in frame[name]]
     box = where.container(key=key, height=height if isinstance(height, int) else "content")
-    return box.table(frame, hide_index=True)
+    # numbers right-aligned (as the dataframe has them), also those written as text; floats to 4 decimals, as
+    # st.table shows a frame's
+    styled = (frame.style.format(lambda v: f"{v:.4f}" if isinstance(v, float) else v)
+              .set_properties(subset=numeric, **{"text-align": "right !important"}).hide(axis="index"))
+    return box.table(styled)
+
+
+def _number(v):
+    """Whether a table cell is a number, or text that reads as one ("2.805e-09", "−0.5", "93.2%")."""
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    if isinstance(v, numbers.Real):
+        return True
+    try:
+        float(str(v).replace("−", "-").replace(",", "").rstrip("%").strip())
+        return True
+    except ValueError:
+        return False
 
 
 def chart(figure, *, where=None, key=None, **kwargs):
