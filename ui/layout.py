@@ -117,6 +117,14 @@ def table(data, *, height="auto", column_config=None, key=None, where=None):
     if not presenting():
         return where.dataframe(data, hide_index=True, width="stretch", height=height, column_config=column_config,
                                key=key)
+    box = where.container(key=key, height=height if isinstance(height, int) else "content")
+    return box.table(html_table(data, column_config))
+
+
+def html_table(data, column_config=None):
+    """Presenter mode's table as a pandas Styler for ``st.table``: ``column_config``'s number formats applied, numbers
+    right-aligned (as the dataframe has them), also those written as text, floats to 4 decimals (as st.table shows
+    a frame's), no index."""
     frame = pd.DataFrame(data)
     numeric = [name for name in frame if len(frame) and all(_number(v) for v in frame[name])]
     for name, config in (column_config or {}).items():
@@ -124,12 +132,8 @@ def table(data, *, height="auto", column_config=None, key=None, where=None):
         if fmt and name in frame:
             frame[name] = [(f"{v:.2%}" if fmt == "percent" else fmt % v) if isinstance(v, numbers.Real) else v
                            for v in frame[name]]
-    box = where.container(key=key, height=height if isinstance(height, int) else "content")
-    # numbers right-aligned (as the dataframe has them), also those written as text; floats to 4 decimals, as
-    # st.table shows a frame's
-    styled = (frame.style.format(lambda v: f"{v:.4f}" if isinstance(v, float) else v)
-              .set_properties(subset=numeric, **{"text-align": "right !important"}).hide(axis="index"))
-    return box.table(styled)
+    return (frame.style.format(lambda v: f"{v:.4f}" if isinstance(v, float) else v)
+            .set_properties(subset=numeric, **{"text-align": "right !important"}).hide(axis="index"))
 
 
 def _number(v):
