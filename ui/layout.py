@@ -75,10 +75,9 @@ def picture_width(width, *path):
     return min(int(width), column_width(*path))
 
 
-def column_width(*path, present=None):
-    """The width (px) of the column at ``path`` (as ``picture_width``'s) at 1280×720, in presenter mode (``present``)
-    or not; in this learner's mode by default."""
-    room = float(PRESENT_MAIN if (presenting() if present is None else present) else NORMAL_MAIN)
+def column_width(*path):
+    """The width (px) of the column at ``path`` (as ``picture_width``'s) at 1280×720, in this learner's mode."""
+    room = float(PRESENT_MAIN if presenting() else NORMAL_MAIN)
     for spec, index, *gap in path:
         spec = [1] * spec if isinstance(spec, int) else list(spec)
         # Streamlit gives a column its share of the row less its share of the gaps: share · room − gap · (n − 1) / n

@@ -113,6 +113,7 @@ def draw(S, playing, boxes):
     if not playing:
         overlay(S)                                           # the knockout panel's maps draw the points too
     # under a class's load the diagram and the curves, which change slowly, are redrawn every other frame
+    size = diagram_size()
     S["pg_frame_no"] = S.get("pg_frame_no", 0) + 1
     marks = S.get("pg_rewound", [])
     if playing and live.loaded("pg") and S["pg_frame_no"] % 2 and S.get("pg_live_uris"):
@@ -120,7 +121,7 @@ def draw(S, playing, boxes):
     else:
         diagram = network_diagram(pg.dense_layers(model), [feature_label(f) for f in S["pg_setup"]["features"]],
                                   outs, GRID, act_names=[pg.ACTIVATIONS[a] for a in S["pg_setup"]["acts"]],
-                                  hover=not playing, **diagram_size())
+                                  hover=not playing, **size)
         diagram_uri = jpeg_uri(diagram["image"]) if playing else None
         curves_w = layout.picture_width(900, *[(CURVES_COLS, 0)] * tr.classifier)
         curves_uri = jpeg_uri(curves_image(h, tr.classifier, width=curves_w, marks=marks)) if playing else None
@@ -128,7 +129,7 @@ def draw(S, playing, boxes):
     with boxes["diagram"]:                 # the middle column, under the network builder (made by the page)
         with st.container(height=DIAGRAM_H, border=False):
             if playing:
-                st.image(diagram_uri, width=diagram_size()["width"], alt=f"The network while training, epoch {tr.epoch:,}: "
+                st.image(diagram_uri, width=size["width"], alt=f"The network while training, epoch {tr.epoch:,}: "
                          "each neuron drawn as its own small map, links coloured by the sign of their weight")
             else:
                 # as high as the image: shown at its scale while playing (1, × the zoom in presenter mode), not moved

@@ -61,16 +61,17 @@ def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, 
     left, right = st.columns(2)
     ref = {"chars": (getattr(task, "uniform_loss", None), "uniform guess: ln(vocabulary size)"),
            "echo": (np.log(task.output_size), "guessing: ln(K)")}.get(task.name, (None, ""))
+    half, whole = picture_width(560, (2, 0)), picture_width(1100)     # the images' widths: either column, the page
     with left:
-        live_picture("rnn_loss_box", 350, playing, lambda: vz.loss_image(hist, *ref, width=picture_width(560, (2, 0))), lambda: vz.loss_figure(hist, *ref),
+        live_picture("rnn_loss_box", 350, playing, lambda: vz.loss_image(hist, *ref, width=half), lambda: vz.loss_figure(hist, *ref),
                      lambda: _loss_words(hist), key="rnn_loss")
         st.caption("Each point of the blue curve is the mean loss over one batch's chunks.")
     with right:
         if task.name == "forecast":
             teacher, free = free_run(model, x_probe, warm)
             err = float(np.abs(free[warm:] - y_probe[warm:, 0]).mean()) if len(free) > warm else float("nan")
-            live_picture("rnn_forecast_box", 370, playing, lambda: vz.forecast_image(y_probe[:, 0], teacher, free, warm,
-                                                                             width=picture_width(560, (2, 1))),
+            live_picture("rnn_forecast_box", 370, playing,
+                         lambda: vz.forecast_image(y_probe[:, 0], teacher, free, warm, width=half),
                          lambda: vz.forecast_figure(y_probe[:, 0], teacher, free, warm),
                          lambda: f"Forecast of the wave after {trainer.steps} updates: after the warm-up of {warm} "
                                  f"steps the prediction fed its own output is off by {err:.3f} on average",
@@ -80,8 +81,7 @@ def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, 
         elif task.name == "echo":
             results = ss.get("rnn_echo_results", {})
             live_picture("rnn_echo_acc_box", 330, playing,
-                         lambda: vz.echo_accuracy_image(results, task.chance, (task.k, val_acc),
-                                                         width=picture_width(560, (2, 1))),
+                         lambda: vz.echo_accuracy_image(results, task.chance, (task.k, val_acc), width=half),
                          lambda: vz.echo_accuracy_figure(results, task.chance, (task.k, val_acc)),
                          lambda: f"Validation accuracy against the delay k: this run (k = {task.k}) {val_acc:.1%}"
                                  + "".join(f"; k = {k}: {a:.1%}" for k, a in sorted(results.items()))
@@ -105,15 +105,15 @@ def train_view(playing, trainer, x_probe, y_probe, warm=None, temperature=None, 
     if task.name == "echo":
         x_in, pred = x_probe.argmax(1)[:32], model.forward(x_probe[None])[0].argmax(-1)[:32]
         right_ones = int(sum(pred[t] == y_probe[t] for t in range(task.k, len(pred))))
-        live_picture("rnn_echo_seq_box", 240, playing, lambda: vz.echo_sequence_image(x_in, y_probe[:32], pred, task.k,
-                                                                          width=picture_width(1100)),
+        live_picture("rnn_echo_seq_box", 240, playing,
+                     lambda: vz.echo_sequence_image(x_in, y_probe[:32], pred, task.k, width=whole),
                      lambda: vz.echo_sequence_figure(x_in, y_probe[:32], pred, task.k),
                      lambda: f"One sequence of {len(pred)} symbols: the network echoes {right_ones} of the "
                              f"{max(len(pred) - task.k, 0)} it can (k = {task.k})", key="rnn_echo_seq")
     if task.name == "chars":
         start, text, probs = ss.rnn_last_sample
         args = (start, text[:40], probs[:40], task.vocab.chars)
-        live_picture("rnn_char_probs_box", 450, playing, lambda: vz.char_probs_image(*args, top=vz.CHAR_ROWS, width=picture_width(1100)),
+        live_picture("rnn_char_probs_box", 450, playing, lambda: vz.char_probs_image(*args, top=vz.CHAR_ROWS, width=whole),
                      lambda: vz.char_probs_figure(*args, top=vz.CHAR_ROWS),
                      lambda: f"Probability of each next character for the first {len(args[1])} of the sample: "
                              + ", ".join(f"{vz._show(c)} {p[task.vocab.chars.index(c)]:.2f}"

@@ -205,8 +205,8 @@ def loss_steps_image(trajectories, upto, floor, width=300, height=300):
               for t in trajectories.values())
     hi = 10.0 ** (np.log10(max(top, 1e-6)) + 0.5)
     title, ylabel = "Loss per step", "loss − lowest"
-    top = 40 + raster.header_line(14) * raster.stacked(title, ylabel, width - 14 - 52, 14)   # narrow: two lines
-    p = raster.Panel(draw, (52, top, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
+    head = 40 + raster.header_line(14) * raster.stacked(title, ylabel, width - 14 - 52, 14)   # narrow: two lines
+    p = raster.Panel(draw, (52, head, width - 14, height - 46), (0, max(last, 1)), (LOSS_FLOOR, hi), log_y=True)
     p.axes(title=title, xlabel="step", ylabel=ylabel,
            xticks=raster.nice_ticks(0, last), yticks=raster.log_ticks(LOSS_FLOOR, hi, every=2), size=14)
     for name, traj in trajectories.items():
@@ -389,7 +389,7 @@ def grid_curves_image(rows, cols, results, row_label, col_label, width=520, heig
     top = float(np.nanmax(vals[np.isfinite(vals)])) * 1.05 if np.isfinite(vals).any() else 1.0
     last = max((float(h["epoch"][-1]) for h in hist if len(h["epoch"])), default=1.0)
     small, l, y = raster.font(13), 16, 8
-    for line in raster.wrap(f"Loss per epoch (columns: {col_label}; rows: {row_label})", 15, width - 16 - 8):
+    for line in raster.wrap(f"Loss per epoch (columns: {col_label}; rows: {row_label})", 15, width - l - 8):
         draw.text((l, y), line, fill=raster.INK, font=raster.font(15), anchor="la")    # two lines if narrow
         y += 20
     draw.text((l, y + 2), f"each panel: epochs 0–{last:g}, loss 0–{top:.3g}", fill=raster.MUTED, font=small,

@@ -163,8 +163,7 @@ def network_diagram(dense, feature_labels, outs, n, act_names=None, width=640, h
     sizes = [dense[0].params["W"].shape[0]] + [d.params["W"].shape[1] for d in dense]
     ncol = len(sizes)
     box, centres = diagram_geometry(sizes, width, height)
-    img = Image.frombytes("RGB", (width, height), _diagram_labels(tuple(sizes), tuple(feature_labels), width, height))
-    draw = ImageDraw.Draw(img)
+    img, draw = raster.on_frame(_diagram_labels(tuple(sizes), tuple(feature_labels), width, height), width, height)
     links = []
     for li, d in enumerate(dense):
         W = d.params["W"]
@@ -300,8 +299,7 @@ def curves_image(history, classifier=True, width=900, height=230, marks=()):
     learner went on from a rewound epoch)."""
     h = _thinned(history)
     ep = h["epoch"]
-    img = Image.frombytes("RGB", (width, height), _curves_frame(bool(classifier), width, height))
-    draw = ImageDraw.Draw(img)
+    img, draw = raster.on_frame(_curves_frame(bool(classifier), width, height), width, height)
     font = _font(13)
     xmax = ep[-1] if len(ep) else 1
     for title, box, series in _curves_panels(classifier, width, height):

@@ -50,6 +50,13 @@ def canvas(width, height):
     return img, ImageDraw.Draw(img)
 
 
+def on_frame(frame, width, height):
+    """A copy of a cached frame (the RGB bytes of a ``width`` × ``height`` image drawn once: its titles, labels and
+    keys) to draw a live frame's data on, and its ``ImageDraw``."""
+    img = Image.frombytes("RGB", (int(width), int(height)), frame)
+    return img, ImageDraw.Draw(img)
+
+
 def polyline(draw, px, py, colour, width=2, dashed=False):
     """A line through the pixel points (px, py) (non-finite points dropped). Dashed: dashes of 6 px every
     10 px along x, whatever the number of points — resampled every 2 px, each dash one short polyline (a
@@ -242,9 +249,9 @@ def legend(draw, items, x, y, size=13, gap=26, right=None):
     """Keys from (x, y) (their vertical middle): each item (label, colour, kind) with kind "line", "dashed", "dot"
     or "box". Items that would pass ``right`` go on a new row, the rows stacked upwards so that the last one is at
     ``y`` (``legend_height``: the room they take above it)."""
-    f = font(size)
-    y -= legend_height(items, x, right, size, gap)
-    for row in _legend_rows(items, x, right, size, gap):
+    f, rows = font(size), _legend_rows(items, x, right, size, gap)
+    y -= (len(rows) - 1) * (size + 9)
+    for row in rows:
         at = x
         for label, colour, kind in row:
             c = rgb(colour)

@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from viz import raster
 from viz.projector import log_ticks
@@ -272,6 +272,18 @@ def _thin(x, y, most=600):
     return x[keep], y[keep]
 
 
+KEYS = dict(size=13, gap=16)    # the keys under the live images: from x = 20 px to 8 px before the right edge
+
+
+def _keys_height(items, width):
+    """The room the keys under an image take above their last row (two rows in a narrow image)."""
+    return raster.legend_height(items, 20, width - 8, **KEYS)
+
+
+def _keys(draw, items, width, height):
+    raster.legend(draw, items, 20, height - 16, right=width - 8, **KEYS)
+
+
 def _loss_items(reference_label):
     items = [("training loss", BLUE, "line"), ("validation loss", ORANGE, "dot")]
     return items + [(reference_label, "#777777", "dashed")] if reference_label is not None else items
@@ -285,11 +297,10 @@ def _loss_frame(reference_label, width, height):
     ticks, the axis lines again, the curves), so the image is the one drawn in a single go, pixel for pixel."""
     img, draw = raster.canvas(width, height)
     items = _loss_items(reference_label)
-    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)      # a narrow image: two rows of keys
-    box = (64, 40, width - 16, height - 76 - keys)
+    box = (64, 40, width - 16, height - 76 - _keys_height(items, width))
     p = raster.Panel(draw, box, (0, 1), (0.1, 1), log_y=True)
     p.axes(title="Loss", xlabel="update", ylabel="loss (log scale)", size=14)   # the axis lines: drawn again
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    _keys(draw, items, width, height)
     return box, img.tobytes()
 
 
@@ -304,8 +315,8 @@ def loss_image(history, reference=None, reference_label="", width=560, height=33
     last = max(float(vx[-1]) if len(vx) else 0.0, float(bx[-1]) if len(bx) else 0.0, 1.0)
     shown = reference is not None and len(vx)
     box, frame = _loss_frame(reference_label if shown else None, int(width), int(height))
-    img = Image.frombytes("RGB", (int(width), int(height)), frame)
-    p = raster.Panel(ImageDraw.Draw(img), box, (0, last), (lo, hi), log_y=True)
+    img, draw = raster.on_frame(frame, width, height)
+    p = raster.Panel(draw, box, (0, last), (lo, hi), log_y=True)
     p.axes(xticks=raster.nice_ticks(0, last, 4), yticks=raster.log_ticks(lo, hi), size=14)
     if shown:
         p.hline(reference, "#777777")
@@ -323,15 +334,14 @@ def _forecast_frame(n, warm, width, height):
     inside the plot)."""
     img, draw = raster.canvas(width, height)
     items = [("truth", "#444444", "line"), ("fed the truth", BLUE, "line"), ("fed its own predictions", ORANGE, "dashed")]
-    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
-    box = (56, 40, width - 16, height - 76 - keys)
+    box = (56, 40, width - 16, height - 76 - _keys_height(items, width))
     p = raster.Panel(draw, box, (0.5, n + 0.5), (-1.6, 1.6))
     p.span(0.5, warm + 0.5)
     p.axes(title="Forecast: the next value of the wave", xlabel="time step t", ylabel="value",
            xticks=raster.nice_ticks(0, n, 5), yticks=[-1, 0, 1], size=14)
     draw.text((float(p.x(warm + 0.5)) + 4, p.box[1] + 4), "warm-up on the truth", fill=raster.MUTED,
               font=raster.font(12), anchor="la")
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    _keys(draw, items, width, height)
     return box, img.tobytes()
 
 
@@ -339,8 +349,8 @@ def forecast_image(truth, teacher, free, warm, width=560, height=350):
     """``forecast_figure`` as an image: the truth, the prediction fed the truth, the prediction fed its own
     predictions after ``warm`` steps (the warm-up shaded)."""
     box, frame = _forecast_frame(len(truth), warm, int(width), int(height))
-    img = Image.frombytes("RGB", (int(width), int(height)), frame)
-    p = raster.Panel(ImageDraw.Draw(img), box, (0.5, len(truth) + 0.5), (-1.6, 1.6))
+    img, draw = raster.on_frame(frame, width, height)
+    p = raster.Panel(draw, box, (0.5, len(truth) + 0.5), (-1.6, 1.6))
     t = np.arange(1, len(truth) + 1)
     p.line(t, truth, "#444444", width=4)
     p.line(t, teacher, BLUE, width=2)
@@ -357,12 +367,11 @@ def _echo_accuracy_frame(shown, training, width, height):
     right = max(list(shown) + [8]) + 0.6
     items = [("finished runs", BLUE, "box")] + [("this run (training)", ORANGE, "box")] * training \
         + [("chance (guessing)", "#777777", "dashed")]
-    keys = raster.legend_height(items, 20, width - 8, size=13, gap=16)
-    box = (60, 40, width - 16, height - 76 - keys)
+    box = (60, 40, width - 16, height - 76 - _keys_height(items, width))
     p = raster.Panel(draw, box, (0.4, right), (0, 1.05))
     p.axes(title="How far back can it remember?", xlabel="delay k", ylabel="accuracy", xticks=list(shown),
            yticks=[0, 0.5, 1.0], yfmt="{:.0%}".format, xfmt=str, size=14)
-    raster.legend(draw, items, 20, height - 16, size=13, gap=16, right=width - 8)
+    _keys(draw, items, width, height)
     return box, img.tobytes()
 
 
@@ -373,8 +382,8 @@ def echo_accuracy_image(results, chance, current=None, width=560, height=310):
     shown = sorted(set(ks + ([current[0]] if current is not None else [])))
     training = current is not None and current[1] is not None
     box, frame = _echo_accuracy_frame(tuple(shown), training, int(width), int(height))
-    img = Image.frombytes("RGB", (int(width), int(height)), frame)
-    p = raster.Panel(ImageDraw.Draw(img), box, (0.4, max(shown + [8]) + 0.6), (0, 1.05))
+    img, draw = raster.on_frame(frame, width, height)
+    p = raster.Panel(draw, box, (0.4, max(shown + [8]) + 0.6), (0, 1.05))
     p.bars(ks, [results[k] for k in ks], BLUE, half=0.35)
     if training:
         p.bars([current[0]], [current[1]], ORANGE, half=0.25)
